@@ -1,0 +1,319 @@
+//! Command-line interface: everything the simulation computes, without a display.
+#![expect(clippy::print_stdout, reason = "this module is the command-line front end")]
+#![expect(clippy::print_stderr, reason = "this module is the command-line front end")]
+
+use std::ffi::OsString;
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use ganscope::sim::analysis::{Analysis, AnalysisOptions};
+use ganscope::sim::settings::{PRESETS, Settings};
+use ganscope::sim::trainer::Trainer;
+
+/// Exit code for bad arguments, settings or files.
+const EXIT_USAGE: u8 = 2;
+/// Exit code for a run that diverged.
+const EXIT_DIVERGED: u8 = 3;
+
+#[derive(Parser, Debug)]
+#[command(name = "ganscope", version, about = "Watch a GAN learn a 1-D distribution")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where settings come from: a preset, then a file, then overrides, then the seed.
+#[derive(clap::Args, Debug, Clone)]
+struct SettingsArgs {
+    /// Preset to start from (see `ganscope presets`).
+    #[arg(long, default_value = "fig1")]
+    preset: String,
+    /// Settings file (TOML, as printed by `ganscope config`); replaces the preset.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Override one setting, e.g. `--set training.k=3` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    overrides: Vec<String>,
+    /// Seed for initialisation and sampling (overrides the settings' seed).
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Train headless and print metrics as it goes.
+    Train {
+        #[command(flatten)]
+        settings: SettingsArgs,
+        /// Iterations of Algorithm 1.
+        #[arg(long, default_value_t = 20_000)]
+        iters: u64,
+        /// Print a row every M iterations (and always the last).
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+        every: u64,
+        /// Output format: table, csv, or json (one object per line).
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Write the final curves (x, p_data, p_g, D, D*) as CSV.
+        #[arg(long, value_name = "FILE")]
+        curves: Option<PathBuf>,
+        /// Write N generator samples, one per line: `--samples N FILE`.
+        #[arg(long, num_args = 2, value_names = ["N", "FILE"])]
+        samples: Option<Vec<String>>,
+    },
+    /// Print a preset's full settings in the settings-file format.
+    Config {
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
+    /// List the presets.
+    Presets,
+    /// Time the reference workload (iterations per second, one thread).
+    Bench {
+        /// Timed iterations.
+        #[arg(long, default_value_t = 5000)]
+        iters: u64,
+        /// Untimed warm-up iterations.
+        #[arg(long, default_value_t = 200)]
+        warmup: u64,
+    },
+}
+
+/// A failure with its exit code; the message is one line.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+fn usage(message: impl std::fmt::Display) -> Failure {
+    Failure {
+        code: EXIT_USAGE,
+        message: message.to_string(),
+    }
+}
+
+/// Parses `args` and runs the subcommand.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                print!("{e}");
+                return ExitCode::SUCCESS;
+            }
+            if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                eprint!("{e}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments");
+            eprintln!("ganscope: {}", first.trim_start_matches("error: "));
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let result = match cli.command {
+        Command::Train {
+            settings,
+            iters,
+            every,
+            format,
+            curves,
+            samples,
+        } => train(&settings, iters, every, format, curves, samples),
+        Command::Config { settings } => resolve(&settings).map(|s| print!("{}", s.to_toml())),
+        Command::Presets => {
+            for (name, what) in PRESETS {
+                println!("{name:<12} {what}");
+            }
+            Ok(())
+        }
+        Command::Bench { iters, warmup } => bench(iters, warmup),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure { code, message }) => {
+            eprintln!("ganscope: {message}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn resolve(args: &SettingsArgs) -> Result<Settings, Failure> {
+    let mut settings = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
+            Settings::from_toml(&text).map_err(|e| usage(format!("{}: {e}", path.display())))?
+        }
+        None => Settings::preset(&args.preset).map_err(usage)?,
+    };
+    for assignment in &args.overrides {
+        settings = settings.with_override(assignment).map_err(usage)?;
+    }
+    if let Some(seed) = args.seed {
+        settings.seed = seed;
+    }
+    Ok(settings)
+}
+
+const COLUMNS: [&str; 12] = [
+    "iter", "d_loss", "g_loss", "value", "c_g", "jsd", "w1", "pg_mean", "pg_std", "d_grad",
+    "g_grad", "d_gap",
+];
+
+fn train(
+    args: &SettingsArgs,
+    iters: u64,
+    every: u64,
+    format: Format,
+    curves: Option<PathBuf>,
+    samples: Option<Vec<String>>,
+) -> Result<(), Failure> {
+    let settings = resolve(args)?;
+    let samples = match samples.as_deref() {
+        None => None,
+        Some([n, path]) => {
+            let n: usize = n
+                .parse()
+                .ok()
+                .filter(|n| (1..=100_000_000).contains(n))
+                .ok_or_else(|| usage(format!("--samples N must be an integer in [1, 1e8], not '{n}'")))?;
+            Some((n, PathBuf::from(path)))
+        }
+        Some(_) => return Err(usage("--samples takes N and FILE")),
+    };
+    let mut trainer = Trainer::new(settings).map_err(usage)?;
+    let opts = AnalysisOptions::default();
+    let mut out = std::io::stdout().lock();
+    let mut header = true;
+    let mut row = |trainer: &Trainer, out: &mut std::io::StdoutLock<'_>| {
+        let a = Analysis::new(&trainer.model(), &opts);
+        let m = &a.metrics;
+        let st = trainer.stats();
+        let values = [
+            trainer.counters().iteration as f64,
+            st.d_loss,
+            st.g_loss,
+            m.value,
+            m.c_g,
+            m.jsd,
+            m.w1,
+            m.p_g_mean,
+            m.p_g_std,
+            st.d_grad_norm,
+            st.g_grad_norm,
+            a.optimality_gap(),
+        ];
+        let line = match format {
+            Format::Csv => {
+                let mut s = String::new();
+                if header {
+                    s += &COLUMNS.join(",");
+                    s += "\n";
+                }
+                s += &values.iter().map(|v| format!("{v}")).collect::<Vec<_>>().join(",");
+                s
+            }
+            Format::Json => {
+                let map: serde_json::Map<String, serde_json::Value> = COLUMNS
+                    .iter()
+                    .zip(values)
+                    .map(|(k, v)| ((*k).to_owned(), serde_json::json!(v)))
+                    .collect();
+                serde_json::Value::Object(map).to_string()
+            }
+            Format::Table => {
+                let mut s = String::new();
+                if header {
+                    s += &COLUMNS.iter().map(|c| format!("{c:>10}")).collect::<String>();
+                    s += "\n";
+                }
+                s += &format!("{:>10}", values[0]);
+                s += &values[1..].iter().map(|v| format!("{v:>10.4}")).collect::<String>();
+                s
+            }
+        };
+        header = false;
+        // A closed pipe (e.g. `| head`) is not an error worth a panic.
+        let _ = writeln!(out, "{line}");
+    };
+    row(&trainer, &mut out);
+    let mut outcome = Ok(());
+    while trainer.counters().iteration < iters {
+        let chunk = every.min(iters - trainer.counters().iteration);
+        if let Err(d) = trainer.run(chunk) {
+            outcome = Err(Failure {
+                code: EXIT_DIVERGED,
+                message: format!("{d}; the last finite state is kept"),
+            });
+            break;
+        }
+        row(&trainer, &mut out);
+    }
+    drop(out);
+    if let Some(path) = curves {
+        let a = Analysis::new(&trainer.model(), &opts);
+        let mut text = String::from("x,p_data,p_g,d,d_star\n");
+        for j in 0..a.x.len() {
+            text += &format!("{},{},{},{},{}\n", a.x[j], a.p_data[j], a.p_g[j], a.d[j], a.d_star[j]);
+        }
+        write_file(&path, &text)?;
+    }
+    if let Some((n, path)) = samples {
+        let model = trainer.model();
+        let mut rng = <ganscope::sim::trainer::SimRng as rand::SeedableRng>::seed_from_u64(
+            trainer.settings().seed ^ 0x5eed,
+        );
+        let z: Vec<f64> = (0..n).map(|_| model.noise.sample(&mut rng)).collect();
+        let x = model.generate(&z);
+        let text: String = x.iter().map(|x| format!("{x}\n")).collect();
+        write_file(&path, &text)?;
+    }
+    outcome
+}
+
+fn write_file(path: &std::path::Path, text: &str) -> Result<(), Failure> {
+    std::fs::write(path, text).map_err(|e| Failure {
+        code: 1,
+        message: format!("cannot write {}: {e}", path.display()),
+    })
+}
+
+fn bench(iters: u64, warmup: u64) -> Result<(), Failure> {
+    let settings = Settings::reference();
+    let mut trainer = Trainer::new(settings).map_err(usage)?;
+    trainer.run(warmup).map_err(|d| usage(d.to_string()))?;
+    let start = Instant::now();
+    trainer.run(iters).map_err(|d| usage(d.to_string()))?;
+    let secs = start.elapsed().as_secs_f64();
+    let ips = iters as f64 / secs;
+    println!("reference workload: N(4, 0.5) target, U(-1, 1) noise, G and D 1-32-32-1 tanh,");
+    println!("non-saturating loss, k = 1, m = 128, Adam 1e-3 (0.5, 0.999), f32, one thread");
+    println!("{iters} iterations after {warmup} warm-up: {secs:.3} s, {ips:.0} iterations/s");
+    println!("{:.1} GFLOP/s in the matrix products (3.3 MFLOP per iteration)", ips * 3.3e6 / 1e9);
+
+    let model = trainer.model();
+    let opts = AnalysisOptions::default();
+    let reps = 200;
+    let start = Instant::now();
+    for _ in 0..reps {
+        std::hint::black_box(Analysis::new(&model, &opts));
+    }
+    let ms = start.elapsed().as_secs_f64() * 1e3 / f64::from(reps);
+    println!(
+        "analysis of one frame ({} x points, {} z cells): {ms:.3} ms",
+        opts.grid_points, opts.z_cells
+    );
+    Ok(())
+}

@@ -1,0 +1,430 @@
+//! A small multilayer perceptron from one input to one output, with a hand-written
+//! backward pass for parameter gradients and for the gradient with respect to the input.
+//!
+//! Layout: activations are `batch × width` column-major matrices, so each hidden unit's
+//! values over the minibatch are contiguous. The 1-wide first and last layers are
+//! broadcasts and dot products along the batch; the square hidden layers use the
+//! register-blocked kernels of [`super::kernels`]. Weights are viewed as nalgebra
+//! matrices where that reads better (the gradient-penalty pass).
+//!
+//! All parameters live in one flat vector, so optimisers, snapshots, casts and gradient
+//! checks treat a network as a plain slice.
+
+use nalgebra::{DMatrix, DMatrixView};
+use rand::RngExt as _;
+use serde::{Deserialize, Serialize};
+
+use super::activation::Activation;
+use super::float::Real;
+use super::kernels::{matmul, matmul_transposed_acc};
+
+/// Rows per chunk in [`Mlp::eval`].
+pub const EVAL_CHUNK: usize = 512;
+
+/// Weight initialisation schemes; biases always start at zero.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Init {
+    /// Glorot (Xavier) uniform: U(±√(6 / (fan_in + fan_out))). Suits tanh and sigmoid.
+    Glorot,
+    /// He uniform: U(±√(6 / fan_in)). Suits ReLU and leaky ReLU.
+    He,
+}
+
+/// The architecture of a 1 → width (× depth) → 1 network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MlpShape {
+    /// Units in every hidden layer.
+    pub width: usize,
+    /// Number of hidden layers (≥ 1).
+    pub depth: usize,
+    /// The hidden nonlinearity; the output layer is linear.
+    pub activation: Activation,
+}
+
+impl MlpShape {
+    /// Number of parameters: input layer 2w, each further hidden layer w² + w, output w + 1.
+    pub fn param_count(&self) -> usize {
+        let w = self.width;
+        3 * w + 1 + (self.depth - 1) * (w * w + w)
+    }
+
+    fn hidden_offset(&self, layer: usize) -> usize {
+        let w = self.width;
+        2 * w + (layer - 1) * (w * w + w)
+    }
+
+    fn output_offset(&self) -> usize {
+        self.hidden_offset(self.depth)
+    }
+}
+
+/// A multilayer perceptron R → R with parameters in one flat vector.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mlp<T: Real> {
+    shape: MlpShape,
+    params: Vec<T>,
+}
+
+/// Buffers for one forward/backward pass; reused across steps so the hot loop does not
+/// allocate. One workspace per (network, batch role) pair.
+#[derive(Clone, Debug, Default)]
+pub struct Workspace<T: Real> {
+    input: Vec<T>,
+    acts: Vec<DMatrix<T>>,
+    out: Vec<T>,
+    grad: DMatrix<T>,
+    grad_prev: DMatrix<T>,
+    transposed: Vec<T>,
+}
+
+impl<T: Real> Workspace<T> {
+    /// The outputs of the last forward pass.
+    pub fn output(&self) -> &[T] {
+        &self.out
+    }
+
+    fn prepare(&mut self, batch: usize, shape: &MlpShape) {
+        let w = shape.width;
+        let fits = self.out.len() == batch
+            && self.acts.len() == shape.depth
+            && self.acts.first().is_some_and(|a| a.ncols() == w);
+        if !fits {
+            self.input = vec![T::zero(); batch];
+            self.acts = (0..shape.depth)
+                .map(|_| DMatrix::zeros(batch, w))
+                .collect();
+            self.out = vec![T::zero(); batch];
+            self.grad = DMatrix::zeros(batch, w);
+            self.grad_prev = DMatrix::zeros(batch, w);
+        }
+    }
+}
+
+impl<T: Real> Mlp<T> {
+    /// A network with initialised weights and zero biases.
+    pub fn new(shape: MlpShape, init: Init, rng: &mut impl rand::Rng) -> Self {
+        assert!(shape.depth >= 1 && shape.width >= 1, "MLP needs width ≥ 1, depth ≥ 1");
+        let w = shape.width;
+        let mut params = vec![T::zero(); shape.param_count()];
+        let mut fill = |slice: &mut [T], fan_in: usize, fan_out: usize| {
+            let limit = match init {
+                Init::Glorot => (6.0 / (fan_in + fan_out) as f64).sqrt(),
+                Init::He => (6.0 / fan_in as f64).sqrt(),
+            };
+            for p in slice {
+                *p = T::lit(rng.random_range(-limit..limit));
+            }
+        };
+        fill(&mut params[..w], 1, w);
+        for layer in 1..shape.depth {
+            let off = shape.hidden_offset(layer);
+            fill(&mut params[off..off + w * w], w, w);
+        }
+        let off = shape.output_offset();
+        fill(&mut params[off..off + w], w, 1);
+        Self { shape, params }
+    }
+
+    /// Wraps an existing parameter vector.
+    pub fn from_params(shape: MlpShape, params: Vec<T>) -> Self {
+        assert_eq!(params.len(), shape.param_count(), "parameter count mismatch");
+        Self { shape, params }
+    }
+
+    /// The architecture.
+    pub fn shape(&self) -> MlpShape {
+        self.shape
+    }
+
+    /// All parameters, flat.
+    pub fn params(&self) -> &[T] {
+        &self.params
+    }
+
+    /// All parameters, flat and mutable (optimisers write here).
+    pub fn params_mut(&mut self) -> &mut [T] {
+        &mut self.params
+    }
+
+    /// The same network in another precision.
+    pub fn cast<U: Real>(&self) -> Mlp<U> {
+        Mlp {
+            shape: self.shape,
+            params: self.params.iter().map(|p| U::lit(p.as_f64())).collect(),
+        }
+    }
+
+    fn hidden_weights(&self, layer: usize) -> (DMatrixView<'_, T>, &[T]) {
+        let w = self.shape.width;
+        let off = self.shape.hidden_offset(layer);
+        (
+            DMatrixView::from_slice(&self.params[off..off + w * w], w, w),
+            &self.params[off + w * w..off + w * w + w],
+        )
+    }
+
+    /// y = f(x) for a batch of inputs; the result stays in `ws` for [`Self::backward`].
+    pub fn forward<'w>(&self, x: &[T], ws: &'w mut Workspace<T>) -> &'w [T] {
+        let MlpShape {
+            width: w,
+            depth,
+            activation,
+        } = self.shape;
+        let batch = x.len();
+        ws.prepare(batch, &self.shape);
+        ws.input.copy_from_slice(x);
+        let p = &self.params;
+
+        // Input layer: a broadcast, z[:, j] = w_j x + b_j.
+        let first = &mut ws.acts[0];
+        for (j, col) in first.as_mut_slice().chunks_exact_mut(batch).enumerate() {
+            let (wj, bj) = (p[j], p[w + j]);
+            col.iter_mut().zip(x).for_each(|(z, &xi)| *z = wj * xi + bj);
+        }
+        activation.forward_in_place(first.as_mut_slice());
+
+        for layer in 1..depth {
+            let (done, rest) = ws.acts.split_at_mut(layer);
+            let (prev, next) = (&done[layer - 1], &mut rest[0]);
+            let off = self.shape.hidden_offset(layer);
+            let (weights, bias) = p[off..off + w * w + w].split_at(w * w);
+            let out = next.as_mut_slice();
+            matmul(out, prev.as_slice(), batch, w, w, weights, (1, w), bias);
+            activation.forward_in_place(out);
+        }
+
+        // Output layer: y = Σ_j w_j a[:, j] + b, as axpys along the batch.
+        let off = self.shape.output_offset();
+        let last = &ws.acts[depth - 1];
+        ws.out.iter_mut().for_each(|y| *y = p[off + w]);
+        for (col, &wj) in last.as_slice().chunks_exact(batch).zip(&p[off..off + w]) {
+            ws.out.iter_mut().zip(col).for_each(|(y, &a)| *y += wj * a);
+        }
+        &ws.out
+    }
+
+    /// Backpropagates `dy = ∂L/∂y` through the last forward pass in `ws`.
+    ///
+    /// Adds ∂L/∂θ into `grads` when given (the caller zeroes it), and writes ∂L/∂x into
+    /// `dx` when given. Skipping `grads` skips the weight-gradient GEMMs, which is what the
+    /// generator step needs from the discriminator.
+    pub fn backward(
+        &self,
+        ws: &mut Workspace<T>,
+        dy: &[T],
+        mut grads: Option<&mut [T]>,
+        dx: Option<&mut [T]>,
+    ) {
+        let MlpShape {
+            width: w,
+            depth,
+            activation,
+        } = self.shape;
+        let batch = ws.out.len();
+        assert_eq!(dy.len(), batch, "dy length must match the forward batch");
+        if let Some(g) = grads.as_deref() {
+            assert_eq!(g.len(), self.params.len(), "gradient length mismatch");
+        }
+        let p = &self.params;
+        let off = self.shape.output_offset();
+
+        // Output layer.
+        if let Some(g) = grads.as_deref_mut() {
+            let last = &ws.acts[depth - 1];
+            for (j, col) in last.as_slice().chunks_exact(batch).enumerate() {
+                g[off + j] += dot(col, dy);
+            }
+            g[off + w] += sum(dy);
+        }
+        for (col, &wj) in ws
+            .grad
+            .as_mut_slice()
+            .chunks_exact_mut(batch)
+            .zip(&p[off..off + w])
+        {
+            col.iter_mut().zip(dy).for_each(|(g, &d)| *g = wj * d);
+        }
+
+        for layer in (1..depth).rev() {
+            activation.backward_in_place(ws.acts[layer].as_slice(), ws.grad.as_mut_slice());
+            let off = self.shape.hidden_offset(layer);
+            if let Some(g) = grads.as_deref_mut() {
+                // ∂L/∂W = A_prevᵀ · ∂L/∂Z,  ∂L/∂b = Σ_batch ∂L/∂Z.
+                let (gw, gb) = g[off..off + w * w + w].split_at_mut(w * w);
+                let prev = ws.acts[layer - 1].as_slice();
+                matmul_transposed_acc(gw, prev, ws.grad.as_slice(), (batch, w, w), &mut ws.transposed);
+                for (gbj, col) in gb.iter_mut().zip(ws.grad.as_slice().chunks_exact(batch)) {
+                    *gbj += sum(col);
+                }
+            }
+            // ∂L/∂A_prev = ∂L/∂Z · Wᵀ: the same kernel with W's strides swapped.
+            let weights = &p[off..off + w * w];
+            matmul(ws.grad_prev.as_mut_slice(), ws.grad.as_slice(), batch, w, w, weights, (w, 1), &[]);
+            std::mem::swap(&mut ws.grad, &mut ws.grad_prev);
+        }
+
+        activation.backward_in_place(ws.acts[0].as_slice(), ws.grad.as_mut_slice());
+        if let Some(g) = grads {
+            for (j, col) in ws.grad.as_slice().chunks_exact(batch).enumerate() {
+                g[j] += dot(col, &ws.input);
+                g[w + j] += sum(col);
+            }
+        }
+        if let Some(dx) = dx {
+            assert_eq!(dx.len(), batch, "dx length must match the forward batch");
+            dx.iter_mut().for_each(|v| *v = T::zero());
+            for (col, &wj) in ws.grad.as_slice().chunks_exact(batch).zip(&p[..w]) {
+                dx.iter_mut().zip(col).for_each(|(d, &g)| *d += wj * g);
+            }
+        }
+    }
+
+    /// f(x) for each x; for analysis and tests, not the training loop. Works in chunks
+    /// of [`EVAL_CHUNK`] so the buffers stay small enough to be reused by the allocator.
+    pub fn eval(&self, x: &[T]) -> Vec<T> {
+        let mut ws = Workspace::default();
+        let mut y = Vec::with_capacity(x.len());
+        for chunk in x.chunks(EVAL_CHUNK) {
+            y.extend_from_slice(self.forward(chunk, &mut ws));
+        }
+        y
+    }
+
+    /// (f(x), f'(x)) for each x; for analysis and tests.
+    pub fn eval_with_slope(&self, x: &[T]) -> (Vec<T>, Vec<T>) {
+        let mut ws = Workspace::default();
+        let (mut y, mut slope) = (Vec::with_capacity(x.len()), vec![T::zero(); x.len()]);
+        let ones = vec![T::one(); EVAL_CHUNK.min(x.len())];
+        for (chunk, s) in x.chunks(EVAL_CHUNK).zip(slope.chunks_mut(EVAL_CHUNK)) {
+            y.extend_from_slice(self.forward(chunk, &mut ws));
+            self.backward(&mut ws, &ones[..chunk.len()], None, Some(s));
+        }
+        (y, slope)
+    }
+
+    /// The input slopes s_b = f'(x_b) by forward-mode differentiation, and, for the
+    /// gradient penalty, ∂(Σ_b ds_b · s_b)/∂θ added into `grads`.
+    ///
+    /// Each layer carries the pair (a, ȧ = ∂a/∂x); the reverse pass runs over both, which
+    /// needs σ''. Used by WGAN-GP, whose penalty (|f'(x̂)| − 1)² depends on the slope.
+    pub fn slopes_and_penalty_backward(
+        &self,
+        x: &[T],
+        dslope: impl Fn(&[T]) -> Vec<T>,
+        grads: &mut [T],
+    ) -> Vec<T> {
+        let MlpShape {
+            width: w,
+            depth,
+            activation,
+        } = self.shape;
+        let batch = x.len();
+        let p = &self.params;
+        let d1 = |a: T| activation.derivatives_from_output(a).0;
+        // Forward: keep a (post-activation) and ż (pre-activation tangent) per layer.
+        let mut acts = Vec::with_capacity(depth);
+        let mut ztans = Vec::with_capacity(depth);
+        let z0 = DMatrix::from_fn(batch, w, |b, j| p[j] * x[b] + p[w + j]);
+        let mut a = z0;
+        activation.forward_in_place(a.as_mut_slice());
+        let zt = DMatrix::from_fn(batch, w, |_, j| p[j]);
+        let mut adot = zt.zip_map(&a, |zt, a| zt * d1(a));
+        acts.push(a.clone());
+        ztans.push(zt);
+        for layer in 1..depth {
+            let (weights, bias) = self.hidden_weights(layer);
+            let mut z = &a * weights;
+            for (col, &bj) in z.as_mut_slice().chunks_exact_mut(batch).zip(bias) {
+                col.iter_mut().for_each(|v| *v += bj);
+            }
+            activation.forward_in_place(z.as_mut_slice());
+            a = z;
+            let zt = &adot * weights;
+            adot = zt.zip_map(&a, |zt, a| zt * d1(a));
+            acts.push(a.clone());
+            ztans.push(zt);
+        }
+        let off = self.shape.output_offset();
+        let w_out = nalgebra::DVector::from_column_slice(&p[off..off + w]);
+        let slopes: Vec<T> = (&adot * &w_out).iter().copied().collect();
+
+        // Reverse over (a, ȧ). The penalty does not depend on y, so ā starts at zero.
+        let sbar = dslope(&slopes);
+        let sbar = nalgebra::DVector::from_vec(sbar);
+        for j in 0..w {
+            grads[off + j] += dot(adot.column(j).as_slice(), sbar.as_slice());
+        }
+        let mut abar = DMatrix::<T>::zeros(batch, w);
+        let mut adotbar = &sbar * w_out.transpose();
+        for layer in (0..depth).rev() {
+            let a = &acts[layer];
+            let zt = &ztans[layer];
+            // ȧ = σ'(z) ż  ⇒  z̄ = ā σ' + ǡ σ'' ż,  ż̄ = ǡ σ'.
+            let mut zbar = abar.clone();
+            let mut ztbar = adotbar.clone();
+            for ((zb, ztb), (&av, &ztv)) in zbar
+                .iter_mut()
+                .zip(ztbar.iter_mut())
+                .zip(a.iter().zip(zt.iter()))
+            {
+                let (s1, s2) = activation.derivatives_from_output(av);
+                *zb = *zb * s1 + *ztb * s2 * ztv;
+                *ztb *= s1;
+            }
+            if layer == 0 {
+                for j in 0..w {
+                    grads[j] += dot(zbar.column(j).as_slice(), x) + sum(ztbar.column(j).as_slice());
+                    grads[w + j] += sum(zbar.column(j).as_slice());
+                }
+            } else {
+                let (weights, _) = self.hidden_weights(layer);
+                let hoff = self.shape.hidden_offset(layer);
+                let prev_a = &acts[layer - 1];
+                let prev_adot = ztans[layer - 1].zip_map(prev_a, |zt, a| zt * d1(a));
+                let gw = prev_a.transpose() * &zbar + prev_adot.transpose() * &ztbar;
+                for (g, v) in grads[hoff..hoff + w * w].iter_mut().zip(gw.iter()) {
+                    *g += *v;
+                }
+                for j in 0..w {
+                    grads[hoff + w * w + j] += sum(zbar.column(j).as_slice());
+                }
+                abar = &zbar * weights.transpose();
+                adotbar = &ztbar * weights.transpose();
+            }
+        }
+        slopes
+    }
+}
+
+/// Σ a_i b_i with eight independent accumulators, so it vectorises without reassociation.
+#[inline]
+pub fn dot<T: Real>(a: &[T], b: &[T]) -> T {
+    let mut acc = [T::zero(); 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for l in 0..8 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    let mut total = acc.iter().fold(T::zero(), |s, &v| s + v);
+    for (&x, &y) in ra.iter().zip(rb) {
+        total += x * y;
+    }
+    total
+}
+
+/// Σ a_i with eight independent accumulators.
+#[inline]
+pub fn sum<T: Real>(a: &[T]) -> T {
+    let mut acc = [T::zero(); 8];
+    let chunks = a.chunks_exact(8);
+    let rest = chunks.remainder();
+    for x in chunks {
+        for l in 0..8 {
+            acc[l] += x[l];
+        }
+    }
+    rest.iter().fold(acc.iter().fold(T::zero(), |s, &v| s + v), |s, &v| s + v)
+}

@@ -1,0 +1,23 @@
+//! The science: networks, optimisers, losses, distributions, Algorithm 1 and the exact
+//! 1-D analysis. Headless: nothing here knows about a user interface.
+
+pub mod activation;
+pub mod analysis;
+pub mod distribution;
+pub mod float;
+pub mod kernels;
+pub mod loss;
+pub mod mlp;
+pub mod model;
+pub mod optim;
+pub mod settings;
+pub mod trainer;
+
+pub use activation::Activation;
+pub use analysis::{Analysis, AnalysisOptions};
+pub use distribution::{Noise, Target};
+pub use loss::LossKind;
+pub use model::GanModel;
+pub use optim::OptimizerKind;
+pub use settings::{SettingError, Settings};
+pub use trainer::{Divergence, Player, Trainer};

@@ -1,0 +1,411 @@
+//! Every setting of a run, with its accepted range, its presets, and the settings-file
+//! format (TOML). A bad value is refused with an error naming the field, the value and the
+//! accepted range.
+
+use serde::{Deserialize, Serialize};
+
+use super::activation::Activation;
+use super::distribution::{Noise, Target};
+use super::loss::LossKind;
+use super::mlp::{Init, MlpShape};
+use super::optim::OptimizerKind;
+
+/// A setting that is out of range or malformed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SettingError {
+    /// The dotted key, as in the settings file and `--set` (`training.k`).
+    pub field: String,
+    /// The offending value, as text.
+    pub value: String,
+    /// What would have been accepted.
+    pub expected: String,
+}
+
+impl SettingError {
+    /// An error for `field`, which holds `value` but must be `expected`.
+    pub fn new(field: &str, value: impl std::fmt::Display, expected: &str) -> Self {
+        Self {
+            field: field.to_owned(),
+            value: value.to_string(),
+            expected: expected.to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for SettingError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} = {} is not accepted: expected {}",
+            self.field, self.value, self.expected
+        )
+    }
+}
+
+impl std::error::Error for SettingError {}
+
+/// Refuses NaN and ±∞.
+pub fn check_finite(field: &str, v: f64) -> Result<(), SettingError> {
+    if v.is_finite() {
+        Ok(())
+    } else {
+        Err(SettingError::new(field, v, "a finite number"))
+    }
+}
+
+/// Refuses values outside [lo, hi] (and NaN).
+pub fn check_range(field: &str, v: f64, lo: f64, hi: f64, expected: &str) -> Result<(), SettingError> {
+    if (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        Err(SettingError::new(field, v, expected))
+    }
+}
+
+fn check_int(field: &str, v: u64, lo: u64, hi: u64) -> Result<(), SettingError> {
+    if (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        Err(SettingError::new(field, v, &format!("an integer in [{lo}, {hi}]")))
+    }
+}
+
+/// Architecture of one network.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetSettings {
+    /// Units per hidden layer, 1–256.
+    pub width: usize,
+    /// Hidden layers, 1–4.
+    pub depth: usize,
+    /// Hidden nonlinearity.
+    pub activation: Activation,
+    /// Weight initialisation.
+    pub init: Init,
+}
+
+impl NetSettings {
+    /// The MLP shape these settings describe.
+    pub fn shape(&self) -> MlpShape {
+        MlpShape {
+            width: self.width,
+            depth: self.depth,
+            activation: self.activation,
+        }
+    }
+
+    fn validate(&self, net: &str) -> Result<(), SettingError> {
+        check_int(&format!("{net}.width"), self.width as u64, 1, 256)?;
+        check_int(&format!("{net}.depth"), self.depth as u64, 1, 4)
+    }
+}
+
+/// Everything about Algorithm 1's loop; all of it may change between steps.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingSettings {
+    /// k: discriminator steps per iteration, 1–100.
+    pub k: u32,
+    /// Generator steps per iteration, 1–100 (more than 1 is the paper's §6 warning).
+    pub g_steps: u32,
+    /// m: minibatch size for each step, 1–4096.
+    pub batch_size: usize,
+    /// The loss pair for D and G.
+    pub loss: LossKind,
+    /// The optimiser for both networks.
+    pub optimizer: OptimizerKind,
+    /// Discriminator learning rate, (0, 100].
+    pub lr_d: f64,
+    /// Generator learning rate, (0, 100].
+    pub lr_g: f64,
+    /// Momentum coefficient for `momentum`, [0, 1).
+    pub momentum: f64,
+    /// Adam β₁, [0, 1).
+    pub beta1: f64,
+    /// Adam β₂, [0, 1).
+    pub beta2: f64,
+    /// Adam ε, (0, 1].
+    pub eps: f64,
+    /// Learning rates fall linearly to 0 at this iteration; 0 keeps them constant.
+    pub lr_decay_iters: u64,
+    /// Weight-clipping bound c for `wasserstein-clip`, (0, 10].
+    pub clip: f64,
+    /// Gradient-penalty weight λ for `wasserstein-gp`, [0, 1000].
+    pub gp_weight: f64,
+}
+
+impl TrainingSettings {
+    fn validate(&self) -> Result<(), SettingError> {
+        check_int("training.k", u64::from(self.k), 1, 100)?;
+        check_int("training.g_steps", u64::from(self.g_steps), 1, 100)?;
+        check_int("training.batch_size", self.batch_size as u64, 1, 4096)?;
+        for (field, lr) in [("training.lr_d", self.lr_d), ("training.lr_g", self.lr_g)] {
+            if !(lr > 0.0 && lr <= 100.0) {
+                return Err(SettingError::new(field, lr, "a number in (0, 100]"));
+            }
+        }
+        for (field, b) in [
+            ("training.momentum", self.momentum),
+            ("training.beta1", self.beta1),
+            ("training.beta2", self.beta2),
+        ] {
+            if !(0.0..1.0).contains(&b) {
+                return Err(SettingError::new(field, b, "a number in [0, 1)"));
+            }
+        }
+        if !(self.eps > 0.0 && self.eps <= 1.0) {
+            return Err(SettingError::new("training.eps", self.eps, "a number in (0, 1]"));
+        }
+        check_int("training.lr_decay_iters", self.lr_decay_iters, 0, 1_000_000_000)?;
+        if !(self.clip > 0.0 && self.clip <= 10.0) {
+            return Err(SettingError::new("training.clip", self.clip, "a number in (0, 10]"));
+        }
+        check_range("training.gp_weight", self.gp_weight, 0.0, 1000.0, "a number in [0, 1000]")
+    }
+
+    /// The learning-rate multiplier at `iteration` (linear decay to 0, or 1).
+    pub fn lr_factor(&self, iteration: u64) -> f64 {
+        if self.lr_decay_iters == 0 {
+            1.0
+        } else {
+            (1.0 - iteration as f64 / self.lr_decay_iters as f64).max(0.0)
+        }
+    }
+}
+
+/// How data and noise are presented to the networks.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScalingSettings {
+    /// D sees (x − μ)/σ and G's output is μ + σ·net, with μ, σ the target's mean and std.
+    pub standardize: bool,
+    /// G's network is fed w = Φ⁻¹(F_z(z)) instead of z (a fixed, invertible warp: z stays
+    /// uniform on the figure's z line and p_g stays its exact pushforward).
+    pub gaussianize_z: bool,
+}
+
+/// All settings of a run: with the seed they determine it bit for bit on one build.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Seed of the one random generator that drives initialisation and sampling.
+    pub seed: u64,
+    /// p_data.
+    pub target: Target,
+    /// p_z.
+    pub noise: Noise,
+    /// G's architecture.
+    pub generator: NetSettings,
+    /// D's architecture.
+    pub discriminator: NetSettings,
+    /// Algorithm 1's loop.
+    pub training: TrainingSettings,
+    /// Input and output scaling.
+    pub scaling: ScalingSettings,
+}
+
+/// The presets, by name, with a one-line description.
+pub const PRESETS: [(&str, &str); 7] = [
+    ("fig1", "The paper's Figure 1: uniform z, Gaussian data, converges to p_g = p_data."),
+    ("reference", "The benchmark workload: N(4, 0.5), tanh 32×32 nets, Adam 1e-3, no scaling."),
+    ("vanishing", "Minimax loss against a confident D: G's gradient vanishes (§3)."),
+    ("collapse", "Two-mode mixture with 10 G steps per iteration: G piles mass into a spike (§6)."),
+    ("oscillation", "Large learning rates with k = 1: p_g swings around p_data."),
+    ("optimal-d", "k = 20: D stays near D* each iteration (Proposition 2)."),
+    ("wgan-gp", "Wasserstein loss with gradient penalty on a two-mode mixture."),
+];
+
+impl Settings {
+    /// The benchmark's reference workload (see the README).
+    pub fn reference() -> Self {
+        let net = NetSettings {
+            width: 32,
+            depth: 2,
+            activation: Activation::Tanh,
+            init: Init::Glorot,
+        };
+        Self {
+            seed: 1,
+            target: Target::Gaussian { mean: 4.0, std: 0.5 },
+            noise: Noise::Uniform { low: -1.0, high: 1.0 },
+            generator: net.clone(),
+            discriminator: net,
+            training: TrainingSettings {
+                k: 1,
+                g_steps: 1,
+                batch_size: 128,
+                loss: LossKind::NonSaturating,
+                optimizer: OptimizerKind::Adam,
+                lr_d: 1e-3,
+                lr_g: 1e-3,
+                momentum: 0.9,
+                beta1: 0.5,
+                beta2: 0.999,
+                eps: 1e-8,
+                lr_decay_iters: 0,
+                clip: 0.01,
+                gp_weight: 10.0,
+            },
+            scaling: ScalingSettings {
+                standardize: false,
+                gaussianize_z: false,
+            },
+        }
+    }
+
+    /// A preset by name (see [`PRESETS`]).
+    pub fn preset(name: &str) -> Result<Self, SettingError> {
+        let mut s = Self::reference();
+        let two_modes = Target::Mixture {
+            weights: vec![0.5, 0.5],
+            means: vec![-2.0, 2.0],
+            stds: vec![0.5, 0.5],
+        };
+        match name {
+            "reference" => {}
+            "fig1" => {
+                s.training.lr_d = 5e-4;
+                s.training.lr_g = 5e-4;
+                s.training.lr_decay_iters = 20_000;
+                s.scaling.standardize = true;
+                s.scaling.gaussianize_z = true;
+            }
+            "vanishing" => {
+                s.training.loss = LossKind::Minimax;
+                s.training.k = 5;
+                s.training.lr_d = 2e-3;
+                s.training.lr_g = 1e-3;
+                s.target = Target::Gaussian { mean: 4.0, std: 0.5 };
+                s.scaling.gaussianize_z = true;
+            }
+            "collapse" => {
+                s.target = two_modes;
+                s.training.g_steps = 10;
+                s.scaling.standardize = true;
+                s.scaling.gaussianize_z = true;
+            }
+            "oscillation" => {
+                s.training.lr_d = 2e-2;
+                s.training.lr_g = 2e-2;
+                s.training.beta1 = 0.9;
+                s.scaling.standardize = true;
+                s.scaling.gaussianize_z = true;
+            }
+            "optimal-d" => {
+                s.training.k = 20;
+                s.training.lr_d = 2e-3;
+                s.training.lr_g = 5e-4;
+                s.scaling.standardize = true;
+                s.scaling.gaussianize_z = true;
+            }
+            "wgan-gp" => {
+                s.target = two_modes;
+                s.training.loss = LossKind::WassersteinGp;
+                s.training.k = 5;
+                s.training.beta1 = 0.5;
+                s.training.beta2 = 0.9;
+                s.scaling.standardize = true;
+                s.scaling.gaussianize_z = true;
+            }
+            other => {
+                let names: Vec<&str> = PRESETS.iter().map(|(n, _)| *n).collect();
+                return Err(SettingError::new("preset", other, &format!("one of {}", names.join(", "))));
+            }
+        }
+        Ok(s)
+    }
+
+    /// Checks every field; the first problem found is returned.
+    pub fn validate(&self) -> Result<(), SettingError> {
+        self.target.validate()?;
+        self.noise.validate()?;
+        self.generator.validate("generator")?;
+        self.discriminator.validate("discriminator")?;
+        self.training.validate()
+    }
+
+    /// The settings file: TOML, every key present.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_else(|e| format!("# could not serialise settings: {e}\n"))
+    }
+
+    /// Parses and validates a settings file.
+    pub fn from_toml(text: &str) -> Result<Self, SettingError> {
+        let settings: Self = toml::from_str(text).map_err(|e| {
+            SettingError::new("settings file", e.message().trim(), "a valid ganscope settings file")
+        })?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Applies one `key=value` override (dotted key as in the settings file; the value in
+    /// TOML syntax, a bare word taken as a string), then validates.
+    pub fn with_override(&self, assignment: &str) -> Result<Self, SettingError> {
+        let Some((key, raw)) = assignment.split_once('=') else {
+            return Err(SettingError::new("--set", assignment, "key=value"));
+        };
+        let (key, raw) = (key.trim(), raw.trim());
+        let mut doc: toml::Table = toml::from_str(&self.to_toml())
+            .map_err(|e| SettingError::new("settings", e.message(), "serialisable settings"))?;
+        let value = parse_value(raw);
+        let mut parts: Vec<&str> = key.split('.').collect();
+        let Some(last) = parts.pop() else {
+            return Err(SettingError::new("--set", key, "a settings key"));
+        };
+        let mut table = &mut doc;
+        for part in &parts {
+            table = match table.get_mut(*part) {
+                Some(toml::Value::Table(t)) => t,
+                _ => return Err(unknown_key(key)),
+            };
+        }
+        // A target or noise kind may change, which brings other keys; others must exist.
+        if !table.contains_key(last) && !matches!(parts.as_slice(), ["target" | "noise"]) {
+            return Err(unknown_key(key));
+        }
+        if last == "kind" {
+            table.retain(|k, _| k == "kind");
+            fill_kind_defaults(table, raw);
+        }
+        table.insert(last.to_owned(), value);
+        let text = toml::to_string(&doc)
+            .map_err(|e| SettingError::new(key, raw, &format!("a valid value ({e})")))?;
+        let settings: Self = toml::from_str(&text).map_err(|e| {
+            SettingError::new(key, raw, &format!("a valid value ({})", e.message().trim()))
+        })?;
+        settings.validate()?;
+        Ok(settings)
+    }
+}
+
+fn unknown_key(key: &str) -> SettingError {
+    SettingError::new(key, "(unknown key)", "a key printed by `ganscope config`")
+}
+
+fn parse_value(raw: &str) -> toml::Value {
+    let wrapped = format!("v = {raw}");
+    match toml::from_str::<toml::Table>(&wrapped) {
+        Ok(mut t) => t.remove("v").unwrap_or_else(|| toml::Value::String(raw.to_owned())),
+        Err(_) => toml::Value::String(raw.to_owned()),
+    }
+}
+
+/// When `kind` changes, the new variant's fields start from sensible values.
+fn fill_kind_defaults(table: &mut toml::Table, kind: &str) {
+    let kind = kind.trim_matches('"');
+    let pairs: &[(&str, toml::Value)] = match kind {
+        "gaussian" => &[("mean", toml::Value::Float(0.0)), ("std", toml::Value::Float(1.0))],
+        "normal" => &[("mean", toml::Value::Float(0.0)), ("std", toml::Value::Float(1.0))],
+        "uniform" => &[("low", toml::Value::Float(-1.0)), ("high", toml::Value::Float(1.0))],
+        _ => &[],
+    };
+    for (k, v) in pairs {
+        table.insert((*k).to_owned(), v.clone());
+    }
+    if kind == "mixture" {
+        let arr = |v: &[f64]| toml::Value::Array(v.iter().map(|x| toml::Value::Float(*x)).collect());
+        table.insert("weights".into(), arr(&[0.5, 0.5]));
+        table.insert("means".into(), arr(&[-2.0, 2.0]));
+        table.insert("stds".into(), arr(&[0.5, 0.5]));
+    }
+}
