@@ -1,6 +1,12 @@
 //! Command-line interface: everything the simulation computes, without a display.
-#![expect(clippy::print_stdout, reason = "this module is the command-line front end")]
-#![expect(clippy::print_stderr, reason = "this module is the command-line front end")]
+#![expect(
+    clippy::print_stdout,
+    reason = "this module is the command-line front end"
+)]
+#![expect(
+    clippy::print_stderr,
+    reason = "this module is the command-line front end"
+)]
 
 use std::ffi::OsString;
 use std::io::Write as _;
@@ -19,7 +25,11 @@ const EXIT_USAGE: u8 = 2;
 const EXIT_DIVERGED: u8 = 3;
 
 #[derive(Parser, Debug)]
-#[command(name = "ganscope", version, about = "Watch a GAN learn a 1-D distribution")]
+#[command(
+    name = "ganscope",
+    version,
+    about = "Watch a GAN learn a 1-D distribution"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -78,6 +88,20 @@ enum Command {
     },
     /// List the presets.
     Presets,
+    /// Convergence study: train several seeds, then run the two-sample test on each.
+    Study {
+        #[command(flatten)]
+        settings: SettingsArgs,
+        /// Number of seeds (1, 2, …).
+        #[arg(long, default_value_t = 10)]
+        seeds: u64,
+        /// Iterations per seed.
+        #[arg(long, default_value_t = 20_000)]
+        iters: u64,
+        /// Steps of the fresh discriminator in the two-sample test.
+        #[arg(long, default_value_t = 2000)]
+        probe_steps: u64,
+    },
     /// Time the reference workload (iterations per second, one thread).
     Bench {
         /// Timed iterations.
@@ -139,6 +163,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             Ok(())
         }
         Command::Bench { iters, warmup } => bench(iters, warmup),
+        Command::Study {
+            settings,
+            seeds,
+            iters,
+            probe_steps,
+        } => study(&settings, seeds, iters, probe_steps),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -188,7 +218,11 @@ fn train(
                 .parse()
                 .ok()
                 .filter(|n| (1..=100_000_000).contains(n))
-                .ok_or_else(|| usage(format!("--samples N must be an integer in [1, 1e8], not '{n}'")))?;
+                .ok_or_else(|| {
+                    usage(format!(
+                        "--samples N must be an integer in [1, 1e8], not '{n}'"
+                    ))
+                })?;
             Some((n, PathBuf::from(path)))
         }
         Some(_) => return Err(usage("--samples takes N and FILE")),
@@ -222,7 +256,11 @@ fn train(
                     s += &COLUMNS.join(",");
                     s += "\n";
                 }
-                s += &values.iter().map(|v| format!("{v}")).collect::<Vec<_>>().join(",");
+                s += &values
+                    .iter()
+                    .map(|v| format!("{v}"))
+                    .collect::<Vec<_>>()
+                    .join(",");
                 s
             }
             Format::Json => {
@@ -236,11 +274,17 @@ fn train(
             Format::Table => {
                 let mut s = String::new();
                 if header {
-                    s += &COLUMNS.iter().map(|c| format!("{c:>10}")).collect::<String>();
+                    s += &COLUMNS
+                        .iter()
+                        .map(|c| format!("{c:>10}"))
+                        .collect::<String>();
                     s += "\n";
                 }
                 s += &format!("{:>10}", values[0]);
-                s += &values[1..].iter().map(|v| format!("{v:>10.4}")).collect::<String>();
+                s += &values[1..]
+                    .iter()
+                    .map(|v| format!("{v:>10.4}"))
+                    .collect::<String>();
                 s
             }
         };
@@ -266,7 +310,10 @@ fn train(
         let a = Analysis::new(&trainer.model(), &opts);
         let mut text = String::from("x,p_data,p_g,d,d_star\n");
         for j in 0..a.x.len() {
-            text += &format!("{},{},{},{},{}\n", a.x[j], a.p_data[j], a.p_g[j], a.d[j], a.d_star[j]);
+            text += &format!(
+                "{},{},{},{},{}\n",
+                a.x[j], a.p_data[j], a.p_g[j], a.d[j], a.d_star[j]
+            );
         }
         write_file(&path, &text)?;
     }
@@ -281,6 +328,47 @@ fn train(
         write_file(&path, &text)?;
     }
     outcome
+}
+
+fn study(args: &SettingsArgs, seeds: u64, iters: u64, probe_steps: u64) -> Result<(), Failure> {
+    let base = resolve(args)?;
+    println!(
+        "{:>5} {:>9} {:>9} {:>9} {:>9} {:>11} {:>9}",
+        "seed", "jsd", "w1", "pg_mean", "pg_std", "fresh_d_gap", "verdict"
+    );
+    let (mut below_01, mut below_005, mut passed) = (0, 0, 0);
+    for seed in 1..=seeds {
+        let mut settings = base.clone();
+        settings.seed = seed;
+        let mut trainer = Trainer::new(settings).map_err(usage)?;
+        let outcome = trainer.run(iters);
+        let a = Analysis::new(&trainer.model(), &AnalysisOptions::default());
+        let m = &a.metrics;
+        let gap = match outcome {
+            Ok(()) => trainer
+                .fresh_discriminator_gap(1_000 + seed, probe_steps)
+                .ok(),
+            Err(_) => None,
+        };
+        let converged = m.jsd < 0.01 && gap.is_some_and(|g| g < 0.1);
+        below_01 += u32::from(m.jsd < 0.01);
+        below_005 += u32::from(m.jsd < 0.005);
+        passed += u32::from(converged);
+        println!(
+            "{seed:>5} {:>9.5} {:>9.4} {:>9.4} {:>9.4} {:>11} {:>9}",
+            m.jsd,
+            m.w1,
+            m.p_g_mean,
+            m.p_g_std,
+            gap.map_or("diverged".to_owned(), |g| format!("{g:.4}")),
+            if converged { "pass" } else { "fail" }
+        );
+    }
+    println!(
+        "JSD < 0.01: {below_01}/{seeds}; JSD < 0.005: {below_005}/{seeds}; \
+         JSD < 0.01 and fresh |D − 1/2| < 0.1: {passed}/{seeds}"
+    );
+    Ok(())
 }
 
 fn write_file(path: &std::path::Path, text: &str) -> Result<(), Failure> {
@@ -301,7 +389,10 @@ fn bench(iters: u64, warmup: u64) -> Result<(), Failure> {
     println!("reference workload: N(4, 0.5) target, U(-1, 1) noise, G and D 1-32-32-1 tanh,");
     println!("non-saturating loss, k = 1, m = 128, Adam 1e-3 (0.5, 0.999), f32, one thread");
     println!("{iters} iterations after {warmup} warm-up: {secs:.3} s, {ips:.0} iterations/s");
-    println!("{:.1} GFLOP/s in the matrix products (3.3 MFLOP per iteration)", ips * 3.3e6 / 1e9);
+    println!(
+        "{:.1} GFLOP/s in the matrix products (3.3 MFLOP per iteration)",
+        ips * 3.3e6 / 1e9
+    );
 
     let model = trainer.model();
     let opts = AnalysisOptions::default();

@@ -37,16 +37,29 @@ fn derivative(f: impl Fn(f64) -> f64, x: f64, smooth: bool) -> f64 {
     (f(x + h) - f(x - h)) / (2.0 * h)
 }
 
-fn setup(width: usize, depth: usize, activation: Activation, seed: u64) -> (Mlp<f64>, Vec<f64>, Vec<f64>) {
+fn setup(
+    width: usize,
+    depth: usize,
+    activation: Activation,
+    seed: u64,
+) -> (Mlp<f64>, Vec<f64>, Vec<f64>) {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let shape = MlpShape { width, depth, activation };
+    let shape = MlpShape {
+        width,
+        depth,
+        activation,
+    };
     let mut net = Mlp::<f64>::new(shape, Init::Glorot, &mut rng);
     // Non-zero biases, so their gradients are exercised away from the symmetric start.
     for (i, p) in net.params_mut().iter_mut().enumerate() {
         *p += 0.1 * ((i * 7919 % 13) as f64 - 6.0) / 6.0;
     }
-    let x: Vec<f64> = (0..BATCH).map(|b| -2.0 + 4.0 * b as f64 / BATCH as f64 + 0.013).collect();
-    let c: Vec<f64> = (0..BATCH).map(|b| ((b * 31 % 11) as f64 - 5.0) / 5.0).collect();
+    let x: Vec<f64> = (0..BATCH)
+        .map(|b| -2.0 + 4.0 * b as f64 / BATCH as f64 + 0.013)
+        .collect();
+    let c: Vec<f64> = (0..BATCH)
+        .map(|b| ((b * 31 % 11) as f64 - 5.0) / 5.0)
+        .collect();
     (net, x, c)
 }
 
@@ -110,7 +123,10 @@ fn gradients_accumulate_and_input_only_pass_skips_weights() {
     let mut twice = once.clone();
     net.backward(&mut ws, &c, Some(&mut twice), None);
     for (a, b) in once.iter().zip(&twice) {
-        assert!((2.0 * a - b).abs() < 1e-12, "gradients must add up across calls");
+        assert!(
+            (2.0 * a - b).abs() < 1e-12,
+            "gradients must add up across calls"
+        );
     }
     let mut dx_only = vec![0.0; BATCH];
     net.backward(&mut ws, &c, None, Some(&mut dx_only));
@@ -130,7 +146,10 @@ fn gradient_penalty_double_backprop_matches_central_differences() {
             let slopes = net.slopes_and_penalty_backward(&x, |_| c.clone(), &mut grads);
             let (_, reference) = net.eval_with_slope(&x);
             for (s, r) in slopes.iter().zip(&reference) {
-                assert!((s - r).abs() < 1e-12, "forward-mode slope {s} vs backward {r}");
+                assert!(
+                    (s - r).abs() < 1e-12,
+                    "forward-mode slope {s} vs backward {r}"
+                );
             }
             let penalty_like = |probe: &Mlp<f64>| -> f64 {
                 let (_, s) = probe.eval_with_slope(&x);

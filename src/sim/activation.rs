@@ -43,7 +43,9 @@ impl Activation {
         let slope = T::lit(LEAKY_SLOPE);
         match self {
             Self::Tanh => z.iter_mut().for_each(|v| *v = v.tanh_fast()),
-            Self::Relu => z.iter_mut().for_each(|v| *v = if *v > zero { *v } else { zero }),
+            Self::Relu => z
+                .iter_mut()
+                .for_each(|v| *v = if *v > zero { *v } else { zero }),
             Self::LeakyRelu => z
                 .iter_mut()
                 .for_each(|v| *v = if *v > zero { *v } else { *v * slope }),

@@ -2,7 +2,7 @@
 //! 1), V(D, G), C(G) = max_D V(D, G) (Theorem 1), the Jensen–Shannon divergence, the
 //! Wasserstein-1 distance and the z → x arrows of Figure 1.
 
-use super::distribution::Noise;
+use super::distribution::{Noise, Target};
 use super::float::Real;
 use super::model::GanModel;
 
@@ -39,7 +39,9 @@ impl Default for AnalysisOptions {
 /// its own cells, and it conserves mass exactly.
 #[derive(Clone, Debug)]
 pub struct Pushforward {
-    /// G at the cell edges z_0 < z_1 < … < z_N.
+    /// F_z at the cell edges.
+    pub u_edges: Vec<f64>,
+    /// The cell edges z_0 < z_1 < … < z_N.
     pub z_edges: Vec<f64>,
     /// G(z_i).
     pub x_edges: Vec<f64>,
@@ -50,6 +52,12 @@ pub struct Pushforward {
 /// Probability left out in each tail of an unbounded noise prior.
 const NOISE_TAIL: f64 = 1e-9;
 
+/// Refinement passes of the z grid against the x grid (see [`Pushforward::refine`]).
+const REFINE_PASSES: usize = 2;
+
+/// How many times each end cell of the z grid is halved.
+const TAIL_SPLITS: usize = 24;
+
 impl Pushforward {
     /// Pushes `cells` equal-probability cells of p_z through `g`.
     pub fn new(noise: &Noise, g: impl Fn(&[f64]) -> Vec<f64>, cells: usize) -> Self {
@@ -58,24 +66,94 @@ impl Pushforward {
             Noise::Uniform { .. } => 0.0,
             Noise::Normal { .. } => NOISE_TAIL,
         };
-        let u: Vec<f64> = (0..=cells)
-            .map(|i| tail + (1.0 - 2.0 * tail) * i as f64 / cells as f64)
-            .collect();
+        // Equal-probability cells, with the two end cells split geometrically: where G
+        // maps a tail of p_z far out (a Gaussianised or normal z), one wide end cell would
+        // smear its mass evenly over a long stretch of x.
+        let step = (1.0 - 2.0 * tail) / cells as f64;
+        let mut u: Vec<f64> = Vec::with_capacity(cells + 2 * TAIL_SPLITS + 1);
+        u.push(tail);
+        u.extend(
+            (1..=TAIL_SPLITS)
+                .rev()
+                .map(|j| tail + step * 0.5_f64.powi(j as i32)),
+        );
+        u.extend((1..cells).map(|i| tail + step * i as f64));
+        u.extend((1..=TAIL_SPLITS).map(|j| 1.0 - tail - step * 0.5_f64.powi(j as i32)));
+        u.push(1.0 - tail);
         let z_edges: Vec<f64> = u.iter().map(|&u| noise.quantile(u)).collect();
         let x_edges = g(&z_edges);
         let masses = u.windows(2).map(|w| w[1] - w[0]).collect();
         Self {
+            u_edges: u,
             z_edges,
             x_edges,
             masses,
         }
     }
 
+    /// Splits every cell whose image is wider than `max_width` into equal-probability
+    /// parts (at most 64 per cell and pass), so that the piecewise-linear interpolant of G
+    /// is fine wherever G stretches z the most. Returns whether anything was split.
+    pub fn refine(
+        &mut self,
+        noise: &Noise,
+        g: impl Fn(&[f64]) -> Vec<f64>,
+        max_width: f64,
+    ) -> bool {
+        let mut new_u = Vec::new();
+        let mut splits = Vec::with_capacity(self.masses.len());
+        for (i, seg) in self.x_edges.windows(2).enumerate() {
+            let width = (seg[1] - seg[0]).abs();
+            let parts = if width > max_width && width.is_finite() {
+                ((width / max_width).ceil() as usize).min(64)
+            } else {
+                1
+            };
+            splits.push(parts);
+            let (u0, u1) = (self.u_edges[i], self.u_edges[i + 1]);
+            new_u.extend((1..parts).map(|j| u0 + (u1 - u0) * j as f64 / parts as f64));
+        }
+        if new_u.is_empty() {
+            return false;
+        }
+        let new_z: Vec<f64> = new_u.iter().map(|&u| noise.quantile(u)).collect();
+        let new_x = g(&new_z);
+        let n = self.u_edges.len() + new_u.len();
+        let (mut u, mut z, mut x) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        let mut k = 0;
+        for (i, &parts) in splits.iter().enumerate() {
+            u.push(self.u_edges[i]);
+            z.push(self.z_edges[i]);
+            x.push(self.x_edges[i]);
+            for _ in 1..parts {
+                u.push(new_u[k]);
+                z.push(new_z[k]);
+                x.push(new_x[k]);
+                k += 1;
+            }
+        }
+        let last = self.u_edges.len() - 1;
+        u.push(self.u_edges[last]);
+        z.push(self.z_edges[last]);
+        x.push(self.x_edges[last]);
+        self.masses = u.windows(2).map(|w| w[1] - w[0]).collect();
+        self.u_edges = u;
+        self.z_edges = z;
+        self.x_edges = x;
+        true
+    }
+
     /// The smallest and largest x reached.
     pub fn range(&self) -> (f64, f64) {
         self.x_edges
             .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)))
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+                (lo.min(x), hi.max(x))
+            })
     }
 
     /// Probability mass per bin of the grid `lo + j·dx`, j < n.
@@ -83,7 +161,11 @@ impl Pushforward {
         let mut out = vec![0.0; n];
         let bin = |x: f64| ((x - lo) / dx).floor();
         for (seg, &mass) in self.x_edges.windows(2).zip(&self.masses) {
-            let (a, b) = if seg[0] <= seg[1] { (seg[0], seg[1]) } else { (seg[1], seg[0]) };
+            let (a, b) = if seg[0] <= seg[1] {
+                (seg[0], seg[1])
+            } else {
+                (seg[1], seg[0])
+            };
             let (ja, jb) = (bin(a), bin(b));
             if jb < 0.0 || ja >= n as f64 {
                 continue;
@@ -184,6 +266,9 @@ pub struct Analysis {
     pub arrows: Vec<(f64, f64)>,
     /// Probability of p_g inside the grid (1 unless an explicit range cuts it).
     pub p_g_mass_in_range: f64,
+    /// For a mixture target: p_g's probability nearest each component mean (cells split
+    /// halfway between neighbouring means), in component order. Empty otherwise.
+    pub mode_masses: Vec<f64>,
     /// The numbers.
     pub metrics: Metrics,
 }
@@ -201,8 +286,16 @@ impl Analysis {
             (lo - pad, hi + pad)
         });
         let dx = (hi - lo) / n as f64;
+        let mut pf = pf;
+        for _ in 0..REFINE_PASSES {
+            if !pf.refine(&model.noise, |z| model.generate(z), 0.5 * dx) {
+                break;
+            }
+        }
         let x: Vec<f64> = (0..n).map(|j| lo + (j as f64 + 0.5) * dx).collect();
-        let cdf: Vec<f64> = (0..=n).map(|j| model.target.cdf(lo + j as f64 * dx)).collect();
+        let cdf: Vec<f64> = (0..=n)
+            .map(|j| model.target.cdf(lo + j as f64 * dx))
+            .collect();
         let mass_d: Vec<f64> = cdf.windows(2).map(|w| (w[1] - w[0]).max(0.0)).collect();
         let mass_g = pf.bin_masses(lo, dx, n);
         let raw = model.discriminator_raw(&x);
@@ -228,7 +321,12 @@ impl Analysis {
             data_std: model.target.std(),
         };
         let arrows = arrow_pairs(model, opts.arrows);
+        let mode_masses = match &model.target {
+            Target::Mixture { means, .. } => mode_masses(means, &x, &pg),
+            _ => Vec::new(),
+        };
         Self {
+            mode_masses,
             p_data: mass_d.iter().map(|m| m / dx).collect(),
             p_g: mass_g.iter().map(|m| m / dx).collect(),
             x,
@@ -277,7 +375,11 @@ impl Analysis {
 
     /// (p_data + p_g)/2, the mixture whose central mass Proposition 1's check uses.
     pub fn mixture(&self) -> Vec<f64> {
-        self.p_data.iter().zip(&self.p_g).map(|(a, b)| 0.5 * (a + b)).collect()
+        self.p_data
+            .iter()
+            .zip(&self.p_g)
+            .map(|(a, b)| 0.5 * (a + b))
+            .collect()
     }
 
     /// Proposition 1's gap: max |D − D*| over the central 98 % of (p_data + p_g)/2.
@@ -285,6 +387,20 @@ impl Analysis {
         let region = self.central_interval(&self.mixture(), 0.98);
         self.max_gap(&self.d, &self.d_star, region)
     }
+}
+
+/// Mass of `p` (per bin, centres `x`) nearest each of `means`.
+fn mode_masses(means: &[f64], x: &[f64], p: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0; means.len()];
+    for (&xj, &pj) in x.iter().zip(p) {
+        let nearest = means
+            .iter()
+            .enumerate()
+            .min_by(|a, b| (a.1 - xj).abs().total_cmp(&(b.1 - xj).abs()))
+            .map_or(0, |(i, _)| i);
+        out[nearest] += pj;
+    }
+    out
 }
 
 fn normalized(mass: &[f64]) -> Vec<f64> {

@@ -118,7 +118,13 @@ impl Target {
     /// Checks every parameter; the error names the field (`target.std`, …).
     pub fn validate(&self) -> Result<(), SettingError> {
         let loc = |field: &str, v: f64| {
-            check_range(field, v, -MAX_ABS_LOCATION, MAX_ABS_LOCATION, "a number in [-1e4, 1e4]")
+            check_range(
+                field,
+                v,
+                -MAX_ABS_LOCATION,
+                MAX_ABS_LOCATION,
+                "a number in [-1e4, 1e4]",
+            )
         };
         let scale = |field: &str, v: f64| {
             check_finite(field, v)?;
@@ -149,7 +155,11 @@ impl Target {
                 if means.len() != n || stds.len() != n {
                     return Err(SettingError::new(
                         "target.means",
-                        format!("{} means and {} stds for {n} weights", means.len(), stds.len()),
+                        format!(
+                            "{} means and {} stds for {n} weights",
+                            means.len(),
+                            stds.len()
+                        ),
                         "one mean and one std per weight",
                     ));
                 }
@@ -259,7 +269,9 @@ impl Target {
                 weights,
                 means,
                 stds,
-            } => components(weights, means, stds).map(|(w, m, _)| w * m).sum(),
+            } => components(weights, means, stds)
+                .map(|(w, m, _)| w * m)
+                .sum(),
             Self::Uniform { low, high } => 0.5 * (low + high),
         }
     }
@@ -287,10 +299,12 @@ impl Target {
     pub fn support_hint(&self) -> (f64, f64) {
         match self {
             Self::Gaussian { mean, std } => (mean - 9.0 * std, mean + 9.0 * std),
-            Self::Mixture { means, stds, .. } => means.iter().zip(stds).fold(
-                (f64::INFINITY, f64::NEG_INFINITY),
-                |(lo, hi), (m, s)| (lo.min(m - 9.0 * s), hi.max(m + 9.0 * s)),
-            ),
+            Self::Mixture { means, stds, .. } => means
+                .iter()
+                .zip(stds)
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (m, s)| {
+                    (lo.min(m - 9.0 * s), hi.max(m + 9.0 * s))
+                }),
             Self::Uniform { low, high } => (*low, *high),
         }
     }
@@ -467,10 +481,24 @@ mod tests {
 
     #[test]
     fn normal_quantile_inverts_cdf() {
-        for &p in &[1e-12, 1e-6, 0.01, 0.024, 0.3, 0.5, 0.77, 0.976, 0.999, 1.0 - 1e-9] {
+        for &p in &[
+            1e-12,
+            1e-6,
+            0.01,
+            0.024,
+            0.3,
+            0.5,
+            0.77,
+            0.976,
+            0.999,
+            1.0 - 1e-9,
+        ] {
             let x = normal_quantile(p);
             let back = normal_cdf(x);
-            assert!((back - p).abs() <= 1e-14_f64.max(p * 1e-12), "p={p} x={x} back={back}");
+            assert!(
+                (back - p).abs() <= 1e-14_f64.max(p * 1e-12),
+                "p={p} x={x} back={back}"
+            );
         }
         assert!((normal_cdf(1.959_963_984_540_054) - 0.975).abs() < 1e-15);
     }
@@ -478,13 +506,19 @@ mod tests {
     #[test]
     fn target_cdf_quantile_and_moments_agree() {
         let targets = [
-            Target::Gaussian { mean: 4.0, std: 0.5 },
+            Target::Gaussian {
+                mean: 4.0,
+                std: 0.5,
+            },
             Target::Mixture {
                 weights: vec![0.3, 0.7],
                 means: vec![-2.0, 2.0],
                 stds: vec![0.5, 1.0],
             },
-            Target::Uniform { low: -1.0, high: 3.0 },
+            Target::Uniform {
+                low: -1.0,
+                high: 3.0,
+            },
         ];
         let mut rng = rand::rngs::StdRng::seed_from_u64(7);
         for t in &targets {
@@ -508,7 +542,10 @@ mod tests {
 
     #[test]
     fn gaussianized_uniform_is_standard_normal() {
-        let noise = Noise::Uniform { low: -1.0, high: 1.0 };
+        let noise = Noise::Uniform {
+            low: -1.0,
+            high: 1.0,
+        };
         for &z in &[-0.9, -0.2, 0.0, 0.5] {
             let w = noise.gaussianize(z);
             assert!((normal_cdf(w) - noise.cdf(z)).abs() < 1e-14);

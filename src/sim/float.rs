@@ -105,7 +105,8 @@ impl Real for f32 {
         let s2 = s * s;
         let series = 1.0
             + s2 * (1.0 / 3.0
-                + s2 * (1.0 / 5.0 + s2 * (1.0 / 7.0 + s2 * (1.0 / 9.0 + s2 * (1.0 / 11.0 + s2 / 13.0)))));
+                + s2 * (1.0 / 5.0
+                    + s2 * (1.0 / 7.0 + s2 * (1.0 / 9.0 + s2 * (1.0 / 11.0 + s2 / 13.0)))));
         self.max(0.0) - 2.0 * s * series
     }
 }
@@ -185,7 +186,10 @@ mod tests {
         assert!((softplus(0.0) - 2f64.ln()).abs() < 1e-15);
         for x in [-30.0_f32, -3.0, -0.01, 0.0, 0.7, 12.0, 40.0] {
             let err = (f64::from(x.softplus_fast()) - softplus(f64::from(x))).abs();
-            assert!(err < 2e-6 * (1.0 + f64::from(x.abs())), "softplus({x}) off by {err}");
+            assert!(
+                err < 2e-6 * (1.0 + f64::from(x.abs())),
+                "softplus({x}) off by {err}"
+            );
             let err = (f64::from(x.sigmoid()) - sigmoid_f64(f64::from(x))).abs();
             assert!(err < 1e-6, "sigmoid({x}) off by {err}");
         }

@@ -34,7 +34,11 @@ pub fn matmul<T: Real>(
     strides: (usize, usize),
     bias: &[T],
 ) {
-    let start = if bias.is_empty() { Start::Zero } else { Start::Bias(bias) };
+    let start = if bias.is_empty() {
+        Start::Zero
+    } else {
+        Start::Bias(bias)
+    };
     matmul_into(out, a, rows, k, n, w, strides, start);
 }
 
@@ -156,9 +160,19 @@ mod tests {
 
     #[test]
     fn kernels_match_naive_products_for_odd_shapes() {
-        for &(rows, k, n) in &[(1, 1, 1), (17, 5, 3), (32, 4, 4), (37, 9, 11), (256, 32, 32)] {
-            let a: Vec<f64> = (0..rows * k).map(|i| ((i * 37 % 23) as f64 - 11.0) / 7.0).collect();
-            let w: Vec<f64> = (0..k * n).map(|i| ((i * 13 % 17) as f64 - 8.0) / 5.0).collect();
+        for &(rows, k, n) in &[
+            (1, 1, 1),
+            (17, 5, 3),
+            (32, 4, 4),
+            (37, 9, 11),
+            (256, 32, 32),
+        ] {
+            let a: Vec<f64> = (0..rows * k)
+                .map(|i| ((i * 37 % 23) as f64 - 11.0) / 7.0)
+                .collect();
+            let w: Vec<f64> = (0..k * n)
+                .map(|i| ((i * 13 % 17) as f64 - 8.0) / 5.0)
+                .collect();
             let expect = naive(&a, &w, rows, k, n);
             let mut out = vec![0.0; rows * n];
             matmul(&mut out, &a, rows, k, n, &w, (1, k), &[]);
@@ -175,7 +189,9 @@ mod tests {
                 }
             }
             // aᵀ · d accumulates.
-            let d: Vec<f64> = (0..rows * n).map(|i| ((i * 7 % 19) as f64 - 9.0) / 3.0).collect();
+            let d: Vec<f64> = (0..rows * n)
+                .map(|i| ((i * 7 % 19) as f64 - 9.0) / 3.0)
+                .collect();
             let mut g = vec![1.0; k * n];
             matmul_transposed_acc(&mut g, &a, &d, (rows, k, n), &mut Vec::new());
             for i in 0..k {

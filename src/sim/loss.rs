@@ -20,7 +20,8 @@ pub enum LossKind {
     LeastSquares,
     /// Wasserstein critic with weight clipping (Arjovsky et al.).
     WassersteinClip,
-    /// Wasserstein critic with gradient penalty λ E(|f'(x̂)| − 1)² (Gulrajani et al.).
+    /// Wasserstein critic with a gradient penalty λ E[max(0, |f'(x̂)| − 1)²] (see
+    /// [`gradient_penalty`] for why one-sided).
     WassersteinGp,
     /// Hinge loss for D; G maximises the critic.
     Hinge,
@@ -61,7 +62,10 @@ impl LossKind {
 
     /// Whether the discriminator is a critic (unbounded score) rather than a classifier.
     pub fn is_critic(self) -> bool {
-        matches!(self, Self::WassersteinClip | Self::WassersteinGp | Self::Hinge)
+        matches!(
+            self,
+            Self::WassersteinClip | Self::WassersteinGp | Self::Hinge
+        )
     }
 }
 
@@ -182,13 +186,20 @@ pub fn generator_loss<T: Real>(kind: LossKind, fake: &[T], d_fake: &mut [T]) -> 
     total.as_f64() / fake.len() as f64
 }
 
-/// The WGAN-GP penalty λ E(|s| − 1)² on input slopes s = f'(x̂), with ∂/∂s.
+/// The gradient penalty λ E[max(0, |s| − 1)²] on input slopes s = f'(x̂), with ∂/∂s.
+///
+/// One-sided (Petzka et al., 2018) rather than Gulrajani et al.'s (|s| − 1)²: both keep
+/// the critic near 1-Lipschitz, but in one dimension a slope cannot rotate the way a
+/// gradient does in the plane, so the two-sided form puts a barrier of height λ at f' = 0
+/// that the critic cannot cross. We measured the consequence: a critic that starts
+/// increasing stays increasing, and G runs off to infinity.
 pub fn gradient_penalty(weight: f64, slopes: &[f64]) -> (f64, Vec<f64>) {
     let n = slopes.len() as f64;
-    let value = slopes.iter().map(|s| (s.abs() - 1.0).powi(2)).sum::<f64>() * weight / n;
+    let excess = |s: f64| (s.abs() - 1.0).max(0.0);
+    let value = slopes.iter().map(|&s| excess(s).powi(2)).sum::<f64>() * weight / n;
     let grad = slopes
         .iter()
-        .map(|s| 2.0 * weight * (s.abs() - 1.0) * s.signum() / n)
+        .map(|&s| 2.0 * weight * excess(s) * s.signum() / n)
         .collect();
     (value, grad)
 }
@@ -205,7 +216,11 @@ mod tests {
             xm[i] -= h;
             let num = (f(&xp) - f(&xm)) / (2.0 * h);
             let err = (num - analytic[i]).abs() / num.abs().max(analytic[i].abs()).max(1e-8);
-            assert!(err < 1e-6, "{what}: sample {i} numeric {num} analytic {} rel {err}", analytic[i]);
+            assert!(
+                err < 1e-6,
+                "{what}: sample {i} numeric {num} analytic {} rel {err}",
+                analytic[i]
+            );
         }
     }
 
@@ -219,7 +234,15 @@ mod tests {
             let mut scratch = (vec![0.0; real.len()], vec![0.0; fake.len()]);
             let mut s2 = scratch.clone();
             check(
-                |r| discriminator_loss(kind, r, &fake, &mut scratch.0.clone(), &mut scratch.1.clone()),
+                |r| {
+                    discriminator_loss(
+                        kind,
+                        r,
+                        &fake,
+                        &mut scratch.0.clone(),
+                        &mut scratch.1.clone(),
+                    )
+                },
                 &real,
                 &dr,
                 &format!("{kind} D real"),
@@ -241,21 +264,35 @@ mod tests {
                 &format!("{kind} G"),
             );
         }
-        let slopes = [0.3, -2.0, 1.7];
+        let slopes = [0.3, -2.0, 1.7, -0.4];
         let (_, g) = gradient_penalty(10.0, &slopes);
-        check(|s| gradient_penalty(10.0, s).0, &slopes, &g, "gradient penalty");
+        check(
+            |s| gradient_penalty(10.0, s).0,
+            &slopes,
+            &g,
+            "gradient penalty",
+        );
     }
 
     #[test]
     fn cross_entropy_on_logits_is_stable_and_matches_the_value_function() {
         // −V(D, G) on one real and one fake sample, in the paper's terms.
         let (lr, lf) = (0.8_f64, -0.4_f64);
-        let (dr, df) = (super::super::float::sigmoid_f64(lr), super::super::float::sigmoid_f64(lf));
+        let (dr, df) = (
+            super::super::float::sigmoid_f64(lr),
+            super::super::float::sigmoid_f64(lf),
+        );
         let expected = -(dr.ln() + (1.0 - df).ln());
         let got = discriminator_loss(LossKind::Minimax, &[lr], &[lf], &mut [0.0], &mut [0.0]);
         assert!((got - expected).abs() < 1e-12);
         // Logits of ±1000 would give log(0) through probabilities; on logits they are fine.
-        let big = discriminator_loss(LossKind::Minimax, &[-1000.0_f32], &[1000.0], &mut [0.0], &mut [0.0]);
+        let big = discriminator_loss(
+            LossKind::Minimax,
+            &[-1000.0_f32],
+            &[1000.0],
+            &mut [0.0],
+            &mut [0.0],
+        );
         assert!(big.is_finite() && (big - 2000.0).abs() < 1e-3, "{big}");
     }
 
@@ -266,6 +303,11 @@ mod tests {
         let (mut mm, mut ns) = ([0.0; 4], [0.0; 4]);
         generator_loss(LossKind::Minimax, &fake, &mut mm);
         generator_loss(LossKind::NonSaturating, &fake, &mut ns);
-        assert!(ns[0].abs() > 1000.0 * mm[0].abs(), "minimax {} vs non-saturating {}", mm[0], ns[0]);
+        assert!(
+            ns[0].abs() > 1000.0 * mm[0].abs(),
+            "minimax {} vs non-saturating {}",
+            mm[0],
+            ns[0]
+        );
     }
 }

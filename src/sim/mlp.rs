@@ -91,9 +91,7 @@ impl<T: Real> Workspace<T> {
             && self.acts.first().is_some_and(|a| a.ncols() == w);
         if !fits {
             self.input = vec![T::zero(); batch];
-            self.acts = (0..shape.depth)
-                .map(|_| DMatrix::zeros(batch, w))
-                .collect();
+            self.acts = (0..shape.depth).map(|_| DMatrix::zeros(batch, w)).collect();
             self.out = vec![T::zero(); batch];
             self.grad = DMatrix::zeros(batch, w);
             self.grad_prev = DMatrix::zeros(batch, w);
@@ -104,7 +102,10 @@ impl<T: Real> Workspace<T> {
 impl<T: Real> Mlp<T> {
     /// A network with initialised weights and zero biases.
     pub fn new(shape: MlpShape, init: Init, rng: &mut impl rand::Rng) -> Self {
-        assert!(shape.depth >= 1 && shape.width >= 1, "MLP needs width ≥ 1, depth ≥ 1");
+        assert!(
+            shape.depth >= 1 && shape.width >= 1,
+            "MLP needs width ≥ 1, depth ≥ 1"
+        );
         let w = shape.width;
         let mut params = vec![T::zero(); shape.param_count()];
         let mut fill = |slice: &mut [T], fan_in: usize, fan_out: usize| {
@@ -128,7 +129,11 @@ impl<T: Real> Mlp<T> {
 
     /// Wraps an existing parameter vector.
     pub fn from_params(shape: MlpShape, params: Vec<T>) -> Self {
-        assert_eq!(params.len(), shape.param_count(), "parameter count mismatch");
+        assert_eq!(
+            params.len(),
+            shape.param_count(),
+            "parameter count mismatch"
+        );
         Self { shape, params }
     }
 
@@ -253,14 +258,29 @@ impl<T: Real> Mlp<T> {
                 // ∂L/∂W = A_prevᵀ · ∂L/∂Z,  ∂L/∂b = Σ_batch ∂L/∂Z.
                 let (gw, gb) = g[off..off + w * w + w].split_at_mut(w * w);
                 let prev = ws.acts[layer - 1].as_slice();
-                matmul_transposed_acc(gw, prev, ws.grad.as_slice(), (batch, w, w), &mut ws.transposed);
+                matmul_transposed_acc(
+                    gw,
+                    prev,
+                    ws.grad.as_slice(),
+                    (batch, w, w),
+                    &mut ws.transposed,
+                );
                 for (gbj, col) in gb.iter_mut().zip(ws.grad.as_slice().chunks_exact(batch)) {
                     *gbj += sum(col);
                 }
             }
             // ∂L/∂A_prev = ∂L/∂Z · Wᵀ: the same kernel with W's strides swapped.
             let weights = &p[off..off + w * w];
-            matmul(ws.grad_prev.as_mut_slice(), ws.grad.as_slice(), batch, w, w, weights, (w, 1), &[]);
+            matmul(
+                ws.grad_prev.as_mut_slice(),
+                ws.grad.as_slice(),
+                batch,
+                w,
+                w,
+                weights,
+                (w, 1),
+                &[],
+            );
             std::mem::swap(&mut ws.grad, &mut ws.grad_prev);
         }
 
@@ -426,5 +446,6 @@ pub fn sum<T: Real>(a: &[T]) -> T {
             acc[l] += x[l];
         }
     }
-    rest.iter().fold(acc.iter().fold(T::zero(), |s, &v| s + v), |s, &v| s + v)
+    rest.iter()
+        .fold(acc.iter().fold(T::zero(), |s, &v| s + v), |s, &v| s + v)
 }

@@ -55,7 +55,9 @@ impl<T: Real> GanModel<T> {
 
     fn generator_input(&self, z: &[f64]) -> Vec<T> {
         if self.gaussianize_z {
-            z.iter().map(|&z| T::lit(self.noise.gaussianize(z))).collect()
+            z.iter()
+                .map(|&z| T::lit(self.noise.gaussianize(z)))
+                .collect()
         } else {
             z.iter().map(|&z| T::lit(z)).collect()
         }
@@ -75,7 +77,10 @@ impl<T: Real> GanModel<T> {
     pub fn generate_with_slope(&self, z: &[f64]) -> (Vec<f64>, Vec<f64>) {
         let w = self.generator_input(z);
         let (g, dg) = self.generator.eval_with_slope(&w);
-        let x = g.iter().map(|g| self.shift + self.scale * g.as_f64()).collect();
+        let x = g
+            .iter()
+            .map(|g| self.shift + self.scale * g.as_f64())
+            .collect();
         let slope = dg
             .iter()
             .zip(z)
@@ -93,8 +98,15 @@ impl<T: Real> GanModel<T> {
 
     /// D's raw output (logit or critic value) at each x.
     pub fn discriminator_raw(&self, x: &[f64]) -> Vec<f64> {
-        let xs: Vec<T> = x.iter().map(|x| T::lit((x - self.shift) / self.scale)).collect();
-        self.discriminator.eval(&xs).into_iter().map(T::as_f64).collect()
+        let xs: Vec<T> = x
+            .iter()
+            .map(|x| T::lit((x - self.shift) / self.scale))
+            .collect();
+        self.discriminator
+            .eval(&xs)
+            .into_iter()
+            .map(T::as_f64)
+            .collect()
     }
 
     /// D(x) as a probability (see [`LossKind::probability`]).

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::float::Real;
+use super::mlp::dot;
 use super::settings::TrainingSettings;
 
 /// Which update rule.
@@ -61,15 +62,29 @@ impl<T: Real> Optimizer<T> {
         }
     }
 
+    /// Becomes a copy of `other`, reusing this state's buffers (no allocation once sized).
+    pub fn copy_from(&mut self, other: &Self) {
+        self.kind = other.kind;
+        self.t = other.t;
+        self.m.clear();
+        self.m.extend_from_slice(&other.m);
+        self.v.clear();
+        self.v.extend_from_slice(&other.v);
+    }
+
     /// The update rule this state belongs to.
     pub fn kind(&self) -> OptimizerKind {
         self.kind
     }
 
-    /// Applies one descent step θ ← θ − η·update(g). The caller has checked that `grads`
-    /// is finite and bounded, so the state stays finite.
-    pub fn step(&mut self, params: &mut [T], grads: &[T], lr: f64, hp: &TrainingSettings) {
-        assert_eq!(params.len(), grads.len(), "optimiser: parameter/gradient mismatch");
+    /// Applies one descent step θ ← θ − η·update(g) and returns ‖Δθ‖₂. The caller has
+    /// checked that `grads` is finite and bounded, so the state stays finite.
+    pub fn step(&mut self, params: &mut [T], grads: &[T], lr: f64, hp: &TrainingSettings) -> f64 {
+        assert_eq!(
+            params.len(),
+            grads.len(),
+            "optimiser: parameter/gradient mismatch"
+        );
         assert_eq!(params.len(), self.m.len(), "optimiser: state size mismatch");
         let lr_t = T::lit(lr);
         match self.kind {
@@ -77,6 +92,7 @@ impl<T: Real> Optimizer<T> {
                 for (p, &g) in params.iter_mut().zip(grads) {
                     *p -= lr_t * g;
                 }
+                lr * dot(grads, grads).as_f64().sqrt()
             }
             OptimizerKind::Momentum => {
                 let mu = T::lit(hp.momentum);
@@ -84,6 +100,7 @@ impl<T: Real> Optimizer<T> {
                     *m = mu * *m + g;
                     *p -= lr_t * *m;
                 }
+                lr * dot(&self.m, &self.m).as_f64().sqrt()
             }
             OptimizerKind::Adam => {
                 self.t += 1;
@@ -96,11 +113,22 @@ impl<T: Real> Optimizer<T> {
                 let eps = T::lit(hp.eps * c2);
                 let (b1, b2) = (T::lit(b1), T::lit(b2));
                 let (nb1, nb2) = (T::one() - b1, T::one() - b2);
-                for (((p, &g), m), v) in params.iter_mut().zip(grads).zip(&mut self.m).zip(&mut self.v) {
+                // Lane-parallel accumulation of ‖Δθ‖² so the loop still vectorises.
+                let mut sq = [T::zero(); 8];
+                for (lane, (((p, &g), m), v)) in params
+                    .iter_mut()
+                    .zip(grads)
+                    .zip(&mut self.m)
+                    .zip(&mut self.v)
+                    .enumerate()
+                {
                     *m = b1 * *m + nb1 * g;
                     *v = b2 * *v + nb2 * g * g;
-                    *p -= step * *m / (v.sqrt() + eps);
+                    let delta = step * *m / (v.sqrt() + eps);
+                    *p -= delta;
+                    sq[lane % 8] += delta * delta;
                 }
+                sq.iter().fold(T::zero(), |a, &b| a + b).as_f64().sqrt()
             }
         }
     }
@@ -120,13 +148,17 @@ mod tests {
         for kind in OptimizerKind::ALL {
             let mut opt = Optimizer::<f64>::new(kind, 3);
             let mut theta = vec![0.0; 3];
-            let lr = if kind == OptimizerKind::Adam { 0.05 } else { 0.05 };
+            let lr = 0.05;
             for _ in 0..2000 {
                 let g: Vec<f64> = (0..3).map(|i| 2.0 * a[i] * (theta[i] - c[i])).collect();
                 opt.step(&mut theta, &g, lr, &hp);
             }
             for i in 0..3 {
-                assert!((theta[i] - c[i]).abs() < 1e-2, "{kind}: θ{i} = {}", theta[i]);
+                assert!(
+                    (theta[i] - c[i]).abs() < 1e-2,
+                    "{kind}: θ{i} = {}",
+                    theta[i]
+                );
             }
         }
     }
@@ -137,6 +169,9 @@ mod tests {
         let mut opt = Optimizer::<f64>::new(OptimizerKind::Adam, 2);
         let mut theta = vec![0.0, 0.0];
         opt.step(&mut theta, &[123.0, -0.001], 0.01, &hp);
-        assert!((theta[0] + 0.01).abs() < 1e-6 && (theta[1] - 0.01).abs() < 1e-4, "{theta:?}");
+        assert!(
+            (theta[0] + 0.01).abs() < 1e-6 && (theta[1] - 0.01).abs() < 1e-4,
+            "{theta:?}"
+        );
     }
 }

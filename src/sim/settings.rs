@@ -54,7 +54,13 @@ pub fn check_finite(field: &str, v: f64) -> Result<(), SettingError> {
 }
 
 /// Refuses values outside [lo, hi] (and NaN).
-pub fn check_range(field: &str, v: f64, lo: f64, hi: f64, expected: &str) -> Result<(), SettingError> {
+pub fn check_range(
+    field: &str,
+    v: f64,
+    lo: f64,
+    hi: f64,
+    expected: &str,
+) -> Result<(), SettingError> {
     if (lo..=hi).contains(&v) {
         Ok(())
     } else {
@@ -66,7 +72,11 @@ fn check_int(field: &str, v: u64, lo: u64, hi: u64) -> Result<(), SettingError> 
     if (lo..=hi).contains(&v) {
         Ok(())
     } else {
-        Err(SettingError::new(field, v, &format!("an integer in [{lo}, {hi}]")))
+        Err(SettingError::new(
+            field,
+            v,
+            &format!("an integer in [{lo}, {hi}]"),
+        ))
     }
 }
 
@@ -132,6 +142,10 @@ pub struct TrainingSettings {
     pub clip: f64,
     /// Gradient-penalty weight λ for `wasserstein-gp`, [0, 1000].
     pub gp_weight: f64,
+    /// Before the first iteration D trains alone for this many steps (G frozen), 0–100 000:
+    /// the confident-D start of the vanishing-gradient lesson.
+    #[serde(default)]
+    pub d_pretrain_steps: u64,
 }
 
 impl TrainingSettings {
@@ -154,13 +168,38 @@ impl TrainingSettings {
             }
         }
         if !(self.eps > 0.0 && self.eps <= 1.0) {
-            return Err(SettingError::new("training.eps", self.eps, "a number in (0, 1]"));
+            return Err(SettingError::new(
+                "training.eps",
+                self.eps,
+                "a number in (0, 1]",
+            ));
         }
-        check_int("training.lr_decay_iters", self.lr_decay_iters, 0, 1_000_000_000)?;
+        check_int(
+            "training.lr_decay_iters",
+            self.lr_decay_iters,
+            0,
+            1_000_000_000,
+        )?;
         if !(self.clip > 0.0 && self.clip <= 10.0) {
-            return Err(SettingError::new("training.clip", self.clip, "a number in (0, 10]"));
+            return Err(SettingError::new(
+                "training.clip",
+                self.clip,
+                "a number in (0, 10]",
+            ));
         }
-        check_range("training.gp_weight", self.gp_weight, 0.0, 1000.0, "a number in [0, 1000]")
+        check_range(
+            "training.gp_weight",
+            self.gp_weight,
+            0.0,
+            1000.0,
+            "a number in [0, 1000]",
+        )?;
+        check_int(
+            "training.d_pretrain_steps",
+            self.d_pretrain_steps,
+            0,
+            100_000,
+        )
     }
 
     /// The learning-rate multiplier at `iteration` (linear decay to 0, or 1).
@@ -206,13 +245,34 @@ pub struct Settings {
 
 /// The presets, by name, with a one-line description.
 pub const PRESETS: [(&str, &str); 7] = [
-    ("fig1", "The paper's Figure 1: uniform z, Gaussian data, converges to p_g = p_data."),
-    ("reference", "The benchmark workload: N(4, 0.5), tanh 32×32 nets, Adam 1e-3, no scaling."),
-    ("vanishing", "Minimax loss against a confident D: G's gradient vanishes (§3)."),
-    ("collapse", "Two-mode mixture with 10 G steps per iteration: G piles mass into a spike (§6)."),
-    ("oscillation", "Large learning rates with k = 1: p_g swings around p_data."),
-    ("optimal-d", "k = 20: D stays near D* each iteration (Proposition 2)."),
-    ("wgan-gp", "Wasserstein loss with gradient penalty on a two-mode mixture."),
+    (
+        "fig1",
+        "The paper's Figure 1: uniform z, Gaussian data, converges to p_g = p_data.",
+    ),
+    (
+        "reference",
+        "The benchmark workload: N(4, 0.5), tanh 32×32 nets, Adam 1e-3, no scaling.",
+    ),
+    (
+        "vanishing",
+        "Minimax loss, far start, D trained first: G's gradient vanishes (§3).",
+    ),
+    (
+        "collapse",
+        "Two modes, 10 G steps per D step: G drops a mode and hops between them (§6).",
+    ),
+    (
+        "oscillation",
+        "SGD with momentum at learning rate 0.02, k = 1: p_g swings around p_data.",
+    ),
+    (
+        "optimal-d",
+        "k = 20: D stays near D* every iteration and p_g converges (Proposition 2).",
+    ),
+    (
+        "wgan-gp",
+        "Wasserstein loss with gradient penalty on two modes: both modes kept.",
+    ),
 ];
 
 impl Settings {
@@ -226,8 +286,14 @@ impl Settings {
         };
         Self {
             seed: 1,
-            target: Target::Gaussian { mean: 4.0, std: 0.5 },
-            noise: Noise::Uniform { low: -1.0, high: 1.0 },
+            target: Target::Gaussian {
+                mean: 4.0,
+                std: 0.5,
+            },
+            noise: Noise::Uniform {
+                low: -1.0,
+                high: 1.0,
+            },
             generator: net.clone(),
             discriminator: net,
             training: TrainingSettings {
@@ -245,6 +311,7 @@ impl Settings {
                 lr_decay_iters: 0,
                 clip: 0.01,
                 gp_weight: 10.0,
+                d_pretrain_steps: 0,
             },
             scaling: ScalingSettings {
                 standardize: false,
@@ -271,11 +338,17 @@ impl Settings {
                 s.scaling.gaussianize_z = true;
             }
             "vanishing" => {
+                // G starts 16 σ from the data and D trains alone first, so D is confident;
+                // plain SGD shows gradient sizes as they are (Adam would rescale them).
+                s.target = Target::Gaussian {
+                    mean: 8.0,
+                    std: 0.5,
+                };
                 s.training.loss = LossKind::Minimax;
-                s.training.k = 5;
-                s.training.lr_d = 2e-3;
-                s.training.lr_g = 1e-3;
-                s.target = Target::Gaussian { mean: 4.0, std: 0.5 };
+                s.training.optimizer = OptimizerKind::Sgd;
+                s.training.lr_d = 0.01;
+                s.training.lr_g = 0.01;
+                s.training.d_pretrain_steps = 1000;
                 s.scaling.gaussianize_z = true;
             }
             "collapse" => {
@@ -285,9 +358,11 @@ impl Settings {
                 s.scaling.gaussianize_z = true;
             }
             "oscillation" => {
-                s.training.lr_d = 2e-2;
-                s.training.lr_g = 2e-2;
-                s.training.beta1 = 0.9;
+                // The paper's optimiser, SGD with momentum, at a large learning rate.
+                s.training.optimizer = OptimizerKind::Momentum;
+                s.training.momentum = 0.9;
+                s.training.lr_d = 0.02;
+                s.training.lr_g = 0.02;
                 s.scaling.standardize = true;
                 s.scaling.gaussianize_z = true;
             }
@@ -302,6 +377,8 @@ impl Settings {
                 s.target = two_modes;
                 s.training.loss = LossKind::WassersteinGp;
                 s.training.k = 5;
+                s.training.lr_d = 1e-4;
+                s.training.lr_g = 1e-4;
                 s.training.beta1 = 0.5;
                 s.training.beta2 = 0.9;
                 s.scaling.standardize = true;
@@ -309,7 +386,11 @@ impl Settings {
             }
             other => {
                 let names: Vec<&str> = PRESETS.iter().map(|(n, _)| *n).collect();
-                return Err(SettingError::new("preset", other, &format!("one of {}", names.join(", "))));
+                return Err(SettingError::new(
+                    "preset",
+                    other,
+                    &format!("one of {}", names.join(", ")),
+                ));
             }
         }
         Ok(s)
@@ -332,7 +413,11 @@ impl Settings {
     /// Parses and validates a settings file.
     pub fn from_toml(text: &str) -> Result<Self, SettingError> {
         let settings: Self = toml::from_str(text).map_err(|e| {
-            SettingError::new("settings file", e.message().trim(), "a valid ganscope settings file")
+            SettingError::new(
+                "settings file",
+                e.message().trim(),
+                "a valid ganscope settings file",
+            )
         })?;
         settings.validate()?;
         Ok(settings)
@@ -363,7 +448,7 @@ impl Settings {
         if !table.contains_key(last) && !matches!(parts.as_slice(), ["target" | "noise"]) {
             return Err(unknown_key(key));
         }
-        if last == "kind" {
+        if last == "kind" && table.get("kind") != Some(&value) {
             table.retain(|k, _| k == "kind");
             fill_kind_defaults(table, raw);
         }
@@ -385,7 +470,9 @@ fn unknown_key(key: &str) -> SettingError {
 fn parse_value(raw: &str) -> toml::Value {
     let wrapped = format!("v = {raw}");
     match toml::from_str::<toml::Table>(&wrapped) {
-        Ok(mut t) => t.remove("v").unwrap_or_else(|| toml::Value::String(raw.to_owned())),
+        Ok(mut t) => t
+            .remove("v")
+            .unwrap_or_else(|| toml::Value::String(raw.to_owned())),
         Err(_) => toml::Value::String(raw.to_owned()),
     }
 }
@@ -394,16 +481,26 @@ fn parse_value(raw: &str) -> toml::Value {
 fn fill_kind_defaults(table: &mut toml::Table, kind: &str) {
     let kind = kind.trim_matches('"');
     let pairs: &[(&str, toml::Value)] = match kind {
-        "gaussian" => &[("mean", toml::Value::Float(0.0)), ("std", toml::Value::Float(1.0))],
-        "normal" => &[("mean", toml::Value::Float(0.0)), ("std", toml::Value::Float(1.0))],
-        "uniform" => &[("low", toml::Value::Float(-1.0)), ("high", toml::Value::Float(1.0))],
+        "gaussian" => &[
+            ("mean", toml::Value::Float(0.0)),
+            ("std", toml::Value::Float(1.0)),
+        ],
+        "normal" => &[
+            ("mean", toml::Value::Float(0.0)),
+            ("std", toml::Value::Float(1.0)),
+        ],
+        "uniform" => &[
+            ("low", toml::Value::Float(-1.0)),
+            ("high", toml::Value::Float(1.0)),
+        ],
         _ => &[],
     };
     for (k, v) in pairs {
         table.insert((*k).to_owned(), v.clone());
     }
     if kind == "mixture" {
-        let arr = |v: &[f64]| toml::Value::Array(v.iter().map(|x| toml::Value::Float(*x)).collect());
+        let arr =
+            |v: &[f64]| toml::Value::Array(v.iter().map(|x| toml::Value::Float(*x)).collect());
         table.insert("weights".into(), arr(&[0.5, 0.5]));
         table.insert("means".into(), arr(&[-2.0, 2.0]));
         table.insert("stds".into(), arr(&[0.5, 0.5]));

@@ -10,7 +10,7 @@ pub type SimRng = Xoshiro256PlusPlus;
 
 use super::distribution::standard_normal_into;
 use super::float::Real;
-use super::loss::{LossKind, discriminator_loss, gradient_penalty, generator_loss};
+use super::loss::{LossKind, discriminator_loss, generator_loss, gradient_penalty};
 use super::mlp::{Mlp, Workspace, dot, sum};
 use super::model::GanModel;
 use super::optim::Optimizer;
@@ -19,6 +19,10 @@ use super::settings::{SettingError, Settings, TrainingSettings};
 /// Parameters or generated samples beyond this magnitude count as divergence: no working
 /// 1-D GAN in standardised units comes near it, and `f32` loses all precision past it.
 pub const OVERFLOW_LIMIT: f32 = 1e6;
+
+/// Largest accepted ‖Δθ‖ / max(‖θ‖, 1) for one update. Ordinary runs stay below 0.3
+/// (measured over every preset and optimiser with learning rates up to 0.1).
+pub const MAX_UPDATE_RATIO: f64 = 1.0;
 
 /// Iterations between automatic checkpoints (the state "Back to last good state" restores).
 pub const CHECKPOINT_EVERY: u64 = 100;
@@ -90,6 +94,10 @@ pub struct StepStats {
     pub g_grad_norm: f64,
     /// The WGAN-GP penalty term of the last D step (0 for other losses).
     pub gradient_penalty: f64,
+    /// ‖Δθ_D‖ / max(‖θ_D‖, 1) of the last D step: how far one update moved D.
+    pub d_update_ratio: f64,
+    /// ‖Δθ_G‖ / max(‖θ_G‖, 1) of the last G step.
+    pub g_update_ratio: f64,
 }
 
 /// Everything needed to resume a run exactly.
@@ -113,7 +121,7 @@ impl Snapshot {
 }
 
 /// Reused buffers, so a step allocates nothing.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 struct Buffers {
     z: Vec<f32>,
     d_in: Vec<f32>,
@@ -122,6 +130,8 @@ struct Buffers {
     dx: Vec<f32>,
     grads_d: Vec<f32>,
     grads_g: Vec<f32>,
+    backup_params: Vec<f32>,
+    backup_opt: Optimizer<f32>,
     ws_g: Workspace<f32>,
     ws_d: Workspace<f32>,
 }
@@ -138,7 +148,7 @@ pub struct Trainer {
     counters: Counters,
     stats: StepStats,
     divergence: Option<Divergence>,
-    checkpoint: Box<Option<Snapshot>>,
+    checkpoint: Option<Snapshot>,
     buf: Buffers,
 }
 
@@ -156,9 +166,17 @@ impl Trainer {
             opt_g: Optimizer::new(kind, g_shape.param_count()),
             opt_d: Optimizer::new(kind, d_shape.param_count()),
             buf: Buffers {
+                z: Vec::new(),
+                d_in: Vec::new(),
+                d_grad_out: Vec::new(),
+                g_grad_out: Vec::new(),
+                dx: Vec::new(),
                 grads_d: vec![0.0; d_shape.param_count()],
                 grads_g: vec![0.0; g_shape.param_count()],
-                ..Buffers::default()
+                backup_params: Vec::new(),
+                backup_opt: Optimizer::new(kind, 0),
+                ws_g: Workspace::default(),
+                ws_d: Workspace::default(),
             },
             settings,
             generator,
@@ -167,9 +185,9 @@ impl Trainer {
             counters: Counters::default(),
             stats: StepStats::default(),
             divergence: None,
-            checkpoint: Box::new(None),
+            checkpoint: None,
         };
-        trainer.checkpoint = Box::new(Some(trainer.snapshot()));
+        trainer.checkpoint = Some(trainer.snapshot());
         Ok(trainer)
     }
 
@@ -270,19 +288,23 @@ impl Trainer {
 
     /// The latest automatic checkpoint (every [`CHECKPOINT_EVERY`] healthy iterations).
     pub fn last_good(&self) -> Option<&Snapshot> {
-        self.checkpoint.as_ref().as_ref()
+        self.checkpoint.as_ref()
     }
 
     /// Restores the latest checkpoint ("Back to last good state").
     pub fn rewind(&mut self) {
-        if let Some(snapshot) = self.checkpoint.as_ref().clone() {
+        if let Some(snapshot) = self.checkpoint.clone() {
             self.restore(&snapshot);
         }
     }
 
     /// The current networks with their scalings, for exact analysis.
     pub fn model(&self) -> GanModel {
-        GanModel::new(&self.settings, self.generator.clone(), self.discriminator.clone())
+        GanModel::new(
+            &self.settings,
+            self.generator.clone(),
+            self.discriminator.clone(),
+        )
     }
 
     fn data_scale(&self) -> (f64, f64) {
@@ -338,7 +360,9 @@ impl Trainer {
         }
         self.buf.d_in[m..].copy_from_slice(fake);
 
-        let logits = self.discriminator.forward(&self.buf.d_in, &mut self.buf.ws_d);
+        let logits = self
+            .discriminator
+            .forward(&self.buf.d_in, &mut self.buf.ws_d);
         self.buf.d_grad_out.resize(2 * m, 0.0);
         let (lr_, lf) = logits.split_at(m);
         let (gr, gf) = self.buf.d_grad_out.split_at_mut(m);
@@ -359,25 +383,11 @@ impl Trainer {
         if !loss.is_finite() {
             return Err(self.diverge(Player::Discriminator, format!("loss is {loss}")));
         }
-        let norm = gradient_norm(&self.buf.grads_d);
-        if let Some(reason) = bad_gradient(norm) {
-            return Err(self.diverge(Player::Discriminator, reason));
-        }
         let lr = t.lr_d * t.lr_factor(self.counters.iteration);
-        self.opt_d
-            .step(self.discriminator.params_mut(), &self.buf.grads_d, lr, &t);
-        if t.loss == LossKind::WassersteinClip {
-            let c = t.clip as f32;
-            self.discriminator
-                .params_mut()
-                .iter_mut()
-                .for_each(|p| *p = p.clamp(-c, c));
-        }
-        if let Some(reason) = overflow(self.discriminator.params(), "parameter") {
-            return Err(self.diverge(Player::Discriminator, reason));
-        }
+        let (norm, ratio) = self.apply_update(Player::Discriminator, lr, &t)?;
         self.stats.d_loss = loss;
         self.stats.d_grad_norm = norm;
+        self.stats.d_update_ratio = ratio;
         self.counters.d_steps += 1;
         Ok(())
     }
@@ -389,10 +399,7 @@ impl Trainer {
         let mut xhat = Vec::with_capacity(m);
         for i in 0..m {
             let eps: f64 = self.rng.random();
-            let (r, f) = (
-                f64::from(self.buf.d_in[i]),
-                f64::from(self.buf.d_in[m + i]),
-            );
+            let (r, f) = (f64::from(self.buf.d_in[i]), f64::from(self.buf.d_in[m + i]));
             xhat.push(eps * r + (1.0 - eps) * f);
         }
         // The penalty's double backpropagation runs in f64 for accuracy.
@@ -421,15 +428,27 @@ impl Trainer {
     pub fn generator_step(&mut self) -> Result<(), Divergence> {
         self.check_running()?;
         let t = self.settings.training.clone();
-        let m = t.batch_size;
-        self.sample_generator_input(m);
+        self.sample_generator_input(t.batch_size);
+        let loss = self.generator_gradient(t.loss)?;
+        let lr = t.lr_g * t.lr_factor(self.counters.iteration);
+        let (norm, ratio) = self.apply_update(Player::Generator, lr, &t)?;
+        self.stats.g_loss = loss;
+        self.stats.g_grad_norm = norm;
+        self.stats.g_update_ratio = ratio;
+        self.counters.g_steps += 1;
+        Ok(())
+    }
+
+    /// G's loss on the noise minibatch in `buf.z`, with ∂L/∂θ_G left in `buf.grads_g`.
+    fn generator_gradient(&mut self, loss_kind: LossKind) -> Result<f64, Divergence> {
+        let m = self.buf.z.len();
         let fake = self.generator.forward(&self.buf.z, &mut self.buf.ws_g);
         if let Some(reason) = overflow(fake, "generated sample") {
             return Err(self.diverge(Player::Generator, reason));
         }
         let logits = self.discriminator.forward(fake, &mut self.buf.ws_d);
         self.buf.g_grad_out.resize(m, 0.0);
-        let loss = generator_loss(t.loss, logits, &mut self.buf.g_grad_out);
+        let loss = generator_loss(loss_kind, logits, &mut self.buf.g_grad_out);
         if !loss.is_finite() {
             return Err(self.diverge(Player::Generator, format!("loss is {loss}")));
         }
@@ -448,23 +467,79 @@ impl Trainer {
             Some(&mut self.buf.grads_g),
             None,
         );
-        let norm = gradient_norm(&self.buf.grads_g);
+        Ok(loss)
+    }
+
+    /// ‖∂L_G/∂θ_G‖ under each of `losses`, all on one fresh minibatch of m noise samples,
+    /// without updating anything: §3's comparison of the minimax and non-saturating
+    /// generator losses, made on equal terms. Draws from the run's random generator.
+    pub fn generator_gradient_norms(
+        &mut self,
+        m: usize,
+        losses: &[LossKind],
+    ) -> Result<Vec<f64>, Divergence> {
+        self.sample_generator_input(m.max(1));
+        let mut norms = Vec::with_capacity(losses.len());
+        for &loss in losses {
+            self.generator_gradient(loss)?;
+            norms.push(gradient_norm(&self.buf.grads_g));
+        }
+        Ok(norms)
+    }
+
+    /// Checks the gradient in `buf`, applies the optimiser step for `player`, and checks
+    /// the result. An update that is non-finite, overflows, or moves the parameters
+    /// farther than their own norm (‖Δθ‖ > max(‖θ‖, 1): a learning rate far too large) is
+    /// undone, so the trainer keeps the last finite state. Returns (‖g‖, ‖Δθ‖/‖θ‖).
+    fn apply_update(
+        &mut self,
+        player: Player,
+        lr: f64,
+        t: &TrainingSettings,
+    ) -> Result<(f64, f64), Divergence> {
+        let (net, opt, grads) = match player {
+            Player::Generator => (&mut self.generator, &mut self.opt_g, &self.buf.grads_g),
+            Player::Discriminator => (&mut self.discriminator, &mut self.opt_d, &self.buf.grads_d),
+        };
+        let norm = gradient_norm(grads);
         if let Some(reason) = bad_gradient(norm) {
-            return Err(self.diverge(Player::Generator, reason));
+            return Err(self.diverge(player, reason));
         }
-        let lr = t.lr_g * t.lr_factor(self.counters.iteration);
-        self.opt_g.step(self.generator.params_mut(), &self.buf.grads_g, lr, &t);
-        if let Some(reason) = overflow(self.generator.params(), "parameter") {
-            return Err(self.diverge(Player::Generator, reason));
+        self.buf.backup_params.clear();
+        self.buf.backup_params.extend_from_slice(net.params());
+        self.buf.backup_opt.copy_from(opt);
+        let before = param_norm(net.params());
+        let moved = opt.step(net.params_mut(), grads, lr, t);
+        if player == Player::Discriminator && t.loss == LossKind::WassersteinClip {
+            let c = t.clip as f32;
+            net.params_mut()
+                .iter_mut()
+                .for_each(|p| *p = p.clamp(-c, c));
         }
-        self.stats.g_loss = loss;
-        self.stats.g_grad_norm = norm;
-        self.counters.g_steps += 1;
-        Ok(())
+        let ratio = moved / before;
+        let problem = overflow(net.params(), "parameter").or_else(|| {
+            (ratio > MAX_UPDATE_RATIO).then(|| {
+                format!(
+                    "one update moved the weights by {ratio:.1}× their norm (limit {MAX_UPDATE_RATIO}): \
+                     learning rate {lr} is far too large"
+                )
+            })
+        });
+        if let Some(reason) = problem {
+            net.params_mut().copy_from_slice(&self.buf.backup_params);
+            opt.copy_from(&self.buf.backup_opt);
+            return Err(self.diverge(player, reason));
+        }
+        Ok((norm, ratio))
     }
 
     /// One iteration of Algorithm 1: k discriminator steps, then `g_steps` generator steps.
     pub fn iteration(&mut self) -> Result<(), Divergence> {
+        if self.counters.iteration == 0 && self.counters.d_steps == 0 {
+            for _ in 0..self.settings.training.d_pretrain_steps {
+                self.discriminator_step()?;
+            }
+        }
         for _ in 0..self.settings.training.k {
             self.discriminator_step()?;
         }
@@ -472,8 +547,8 @@ impl Trainer {
             self.generator_step()?;
         }
         self.counters.iteration += 1;
-        if self.counters.iteration % CHECKPOINT_EVERY == 0 {
-            self.checkpoint = Box::new(Some(self.snapshot()));
+        if self.counters.iteration.is_multiple_of(CHECKPOINT_EVERY) {
+            self.checkpoint = Some(self.snapshot());
         }
         Ok(())
     }
@@ -490,7 +565,12 @@ impl Trainer {
     /// learning rate falling linearly from `lr` to 0 (so D settles instead of jittering);
     /// the loss is the current one. Proposition 1's setting: D approaches
     /// D* = p_data / (p_data + p_g). Counters other than D steps do not move.
-    pub fn train_discriminator_only(&mut self, steps: u64, m: usize, lr: f64) -> Result<(), Divergence> {
+    pub fn train_discriminator_only(
+        &mut self,
+        steps: u64,
+        m: usize,
+        lr: f64,
+    ) -> Result<(), Divergence> {
         let saved = self.settings.training.clone();
         let mut result = Ok(());
         for step in 0..steps {
@@ -526,7 +606,9 @@ impl Trainer {
         let target = &model.target;
         let (lo, hi) = (target.quantile(0.005), target.quantile(0.995));
         let n = 400;
-        let x: Vec<f64> = (0..=n).map(|i| lo + (hi - lo) * i as f64 / n as f64).collect();
+        let x: Vec<f64> = (0..=n)
+            .map(|i| lo + (hi - lo) * i as f64 / n as f64)
+            .collect();
         let d = model.discriminator_probability(&x);
         Ok(d.iter().fold(0.0, |m, d| m.max((d - 0.5).abs())))
     }
@@ -537,8 +619,16 @@ impl Trainer {
         let mut rng = SimRng::seed_from_u64(seed);
         let s = &self.settings.discriminator;
         self.discriminator = Mlp::new(s.shape(), s.init, &mut rng);
-        self.opt_d = Optimizer::new(self.settings.training.optimizer, self.discriminator.params().len());
+        self.opt_d = Optimizer::new(
+            self.settings.training.optimizer,
+            self.discriminator.params().len(),
+        );
     }
+}
+
+/// max(‖θ‖₂, 1): the scale an update is compared against.
+fn param_norm(params: &[f32]) -> f64 {
+    f64::from(dot(params, params)).sqrt().max(1.0)
 }
 
 fn gradient_norm(grads: &[f32]) -> f64 {
@@ -558,7 +648,11 @@ fn bad_gradient(norm: f64) -> Option<String> {
 /// Flags a non-finite or huge value; `sum` makes NaN and ±∞ propagate cheaply.
 fn overflow(values: &[f32], what: &str) -> Option<String> {
     if !sum(values).finite() {
-        let bad = values.iter().find(|v| !v.is_finite()).copied().unwrap_or(f32::INFINITY);
+        let bad = values
+            .iter()
+            .find(|v| !v.is_finite())
+            .copied()
+            .unwrap_or(f32::INFINITY);
         return Some(format!("a {what} became {bad}"));
     }
     let largest = values.iter().fold(0.0_f32, |a, v| a.max(v.abs()));

@@ -1,0 +1,128 @@
+//! Each preset shows what its description says; the README quotes these measurements.
+
+use ganscope::sim::analysis::{Analysis, AnalysisOptions};
+use ganscope::sim::{LossKind, Settings, Trainer};
+
+fn settings(preset: &str, seed: u64) -> Settings {
+    let mut s = Settings::preset(preset).expect("preset");
+    s.seed = seed;
+    s
+}
+
+fn quick(t: &Trainer) -> Analysis {
+    Analysis::new(
+        &t.model(),
+        &AnalysisOptions {
+            grid_points: 400,
+            z_cells: 1024,
+            ..Default::default()
+        },
+    )
+}
+
+/// Runs `iters` iterations and analyses every `every`.
+fn trace(s: Settings, iters: u64, every: u64) -> Vec<Analysis> {
+    let mut t = Trainer::new(s).expect("valid");
+    (0..iters / every)
+        .map(|_| {
+            t.run(every).expect("the preset must not diverge");
+            quick(&t)
+        })
+        .collect()
+}
+
+/// The first analysed iteration at which p_g's mean is within 1 of the data's mean.
+fn escape_iteration(s: Settings, limit: u64) -> Option<u64> {
+    let every = 25;
+    let target = s.target.mean();
+    let mut t = Trainer::new(s).expect("valid");
+    (1..=limit / every).find_map(|i| {
+        t.run(every).expect("finite");
+        ((quick(&t).metrics.p_g_mean - target).abs() < 1.0).then_some(i * every)
+    })
+}
+
+#[test]
+fn vanishing_minimax_generator_escapes_far_later_than_non_saturating() {
+    for seed in [1, 2] {
+        let minimax = escape_iteration(settings("vanishing", seed), 3000);
+        let mut ns = settings("vanishing", seed);
+        ns.training.loss = LossKind::NonSaturating;
+        let non_saturating = escape_iteration(ns, 3000).expect("non-saturating G reaches the data");
+        let minimax = minimax.unwrap_or(3000);
+        assert!(
+            non_saturating <= 200,
+            "seed {seed}: non-saturating took {non_saturating}"
+        );
+        assert!(
+            minimax >= 5 * non_saturating,
+            "seed {seed}: minimax escaped at {minimax}, non-saturating at {non_saturating}"
+        );
+    }
+}
+
+#[test]
+fn collapse_drops_a_mode_most_of_the_time_and_one_generator_step_does_not() {
+    let dropped = |s: Settings| {
+        let frames = trace(s, 6000, 100);
+        let n = frames
+            .iter()
+            .filter(|a| a.mode_masses.iter().any(|&m| m < 0.05))
+            .count();
+        n as f64 / frames.len() as f64
+    };
+    let collapse = dropped(settings("collapse", 1));
+    let mut control = settings("collapse", 1);
+    control.training.g_steps = 1;
+    let control = dropped(control);
+    assert!(
+        collapse >= 0.5,
+        "with 10 G steps a mode was dropped in only {collapse:.2} of frames"
+    );
+    assert!(
+        control <= 0.05,
+        "with 1 G step a mode was dropped in {control:.2} of frames"
+    );
+}
+
+#[test]
+fn oscillation_swings_around_the_data_without_settling() {
+    let frames = trace(settings("oscillation", 1), 6000, 50);
+    let late = &frames[frames.len() / 2..];
+    let crossings = late
+        .windows(2)
+        .filter(|w| (w[0].metrics.p_g_mean - 4.0) * (w[1].metrics.p_g_mean - 4.0) < 0.0)
+        .count();
+    let least_jsd = late
+        .iter()
+        .map(|a| a.metrics.jsd)
+        .fold(f64::INFINITY, f64::min);
+    assert!(
+        crossings >= 5,
+        "p_g's mean crossed the data's only {crossings} times"
+    );
+    assert!(least_jsd > 0.1, "JSD settled to {least_jsd:.3}");
+}
+
+#[test]
+fn optimal_d_keeps_d_near_d_star_and_converges() {
+    let mut t = Trainer::new(settings("optimal-d", 1)).expect("valid");
+    let mut worst_gap: f64 = 0.0;
+    for _ in 0..6 {
+        t.run(500).expect("finite");
+        let a = Analysis::new(&t.model(), &AnalysisOptions::default());
+        worst_gap = worst_gap.max(a.optimality_gap());
+    }
+    let a = Analysis::new(&t.model(), &AnalysisOptions::default());
+    assert!(a.metrics.jsd < 0.01, "JSD {:.4}", a.metrics.jsd);
+    assert!(worst_gap < 0.15, "max |D − D*| reached {worst_gap:.3}");
+}
+
+#[test]
+fn wgan_gp_keeps_both_modes() {
+    let frames = trace(settings("wgan-gp", 1), 3000, 250);
+    for a in &frames[2..] {
+        let least = a.mode_masses.iter().copied().fold(f64::INFINITY, f64::min);
+        assert!(least > 0.3, "a mode fell to {least:.3} of p_g's mass");
+    }
+}

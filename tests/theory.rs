@@ -1,0 +1,218 @@
+//! The paper's propositions and theorem, checked on the exact 1-D quantities.
+
+use ganscope::sim::activation::Activation;
+use ganscope::sim::analysis::{Analysis, AnalysisOptions, Pushforward, density_by_preimages};
+use ganscope::sim::mlp::{Mlp, MlpShape};
+use ganscope::sim::{GanModel, LossKind, Noise, Settings, Trainer};
+use rand::SeedableRng as _;
+
+const LOG4: f64 = 1.386_294_361_119_890_6;
+
+fn trained(preset: &str, seed: u64, iters: u64) -> Trainer {
+    let mut s = Settings::preset(preset).expect("preset");
+    s.seed = seed;
+    let mut t = Trainer::new(s).expect("valid settings");
+    t.run(iters).expect("no divergence");
+    t
+}
+
+/// G(w) = μ + σ·(relu(w) − relu(−w) + shift) = μ + σ(w + shift): with w = Φ⁻¹(F_z(z))
+/// this pushes p_z onto N(μ + σ·shift, σ²) exactly.
+fn identity_model(shift: f64) -> GanModel<f64> {
+    let settings = Settings::preset("fig1").expect("preset");
+    let g_shape = MlpShape {
+        width: 2,
+        depth: 1,
+        activation: Activation::Relu,
+    };
+    // Layout: w_in (2), b_in (2), w_out (2), b_out (1).
+    let generator = Mlp::from_params(g_shape, vec![1.0, -1.0, 0.0, 0.0, 1.0, -1.0, shift]);
+    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+    let discriminator = Mlp::new(
+        settings.discriminator.shape(),
+        settings.discriminator.init,
+        &mut rng,
+    );
+    GanModel::new(&settings, generator, discriminator)
+}
+
+#[test]
+fn optimal_discriminator_matches_p_data_over_p_data_plus_p_g() {
+    // Proposition 1: with G frozen, D trained alone approaches D* = p_data/(p_data + p_g).
+    for seed in 1..=3 {
+        let mut t = trained("fig1", seed, 100);
+        let before = Analysis::new(&t.model(), &AnalysisOptions::default()).optimality_gap();
+        t.train_discriminator_only(2000, 256, 5e-3)
+            .expect("no divergence");
+        let after = Analysis::new(&t.model(), &AnalysisOptions::default()).optimality_gap();
+        assert!(
+            after < 0.03,
+            "seed {seed}: max |D − D*| = {after:.4} (was {before:.4})"
+        );
+        assert!(after < before, "seed {seed}: training D must approach D*");
+    }
+}
+
+#[test]
+fn c_of_g_equals_minus_log_4_plus_twice_the_jensen_shannon_divergence() {
+    // Theorem 1, at several stages of a run.
+    for iters in [0, 100, 1000] {
+        let t = trained("fig1", 4, iters);
+        let a = Analysis::new(&t.model(), &AnalysisOptions::default());
+        let m = &a.metrics;
+        assert!(
+            (m.c_g - (-LOG4 + 2.0 * m.jsd)).abs() < 1e-6,
+            "after {iters}: C(G) = {} but −log 4 + 2·JSD = {}",
+            m.c_g,
+            -LOG4 + 2.0 * m.jsd
+        );
+        // C(G) = max_D V(D, G), so the current D cannot do better than D*.
+        assert!(
+            m.value <= m.c_g + 1e-9,
+            "V(D, G) = {} exceeds C(G) = {}",
+            m.value,
+            m.c_g
+        );
+    }
+    // The global minimum: p_g = p_data gives C(G) = −log 4, JSD = 0, W1 = 0.
+    let a = Analysis::new(&identity_model(0.0), &AnalysisOptions::default());
+    assert!(
+        (a.metrics.c_g + LOG4).abs() < 1e-6,
+        "C(G) = {} at p_g = p_data",
+        a.metrics.c_g
+    );
+    assert!(
+        a.metrics.jsd < 1e-6 && a.metrics.w1 < 1e-3,
+        "{:?}",
+        a.metrics
+    );
+    for (&ds, &x) in a.d_star.iter().zip(&a.x) {
+        if (3.0..=5.0).contains(&x) {
+            assert!((ds - 0.5).abs() < 1e-3, "D*({x}) = {ds}, not 1/2");
+        }
+    }
+    // A shift of one unit in w moves p_g by σ = 0.5: W1 = 0.5, and the mean follows.
+    let shifted = Analysis::new(&identity_model(1.0), &AnalysisOptions::default());
+    assert!(
+        (shifted.metrics.w1 - 0.5).abs() < 2e-3,
+        "W1 = {}",
+        shifted.metrics.w1
+    );
+    assert!(
+        (shifted.metrics.p_g_mean - 4.5).abs() < 1e-3
+            && (shifted.metrics.p_g_std - 0.5).abs() < 1e-3
+    );
+}
+
+/// p_g's bin masses from the exact pushforward against a histogram of generator samples.
+fn histogram_l1<T: ganscope::sim::float::Real>(
+    model: &GanModel<T>,
+    samples: usize,
+    seed: u64,
+) -> (f64, f64) {
+    let pf = Pushforward::new(&model.noise, |z| model.generate(z), 8192);
+    let (lo, hi) = pf.range();
+    let (lo, hi) = (lo - 1e-9, hi + 1e-9);
+    let bins = 100;
+    let dx = (hi - lo) / bins as f64;
+    let exact = pf.bin_masses(lo, dx, bins);
+    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed);
+    let z: Vec<f64> = (0..samples).map(|_| model.noise.sample(&mut rng)).collect();
+    let mut hist = vec![0.0; bins];
+    for x in model.generate(&z) {
+        let j = (((x - lo) / dx).floor() as usize).min(bins - 1);
+        hist[j] += 1.0 / samples as f64;
+    }
+    let l1 = exact.iter().zip(&hist).map(|(a, b)| (a - b).abs()).sum();
+    (exact.iter().sum(), l1)
+}
+
+#[test]
+fn exact_p_g_integrates_to_one_and_matches_a_million_samples() {
+    // A trained, monotone generator.
+    let t = trained("fig1", 2, 3000);
+    let model = t.model();
+    let (mass, l1) = histogram_l1(&model, 1_000_000, 11);
+    assert!((mass - 1.0).abs() < 1e-3, "monotone G: mass {mass}");
+    assert!(l1 < 0.02, "monotone G: L1 to histogram {l1}");
+    let a = Analysis::new(&model, &AnalysisOptions::default());
+    let integral: f64 = a.p_g.iter().sum::<f64>() * a.dx;
+    assert!((integral - 1.0).abs() < 1e-3, "∫p_g = {integral}");
+
+    // A folded generator: G(z) = tanh(3z + 1) + tanh(1 − 3z) on z ~ U(−1, 1) is even in z,
+    // so every x has two preimages and p_g has an integrable spike at the fold.
+    let settings = Settings {
+        noise: Noise::Uniform {
+            low: -1.0,
+            high: 1.0,
+        },
+        ..Settings::reference()
+    };
+    let shape = MlpShape {
+        width: 2,
+        depth: 1,
+        activation: Activation::Tanh,
+    };
+    let folded = Mlp::<f64>::from_params(shape, vec![3.0, -3.0, 1.0, 1.0, 1.0, 1.0, 0.0]);
+    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(3);
+    let d = Mlp::new(
+        settings.discriminator.shape(),
+        settings.discriminator.init,
+        &mut rng,
+    );
+    let model = GanModel::new(&settings, folded, d);
+    let (_, slopes) = model.generate_with_slope(&[-0.5, 0.5]);
+    assert!(slopes[0] * slopes[1] < 0.0, "the test generator must fold");
+    let (mass, l1) = histogram_l1(&model, 1_000_000, 12);
+    assert!((mass - 1.0).abs() < 1e-3, "folded G: mass {mass}");
+    assert!(l1 < 0.02, "folded G: L1 to histogram {l1}");
+
+    // The pointwise change of variables Σ p_z(z*)/|G'(z*)| agrees with the binned one.
+    let a = Analysis::new(
+        &model,
+        &AnalysisOptions {
+            grid_points: 2000,
+            z_cells: 16384,
+            ..Default::default()
+        },
+    );
+    for x in [0.6, 0.9, 1.1, 1.3] {
+        let j = a.x.iter().position(|&c| c >= x).expect("x inside the grid");
+        let pointwise = density_by_preimages(&model, a.x[j], 16384);
+        let rel = (pointwise - a.p_g[j]).abs() / pointwise;
+        assert!(
+            rel < 0.02,
+            "x = {x}: pointwise {pointwise} vs binned {}",
+            a.p_g[j]
+        );
+    }
+}
+
+#[test]
+fn minimax_loss_saturates_against_a_confident_discriminator() {
+    // §3: log(1 − D(G(z))) saturates when D rejects samples confidently; −log D(G(z))
+    // does not. Same minibatch for both losses.
+    for seed in 1..=3 {
+        let mut s = Settings::preset("vanishing").expect("preset");
+        s.seed = seed;
+        let mut t = Trainer::new(s).expect("valid");
+        let fresh = t
+            .generator_gradient_norms(128, &[LossKind::Minimax, LossKind::NonSaturating])
+            .expect("finite");
+        // With an untrained D the two losses give similar gradients.
+        assert!(
+            fresh[1] / fresh[0] < 2.0,
+            "seed {seed}: untrained D ratio {}",
+            fresh[1] / fresh[0]
+        );
+        t.train_discriminator_only(1000, 128, 0.01).expect("finite");
+        let confident = t
+            .generator_gradient_norms(128, &[LossKind::Minimax, LossKind::NonSaturating])
+            .expect("finite");
+        let ratio = confident[1] / confident[0];
+        assert!(
+            ratio >= 10.0,
+            "seed {seed}: non-saturating/minimax gradient ratio {ratio:.1}"
+        );
+    }
+}
