@@ -146,19 +146,16 @@ fn tanh_rational_f32(x: f32) -> f32 {
     const B6: f32 = 1.198_258_4e-6;
     let x = x.clamp(-CLAMP, CLAMP);
     let x2 = x * x;
+    // Horner's rule with fused multiply-adds where the CPU has them.
     let mut p = A13;
-    p = p * x2 + A11;
-    p = p * x2 + A9;
-    p = p * x2 + A7;
-    p = p * x2 + A5;
-    p = p * x2 + A3;
-    p = p * x2 + A1;
-    let p = p * x;
+    for c in [A11, A9, A7, A5, A3, A1] {
+        p = p.mul_add_fast(x2, c);
+    }
     let mut q = B6;
-    q = q * x2 + B4;
-    q = q * x2 + B2;
-    q = q * x2 + B0;
-    p / q
+    for c in [B4, B2, B0] {
+        q = q.mul_add_fast(x2, c);
+    }
+    p * x / q
 }
 
 #[cfg(test)]

@@ -1,22 +1,24 @@
 //! A small multilayer perceptron from one input to one output, with a hand-written
 //! backward pass for parameter gradients and for the gradient with respect to the input.
 //!
-//! Layout: activations are `batch × width` column-major matrices, so each hidden unit's
-//! values over the minibatch are contiguous. The 1-wide first and last layers are
-//! broadcasts and dot products along the batch; the square hidden layers use the
-//! register-blocked kernels of [`super::kernels`]. Weights are viewed as nalgebra
-//! matrices where that reads better (the gradient-penalty pass).
+//! Layout: activations are `width × batch` column-major matrices, so each sample's hidden
+//! vector is contiguous. A hidden layer's weights are stored as M (output unit × input
+//! unit, column-major), so that the forward product M·A, the weight gradient dZ·Aᵀ and
+//! the input gradient Mᵀ·dZ all run through one register-blocked kernel
+//! ([`super::kernels::matmul_into`]) with no transposed copies of the activations. The
+//! 1-wide first and last layers are broadcasts and dot products over the units. The
+//! gradient-penalty pass views the weights as nalgebra matrices, where that reads better.
 //!
 //! All parameters live in one flat vector, so optimisers, snapshots, casts and gradient
 //! checks treat a network as a plain slice.
 
-use nalgebra::{DMatrix, DMatrixView};
+use nalgebra::{DMatrix, DMatrixView, Dyn};
 use rand::RngExt as _;
 use serde::{Deserialize, Serialize};
 
 use super::activation::Activation;
 use super::float::Real;
-use super::kernels::{matmul, matmul_transposed_acc};
+use super::kernels::{Start, matmul_into, transpose};
 
 /// Rows per chunk in [`Mlp::eval`].
 pub const EVAL_CHUNK: usize = 512;
@@ -75,7 +77,8 @@ pub struct Workspace<T: Real> {
     out: Vec<T>,
     grad: DMatrix<T>,
     grad_prev: DMatrix<T>,
-    transposed: Vec<T>,
+    weights_t: Vec<T>,
+    ones: Vec<T>,
 }
 
 impl<T: Real> Workspace<T> {
@@ -88,13 +91,13 @@ impl<T: Real> Workspace<T> {
         let w = shape.width;
         let fits = self.out.len() == batch
             && self.acts.len() == shape.depth
-            && self.acts.first().is_some_and(|a| a.ncols() == w);
+            && self.acts.first().is_some_and(|a| a.nrows() == w);
         if !fits {
             self.input = vec![T::zero(); batch];
-            self.acts = (0..shape.depth).map(|_| DMatrix::zeros(batch, w)).collect();
+            self.acts = (0..shape.depth).map(|_| DMatrix::zeros(w, batch)).collect();
             self.out = vec![T::zero(); batch];
-            self.grad = DMatrix::zeros(batch, w);
-            self.grad_prev = DMatrix::zeros(batch, w);
+            self.grad = DMatrix::zeros(w, batch);
+            self.grad_prev = DMatrix::zeros(w, batch);
         }
     }
 }
@@ -160,32 +163,40 @@ impl<T: Real> Mlp<T> {
         }
     }
 
-    fn hidden_weights(&self, layer: usize) -> (DMatrixView<'_, T>, &[T]) {
+    /// W with W[i, j] the weight from input unit i to output unit j (a view of the stored
+    /// M = Wᵀ), and the layer's biases.
+    fn hidden_weights(&self, layer: usize) -> (DMatrixView<'_, T, Dyn, Dyn>, &[T]) {
         let w = self.shape.width;
         let off = self.shape.hidden_offset(layer);
         (
-            DMatrixView::from_slice(&self.params[off..off + w * w], w, w),
+            DMatrixView::from_slice_with_strides(&self.params[off..off + w * w], w, w, w, 1),
             &self.params[off + w * w..off + w * w + w],
         )
     }
 
     /// y = f(x) for a batch of inputs; the result stays in `ws` for [`Self::backward`].
     pub fn forward<'w>(&self, x: &[T], ws: &'w mut Workspace<T>) -> &'w [T] {
+        // Common widths get code where the per-sample loops have a known length.
+        self.forward_with(Dynamic(self.shape.width), x, ws)
+    }
+
+    fn forward_with<'w>(&self, width: impl Width, x: &[T], ws: &'w mut Workspace<T>) -> &'w [T] {
+        let w = width.get();
         let MlpShape {
-            width: w,
-            depth,
-            activation,
+            depth, activation, ..
         } = self.shape;
         let batch = x.len();
         ws.prepare(batch, &self.shape);
         ws.input.copy_from_slice(x);
         let p = &self.params;
 
-        // Input layer: a broadcast, z[:, j] = w_j x + b_j.
+        // Input layer: a broadcast, z[j, b] = w_j x_b + b_j.
+        let (w_in, b_in) = (&p[..w], &p[w..2 * w]);
         let first = &mut ws.acts[0];
-        for (j, col) in first.as_mut_slice().chunks_exact_mut(batch).enumerate() {
-            let (wj, bj) = (p[j], p[w + j]);
-            col.iter_mut().zip(x).for_each(|(z, &xi)| *z = wj * xi + bj);
+        for (col, &xb) in first.as_mut_slice().chunks_exact_mut(w).zip(x) {
+            for ((z, &wj), &bj) in col.iter_mut().zip(w_in).zip(b_in) {
+                *z = wj.mul_add_fast(xb, bj);
+            }
         }
         activation.forward_in_place(first.as_mut_slice());
 
@@ -193,18 +204,28 @@ impl<T: Real> Mlp<T> {
             let (done, rest) = ws.acts.split_at_mut(layer);
             let (prev, next) = (&done[layer - 1], &mut rest[0]);
             let off = self.shape.hidden_offset(layer);
-            let (weights, bias) = p[off..off + w * w + w].split_at(w * w);
+            let (m, bias) = p[off..off + w * w + w].split_at(w * w);
+            // Z = M·A_prev + b: rows are output units, the product's columns are samples.
             let out = next.as_mut_slice();
-            matmul(out, prev.as_slice(), batch, w, w, weights, (1, w), bias);
+            matmul_into(
+                out,
+                m,
+                w,
+                w,
+                batch,
+                prev.as_slice(),
+                (1, w),
+                Start::RowBias(bias),
+            );
             activation.forward_in_place(out);
         }
 
-        // Output layer: y = Σ_j w_j a[:, j] + b, as axpys along the batch.
+        // Output layer: y_b = w_out · a[:, b] + b_out.
         let off = self.shape.output_offset();
+        let (w_out, b_out) = (&p[off..off + w], p[off + w]);
         let last = &ws.acts[depth - 1];
-        ws.out.iter_mut().for_each(|y| *y = p[off + w]);
-        for (col, &wj) in last.as_slice().chunks_exact(batch).zip(&p[off..off + w]) {
-            ws.out.iter_mut().zip(col).for_each(|(y, &a)| *y += wj * a);
+        for (y, col) in ws.out.iter_mut().zip(last.as_slice().chunks_exact(w)) {
+            *y = dot(col, w_out) + b_out;
         }
         &ws.out
     }
@@ -218,13 +239,23 @@ impl<T: Real> Mlp<T> {
         &self,
         ws: &mut Workspace<T>,
         dy: &[T],
+        grads: Option<&mut [T]>,
+        dx: Option<&mut [T]>,
+    ) {
+        self.backward_with(Dynamic(self.shape.width), ws, dy, grads, dx)
+    }
+
+    fn backward_with(
+        &self,
+        width: impl Width,
+        ws: &mut Workspace<T>,
+        dy: &[T],
         mut grads: Option<&mut [T]>,
         dx: Option<&mut [T]>,
     ) {
+        let w = width.get();
         let MlpShape {
-            width: w,
-            depth,
-            activation,
+            depth, activation, ..
         } = self.shape;
         let batch = ws.out.len();
         assert_eq!(dy.len(), batch, "dy length must match the forward batch");
@@ -233,69 +264,70 @@ impl<T: Real> Mlp<T> {
         }
         let p = &self.params;
         let off = self.shape.output_offset();
+        let w_out = &p[off..off + w];
 
-        // Output layer.
+        // Output layer: ∂L/∂w_out = A·dy, ∂L/∂A = w_out·dyᵀ (matrix-vector and outer
+        // products through the blocked kernel, which keeps the sums in registers).
+        ws.ones.resize(batch, T::one());
         if let Some(g) = grads.as_deref_mut() {
-            let last = &ws.acts[depth - 1];
-            for (j, col) in last.as_slice().chunks_exact(batch).enumerate() {
-                g[off + j] += dot(col, dy);
-            }
+            let last = ws.acts[depth - 1].as_slice();
+            matmul_into(
+                &mut g[off..off + w],
+                last,
+                w,
+                batch,
+                1,
+                dy,
+                (1, 0),
+                Start::Accumulate,
+            );
             g[off + w] += sum(dy);
         }
-        for (col, &wj) in ws
-            .grad
-            .as_mut_slice()
-            .chunks_exact_mut(batch)
-            .zip(&p[off..off + w])
-        {
-            col.iter_mut().zip(dy).for_each(|(g, &d)| *g = wj * d);
-        }
+        matmul_into(
+            ws.grad.as_mut_slice(),
+            w_out,
+            w,
+            1,
+            batch,
+            dy,
+            (0, 1),
+            Start::Zero,
+        );
 
         for layer in (1..depth).rev() {
+            // ∂L/∂Z = ∂L/∂A ⊙ σ'(Z).
             activation.backward_in_place(ws.acts[layer].as_slice(), ws.grad.as_mut_slice());
             let off = self.shape.hidden_offset(layer);
+            let m = &p[off..off + w * w];
             if let Some(g) = grads.as_deref_mut() {
-                // ∂L/∂W = A_prevᵀ · ∂L/∂Z,  ∂L/∂b = Σ_batch ∂L/∂Z.
-                let (gw, gb) = g[off..off + w * w + w].split_at_mut(w * w);
+                // ∂L/∂M = ∂L/∂Z · A_prevᵀ (the batch is the inner dimension),
+                // ∂L/∂b = Σ_b ∂L/∂Z[:, b].
+                let (gm, gb) = g[off..off + w * w + w].split_at_mut(w * w);
                 let prev = ws.acts[layer - 1].as_slice();
-                matmul_transposed_acc(
-                    gw,
-                    prev,
-                    ws.grad.as_slice(),
-                    (batch, w, w),
-                    &mut ws.transposed,
-                );
-                for (gbj, col) in gb.iter_mut().zip(ws.grad.as_slice().chunks_exact(batch)) {
-                    *gbj += sum(col);
-                }
+                let dz = ws.grad.as_slice();
+                matmul_into(gm, dz, w, batch, w, prev, (w, 1), Start::Accumulate);
+                matmul_into(gb, dz, w, batch, 1, &ws.ones, (1, 0), Start::Accumulate);
             }
-            // ∂L/∂A_prev = ∂L/∂Z · Wᵀ: the same kernel with W's strides swapped.
-            let weights = &p[off..off + w * w];
-            matmul(
-                ws.grad_prev.as_mut_slice(),
-                ws.grad.as_slice(),
-                batch,
-                w,
-                w,
-                weights,
-                (w, 1),
-                &[],
-            );
+            // ∂L/∂A_prev = Mᵀ · ∂L/∂Z, with Mᵀ copied once (w² values, not w × batch).
+            ws.weights_t.resize(w * w, T::zero());
+            transpose(m, w, w, &mut ws.weights_t);
+            let (dz, out) = (ws.grad.as_slice(), ws.grad_prev.as_mut_slice());
+            matmul_into(out, &ws.weights_t, w, w, batch, dz, (1, w), Start::Zero);
             std::mem::swap(&mut ws.grad, &mut ws.grad_prev);
         }
 
         activation.backward_in_place(ws.acts[0].as_slice(), ws.grad.as_mut_slice());
+        let dz = ws.grad.as_slice();
         if let Some(g) = grads {
-            for (j, col) in ws.grad.as_slice().chunks_exact(batch).enumerate() {
-                g[j] += dot(col, &ws.input);
-                g[w + j] += sum(col);
-            }
+            // ∂L/∂w_in = dZ·x, ∂L/∂b_in = dZ·1.
+            let (gw, gb) = g[..2 * w].split_at_mut(w);
+            matmul_into(gw, dz, w, batch, 1, &ws.input, (1, 0), Start::Accumulate);
+            matmul_into(gb, dz, w, batch, 1, &ws.ones, (1, 0), Start::Accumulate);
         }
         if let Some(dx) = dx {
             assert_eq!(dx.len(), batch, "dx length must match the forward batch");
-            dx.iter_mut().for_each(|v| *v = T::zero());
-            for (col, &wj) in ws.grad.as_slice().chunks_exact(batch).zip(&p[..w]) {
-                dx.iter_mut().zip(col).for_each(|(d, &g)| *d += wj * g);
+            for (d, col) in dx.iter_mut().zip(dz.chunks_exact(w)) {
+                *d = dot(col, &p[..w]);
             }
         }
     }
@@ -403,7 +435,11 @@ impl<T: Real> Mlp<T> {
                 let prev_a = &acts[layer - 1];
                 let prev_adot = ztans[layer - 1].zip_map(prev_a, |zt, a| zt * d1(a));
                 let gw = prev_a.transpose() * &zbar + prev_adot.transpose() * &ztbar;
-                for (g, v) in grads[hoff..hoff + w * w].iter_mut().zip(gw.iter()) {
+                // Stored as M = Wᵀ.
+                for (g, v) in grads[hoff..hoff + w * w]
+                    .iter_mut()
+                    .zip(gw.transpose().iter())
+                {
                     *g += *v;
                 }
                 for j in 0..w {
@@ -417,6 +453,22 @@ impl<T: Real> Mlp<T> {
     }
 }
 
+/// A layer width. (A compile-time width made LLVM scalarise the per-sample loops: measured
+/// 30 % slower, so only the run-time [`Dynamic`] width exists.)
+trait Width: Copy {
+    fn get(self) -> usize;
+}
+
+#[derive(Clone, Copy)]
+struct Dynamic(usize);
+
+impl Width for Dynamic {
+    #[inline(always)]
+    fn get(self) -> usize {
+        self.0
+    }
+}
+
 /// Σ a_i b_i with eight independent accumulators, so it vectorises without reassociation.
 #[inline]
 pub fn dot<T: Real>(a: &[T], b: &[T]) -> T {
@@ -425,7 +477,7 @@ pub fn dot<T: Real>(a: &[T], b: &[T]) -> T {
     let (ra, rb) = (ca.remainder(), cb.remainder());
     for (x, y) in ca.zip(cb) {
         for l in 0..8 {
-            acc[l] += x[l] * y[l];
+            acc[l] = x[l].mul_add_fast(y[l], acc[l]);
         }
     }
     let mut total = acc.iter().fold(T::zero(), |s, &v| s + v);

@@ -4,7 +4,6 @@
 use serde::{Deserialize, Serialize};
 
 use super::float::Real;
-use super::mlp::dot;
 use super::settings::TrainingSettings;
 
 /// Which update rule.
@@ -77,9 +76,9 @@ impl<T: Real> Optimizer<T> {
         self.kind
     }
 
-    /// Applies one descent step θ ← θ − η·update(g) and returns ‖Δθ‖₂. The caller has
-    /// checked that `grads` is finite and bounded, so the state stays finite.
-    pub fn step(&mut self, params: &mut [T], grads: &[T], lr: f64, hp: &TrainingSettings) -> f64 {
+    /// Applies one descent step θ ← θ − η·update(g). The caller has checked that `grads`
+    /// is finite and bounded, so the state stays finite.
+    pub fn step(&mut self, params: &mut [T], grads: &[T], lr: f64, hp: &TrainingSettings) {
         assert_eq!(
             params.len(),
             grads.len(),
@@ -92,7 +91,6 @@ impl<T: Real> Optimizer<T> {
                 for (p, &g) in params.iter_mut().zip(grads) {
                     *p -= lr_t * g;
                 }
-                lr * dot(grads, grads).as_f64().sqrt()
             }
             OptimizerKind::Momentum => {
                 let mu = T::lit(hp.momentum);
@@ -100,7 +98,6 @@ impl<T: Real> Optimizer<T> {
                     *m = mu * *m + g;
                     *p -= lr_t * *m;
                 }
-                lr * dot(&self.m, &self.m).as_f64().sqrt()
             }
             OptimizerKind::Adam => {
                 self.t += 1;
@@ -113,22 +110,16 @@ impl<T: Real> Optimizer<T> {
                 let eps = T::lit(hp.eps * c2);
                 let (b1, b2) = (T::lit(b1), T::lit(b2));
                 let (nb1, nb2) = (T::one() - b1, T::one() - b2);
-                // Lane-parallel accumulation of ‖Δθ‖² so the loop still vectorises.
-                let mut sq = [T::zero(); 8];
-                for (lane, (((p, &g), m), v)) in params
+                for (((p, &g), m), v) in params
                     .iter_mut()
                     .zip(grads)
                     .zip(&mut self.m)
                     .zip(&mut self.v)
-                    .enumerate()
                 {
                     *m = b1 * *m + nb1 * g;
                     *v = b2 * *v + nb2 * g * g;
-                    let delta = step * *m / (v.sqrt() + eps);
-                    *p -= delta;
-                    sq[lane % 8] += delta * delta;
+                    *p -= step * *m / (v.sqrt() + eps);
                 }
-                sq.iter().fold(T::zero(), |a, &b| a + b).as_f64().sqrt()
             }
         }
     }

@@ -361,8 +361,8 @@ impl Settings {
                 // The paper's optimiser, SGD with momentum, at a large learning rate.
                 s.training.optimizer = OptimizerKind::Momentum;
                 s.training.momentum = 0.9;
-                s.training.lr_d = 0.02;
-                s.training.lr_g = 0.02;
+                s.training.lr_d = 0.01;
+                s.training.lr_g = 0.01;
                 s.scaling.standardize = true;
                 s.scaling.gaussianize_z = true;
             }

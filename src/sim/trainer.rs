@@ -133,7 +133,10 @@ struct Buffers {
     backup_params: Vec<f32>,
     backup_opt: Optimizer<f32>,
     ws_g: Workspace<f32>,
+    /// D's buffers for its own step (2m rows).
     ws_d: Workspace<f32>,
+    /// D's buffers inside G's step (m rows): kept apart so neither is resized every step.
+    ws_d_on_fake: Workspace<f32>,
 }
 
 /// Owns G, D, their optimisers, the random generator and the settings.
@@ -177,6 +180,7 @@ impl Trainer {
                 backup_opt: Optimizer::new(kind, 0),
                 ws_g: Workspace::default(),
                 ws_d: Workspace::default(),
+                ws_d_on_fake: Workspace::default(),
             },
             settings,
             generator,
@@ -446,7 +450,7 @@ impl Trainer {
         if let Some(reason) = overflow(fake, "generated sample") {
             return Err(self.diverge(Player::Generator, reason));
         }
-        let logits = self.discriminator.forward(fake, &mut self.buf.ws_d);
+        let logits = self.discriminator.forward(fake, &mut self.buf.ws_d_on_fake);
         self.buf.g_grad_out.resize(m, 0.0);
         let loss = generator_loss(loss_kind, logits, &mut self.buf.g_grad_out);
         if !loss.is_finite() {
@@ -455,7 +459,7 @@ impl Trainer {
         // ∂L/∂x through D (input gradient only), then back through G.
         self.buf.dx.resize(m, 0.0);
         self.discriminator.backward(
-            &mut self.buf.ws_d,
+            &mut self.buf.ws_d_on_fake,
             &self.buf.g_grad_out,
             None,
             Some(&mut self.buf.dx),
@@ -509,13 +513,14 @@ impl Trainer {
         self.buf.backup_params.extend_from_slice(net.params());
         self.buf.backup_opt.copy_from(opt);
         let before = param_norm(net.params());
-        let moved = opt.step(net.params_mut(), grads, lr, t);
+        opt.step(net.params_mut(), grads, lr, t);
         if player == Player::Discriminator && t.loss == LossKind::WassersteinClip {
             let c = t.clip as f32;
             net.params_mut()
                 .iter_mut()
                 .for_each(|p| *p = p.clamp(-c, c));
         }
+        let moved = distance(net.params(), &self.buf.backup_params);
         let ratio = moved / before;
         let problem = overflow(net.params(), "parameter").or_else(|| {
             (ratio > MAX_UPDATE_RATIO).then(|| {
@@ -624,6 +629,24 @@ impl Trainer {
             self.discriminator.params().len(),
         );
     }
+}
+
+/// ‖a − b‖₂, with eight independent lanes so it vectorises.
+fn distance(a: &[f32], b: &[f32]) -> f64 {
+    let mut acc = [0.0_f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| (x - y) * (x - y))
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for l in 0..8 {
+            acc[l] += (x[l] - y[l]) * (x[l] - y[l]);
+        }
+    }
+    f64::from(acc.iter().sum::<f32>() + tail).sqrt()
 }
 
 /// max(‖θ‖₂, 1): the scale an update is compared against.
