@@ -32,7 +32,7 @@ const EXIT_DIVERGED: u8 = 3;
 )]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 /// Where settings come from: a preset, then a file, then overrides, then the seed.
@@ -92,9 +92,12 @@ enum Command {
     Study {
         #[command(flatten)]
         settings: SettingsArgs,
-        /// Number of seeds (1, 2, …).
+        /// Number of seeds.
         #[arg(long, default_value_t = 10)]
         seeds: u64,
+        /// The first seed; seeds run from here upwards.
+        #[arg(long, default_value_t = 1)]
+        first_seed: u64,
         /// Iterations per seed.
         #[arg(long, default_value_t = 20_000)]
         iters: u64,
@@ -149,7 +152,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let result = match cli.command {
+    let Some(command) = cli.command else {
+        // The desktop app will live here; until then, say what there is.
+        let mut help = <Cli as clap::CommandFactory>::command();
+        let _ = help.print_help();
+        return ExitCode::SUCCESS;
+    };
+    let result = match command {
         Command::Train {
             settings,
             iters,
@@ -173,9 +182,15 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Study {
             settings,
             seeds,
+            first_seed,
             iters,
             probe_steps,
-        } => study(&settings, seeds, iters, probe_steps),
+        } => study(
+            &settings,
+            first_seed..first_seed + seeds,
+            iters,
+            probe_steps,
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -337,14 +352,20 @@ fn train(
     outcome
 }
 
-fn study(args: &SettingsArgs, seeds: u64, iters: u64, probe_steps: u64) -> Result<(), Failure> {
+fn study(
+    args: &SettingsArgs,
+    seeds: std::ops::Range<u64>,
+    iters: u64,
+    probe_steps: u64,
+) -> Result<(), Failure> {
+    let count = seeds.end - seeds.start;
     let base = resolve(args)?;
     println!(
         "{:>5} {:>9} {:>9} {:>9} {:>9} {:>11} {:>9}",
         "seed", "jsd", "w1", "pg_mean", "pg_std", "fresh_d_gap", "verdict"
     );
     let (mut below_01, mut below_005, mut passed) = (0, 0, 0);
-    for seed in 1..=seeds {
+    for seed in seeds {
         let mut settings = base.clone();
         settings.seed = seed;
         let mut trainer = Trainer::new(settings).map_err(usage)?;
@@ -372,8 +393,8 @@ fn study(args: &SettingsArgs, seeds: u64, iters: u64, probe_steps: u64) -> Resul
         );
     }
     println!(
-        "JSD < 0.01: {below_01}/{seeds}; JSD < 0.005: {below_005}/{seeds}; \
-         JSD < 0.01 and fresh |D − 1/2| < 0.1: {passed}/{seeds}"
+        "JSD < 0.01: {below_01}/{count}; JSD < 0.005: {below_005}/{count}; \
+         JSD < 0.01 and fresh |D − 1/2| < 0.1: {passed}/{count}"
     );
     Ok(())
 }

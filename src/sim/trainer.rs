@@ -225,6 +225,12 @@ impl Trainer {
         &self.discriminator
     }
 
+    /// The generator network, to set by hand (experiments and tests). Its shape is fixed
+    /// by the settings; the optimiser state is left as it is.
+    pub fn generator_mut(&mut self) -> &mut Mlp<f32> {
+        &mut self.generator
+    }
+
     /// Changes the training settings (k, learning rates, loss, optimiser, batch size, …)
     /// without touching the networks. A new optimiser kind starts from fresh state.
     pub fn set_training(&mut self, training: TrainingSettings) -> Result<(), SettingError> {
