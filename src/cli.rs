@@ -33,6 +33,13 @@ const EXIT_DIVERGED: u8 = 3;
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// With no subcommand: train at full speed, then print frame CPU time (p50, p99) and
+    /// training iterations per second, and close after --exit-after seconds (default 10).
+    #[arg(long)]
+    stats: bool,
+    /// With --stats: seconds before the app closes.
+    #[arg(long, value_name = "SECONDS", requires = "stats")]
+    exit_after: Option<f64>,
 }
 
 /// Where settings come from: a preset, then a file, then overrides, then the seed.
@@ -153,10 +160,16 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         }
     };
     let Some(command) = cli.command else {
-        // The desktop app will live here; until then, say what there is.
-        let mut help = <Cli as clap::CommandFactory>::command();
-        let _ = help.print_help();
-        return ExitCode::SUCCESS;
+        let options = ganscope::app::AppOptions {
+            stats_exit_after: cli.stats.then(|| cli.exit_after.unwrap_or(10.0)),
+        };
+        return match ganscope::app::run(&options) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("ganscope: cannot open the window: {e}");
+                ExitCode::FAILURE
+            }
+        };
     };
     let result = match command {
         Command::Train {

@@ -1,0 +1,109 @@
+//! Metrics over the whole run in bounded memory: when full, every other row is dropped and
+//! the recording stride doubles, so a run of millions of iterations keeps an even sample.
+
+/// One recorded moment of a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Row {
+    /// Completed iterations.
+    pub iteration: f64,
+    /// D's minibatch loss.
+    pub d_loss: f64,
+    /// G's minibatch loss.
+    pub g_loss: f64,
+    /// V(D, G) by quadrature.
+    pub value: f64,
+    /// C(G) = max_D V(D, G).
+    pub c_g: f64,
+    /// JSD(p_data ‖ p_g).
+    pub jsd: f64,
+    /// Wasserstein-1.
+    pub w1: f64,
+    /// Mean of p_g.
+    pub p_g_mean: f64,
+    /// Std of p_g.
+    pub p_g_std: f64,
+    /// ‖∇θ_D‖ of the last D step.
+    pub d_grad: f64,
+    /// ‖∇θ_G‖ of the last G step.
+    pub g_grad: f64,
+}
+
+/// Most rows kept.
+pub const CAPACITY: usize = 2048;
+
+/// A decimating record of [`Row`]s.
+#[derive(Clone, Debug)]
+pub struct History {
+    rows: Vec<Row>,
+    stride: u64,
+}
+
+impl Default for History {
+    fn default() -> Self {
+        Self {
+            rows: Vec::with_capacity(CAPACITY),
+            stride: 1,
+        }
+    }
+}
+
+impl History {
+    /// Records `row`. Rows off the current stride are provisional: the next push replaces
+    /// them, so the record always reaches the present without growing.
+    pub fn push(&mut self, row: Row) {
+        if self.rows.last().is_some_and(|last| !self.on_stride(last)) {
+            self.rows.pop();
+        }
+        self.rows.push(row);
+        if self.rows.len() >= CAPACITY {
+            self.stride *= 2;
+            let latest = self.rows.pop();
+            let stride = self.stride;
+            self.rows
+                .retain(|r| (r.iteration as u64).is_multiple_of(stride));
+            self.rows.extend(latest);
+        }
+    }
+
+    fn on_stride(&self, row: &Row) -> bool {
+        (row.iteration as u64).is_multiple_of(self.stride)
+    }
+
+    /// The recorded rows, oldest first.
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
+    /// Forgets everything (a reset).
+    pub fn clear(&mut self) {
+        self.rows.clear();
+        self.stride = 1;
+    }
+
+    /// Drops rows after `iteration` (a rewind).
+    pub fn truncate_after(&mut self, iteration: f64) {
+        self.rows.retain(|r| r.iteration <= iteration);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_million_iterations_stay_bounded_and_span_the_run() {
+        let mut h = History::default();
+        for i in 0..=1_000_000 {
+            h.push(Row {
+                iteration: i as f64,
+                ..Row::default()
+            });
+        }
+        let rows = h.rows();
+        assert!(rows.len() < CAPACITY, "{} rows", rows.len());
+        assert!(rows.len() > CAPACITY / 4);
+        assert_eq!(rows.first().map(|r| r.iteration), Some(0.0));
+        assert_eq!(rows.last().map(|r| r.iteration), Some(1_000_000.0));
+        assert!(rows.windows(2).all(|w| w[0].iteration < w[1].iteration));
+    }
+}

@@ -1,0 +1,354 @@
+//! The desktop app: Figure 1 live while the GAN trains. It draws what the trainer
+//! publishes and sends it commands; all maths lives in [`crate::sim`].
+
+pub mod controls;
+pub mod figure;
+pub mod history;
+pub mod metrics;
+pub mod theme;
+pub mod worker;
+
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::sim::settings::Settings;
+use controls::ViewPrefs;
+use worker::{Command, Published, ThreadedWorker, Worker};
+
+/// How the app was started.
+#[derive(Clone, Debug, Default)]
+pub struct AppOptions {
+    /// Print frame-time and training-speed statistics and close after this many seconds
+    /// (training starts at full speed).
+    pub stats_exit_after: Option<f64>,
+}
+
+/// Opens the window and runs until it is closed.
+pub fn run(options: &AppOptions) -> Result<(), String> {
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_inner_size([1600.0, 1000.0])
+            .with_min_inner_size([900.0, 600.0])
+            .with_title("ganscope"),
+        ..Default::default()
+    };
+    let options = options.clone();
+    eframe::run_native(
+        "ganscope",
+        native,
+        Box::new(move |cc| Ok(Box::new(GanscopeApp::new(cc, &options)))),
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// What survives a restart.
+#[derive(Default, Serialize, Deserialize)]
+#[serde(default)]
+struct Persisted {
+    settings: Option<Settings>,
+    prefs: ViewPrefs,
+}
+
+enum Backend {
+    /// Training on its own thread (the app).
+    Threaded(ThreadedWorker),
+    /// Training inside `logic()` under a time budget (tests: deterministic stepping).
+    Inline(Box<Worker>),
+}
+
+/// Frame CPU times and training progress, for `--stats`.
+struct FrameStats {
+    started: Instant,
+    exit_after: f64,
+    warmup_done: Option<(Instant, u64)>,
+    frame_ms: Vec<f64>,
+}
+
+/// The app.
+pub struct GanscopeApp {
+    draft: Settings,
+    prefs: ViewPrefs,
+    applied_scale: f32,
+    backend: Backend,
+    picture: Published,
+    pending: Vec<Command>,
+    stats: Option<FrameStats>,
+}
+
+impl GanscopeApp {
+    /// The app as launched by `cargo run`: settings restored from the last session.
+    pub fn new(cc: &eframe::CreationContext<'_>, options: &AppOptions) -> Self {
+        let persisted: Persisted = cc
+            .storage
+            .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+            .unwrap_or_default();
+        let settings = persisted
+            .settings
+            .filter(|s| s.validate().is_ok())
+            .unwrap_or_else(|| Settings::preset("fig1").unwrap_or_else(|_| Settings::reference()));
+        let worker = match Worker::new(settings.clone()) {
+            Ok(w) => w,
+            Err(_) => Worker::new(Settings::reference())
+                .unwrap_or_else(|e| panic!("reference settings are valid: {e}")),
+        };
+        let mut initial = Box::new(worker);
+        let picture = initial.publish();
+        let ctx = cc.egui_ctx.clone();
+        let threaded = ThreadedWorker::spawn(*initial, move || ctx.request_repaint());
+        let mut app = Self::with_backend(Backend::Threaded(threaded), picture, persisted.prefs);
+        if let Some(secs) = options.stats_exit_after {
+            app.stats = Some(FrameStats {
+                started: Instant::now(),
+                exit_after: secs,
+                warmup_done: None,
+                frame_ms: Vec::new(),
+            });
+            app.prefs.speed = None;
+            app.pending.push(Command::SetSpeed(None));
+            app.pending.push(Command::SetPlaying(true));
+        } else if let Some(speed) = app.prefs.speed {
+            app.pending.push(Command::SetSpeed(Some(speed)));
+        }
+        app
+    }
+
+    /// An app that trains inline (for tests): every command takes effect in the next frame.
+    pub fn new_inline(settings: Settings) -> Result<Self, crate::sim::SettingError> {
+        let mut worker = Box::new(Worker::new(settings)?);
+        let picture = worker.publish();
+        Ok(Self::with_backend(
+            Backend::Inline(worker),
+            picture,
+            ViewPrefs::default(),
+        ))
+    }
+
+    fn with_backend(backend: Backend, picture: Published, prefs: ViewPrefs) -> Self {
+        Self {
+            draft: picture.settings.clone(),
+            applied_scale: 0.0,
+            prefs,
+            backend,
+            picture,
+            pending: Vec::new(),
+            stats: None,
+        }
+    }
+
+    /// The latest published picture of the run (what is on screen).
+    pub fn picture(&self) -> &Published {
+        &self.picture
+    }
+
+    fn send_pending(&mut self) {
+        let commands = std::mem::take(&mut self.pending);
+        match &mut self.backend {
+            Backend::Threaded(t) => commands.into_iter().for_each(|c| t.send(c)),
+            Backend::Inline(w) => {
+                let any = !commands.is_empty();
+                commands.into_iter().for_each(|c| w.handle(c));
+                let ran = w.work(Duration::from_millis(4));
+                if any || ran {
+                    self.picture = w.publish();
+                }
+            }
+        }
+    }
+
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        use egui::Key;
+        ctx.input(|i| {
+            if i.key_pressed(Key::Space) {
+                self.pending
+                    .push(Command::SetPlaying(!self.picture.playing));
+            }
+            if i.key_pressed(Key::ArrowRight) {
+                self.pending.push(Command::StepIteration);
+            }
+            if i.key_pressed(Key::D) {
+                self.pending.push(Command::StepDiscriminator);
+            }
+            if i.key_pressed(Key::G) {
+                self.pending.push(Command::StepGenerator);
+            }
+            if i.key_pressed(Key::R) {
+                self.pending.push(Command::Reset);
+            }
+        });
+    }
+
+    fn record_frame(&mut self, ctx: &egui::Context, elapsed: Duration) {
+        let iteration = self.picture.counters.iteration;
+        let Some(stats) = &mut self.stats else { return };
+        let since = stats.started.elapsed().as_secs_f64();
+        // The first second is start-up (shader compilation, first layouts).
+        if since < 1.0 {
+            return;
+        }
+        if stats.warmup_done.is_none() {
+            stats.warmup_done = Some((Instant::now(), iteration));
+        }
+        stats.frame_ms.push(elapsed.as_secs_f64() * 1e3);
+        if since >= stats.exit_after {
+            print_stats(stats, iteration);
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            self.stats = None;
+        }
+    }
+}
+
+#[expect(clippy::print_stdout, reason = "--stats reports on standard output")]
+fn print_stats(stats: &mut FrameStats, iteration: u64) {
+    let times = &mut stats.frame_ms;
+    times.sort_by(f64::total_cmp);
+    let pick = |q: f64| {
+        times
+            .get(((times.len() as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    let (since, at) = stats.warmup_done.unwrap_or((stats.started, 0));
+    let rate = (iteration - at) as f64 / since.elapsed().as_secs_f64().max(1e-9);
+    println!(
+        "frames {}: frame CPU time p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; training {:.0} iterations/s",
+        times.len(),
+        pick(0.5),
+        pick(0.99),
+        times.last().copied().unwrap_or(0.0),
+        rate
+    );
+}
+
+impl eframe::App for GanscopeApp {
+    fn logic(&mut self, ctx: &egui::Context, frame: &mut eframe::Frame) {
+        // eframe measures each frame's CPU time (egui pass and tessellation).
+        if let Some(cpu) = frame.info().cpu_usage {
+            self.record_frame(ctx, Duration::from_secs_f32(cpu));
+        }
+        let before = self.picture.settings.training.clone();
+        self.shortcuts(ctx);
+        self.send_pending();
+        if let Backend::Threaded(t) = &self.backend
+            && let Some(p) = t.take()
+        {
+            self.picture = p;
+        }
+        // A rewind, reset or preset changes the training settings under the controls.
+        if self.picture.settings.training != before {
+            self.draft.training = self.picture.settings.training.clone();
+        }
+        if self.picture.settings.seed != self.draft.seed
+            && self.draft.training == self.picture.settings.training
+        {
+            self.draft.seed = self.picture.settings.seed;
+        }
+        if self.applied_scale != self.prefs.scale {
+            ctx.set_zoom_factor(self.prefs.scale);
+            self.applied_scale = self.prefs.scale;
+        }
+        ctx.set_visuals(self.prefs.theme.visuals());
+        if matches!(self.backend, Backend::Inline(_)) && self.picture.playing {
+            ctx.request_repaint();
+        }
+        if self.stats.is_some() {
+            ctx.request_repaint();
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let palette = self.prefs.theme.palette();
+        let picture = &self.picture;
+        let mut commands = Vec::new();
+
+        egui::Panel::top("top").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.heading("ganscope");
+                if let Some(settings) = controls::presets_ui(ui) {
+                    self.draft = settings.clone();
+                    commands.push(Command::Apply(settings));
+                }
+                ui.label(
+                    egui::RichText::new(
+                        "Goodfellow et al. (2014), Figure 1: p_data (black, dotted), p_g (green), D (blue, dashed)",
+                    )
+                    .weak(),
+                );
+            });
+            if let Some(d) = &picture.divergence {
+                egui::Frame::new()
+                    .fill(egui::Color32::from_rgb(190, 30, 30))
+                    .inner_margin(6.0)
+                    .show(ui, |ui| {
+                        ui.horizontal_wrapped(|ui| {
+                            ui.label(egui::RichText::new(format!("Diverged: {d}")).color(egui::Color32::WHITE).strong());
+                            if ui.button("Back to last good state").clicked() {
+                                commands.push(Command::Rewind);
+                            }
+                            if ui.button("Reset").clicked() {
+                                commands.push(Command::Reset);
+                            }
+                        });
+                    });
+            }
+            if let Some(e) = &picture.error {
+                ui.colored_label(palette.reference, format!("Not applied: {e}"));
+            }
+        });
+
+        egui::Panel::bottom("status").show(ui, |ui| {
+            let c = picture.counters;
+            let phase = if picture.divergence.is_some() {
+                "diverged"
+            } else if picture.playing {
+                "training"
+            } else {
+                "paused"
+            };
+            let m = &picture.analysis.metrics;
+            ui.label(format!(
+                "iteration {}   D steps {}   G steps {}   {:.0} it/s   {phase}   JSD {:.4}   C(G) {:.4} (-log 4 = -1.3863)   W1 {:.4}",
+                c.iteration, c.d_steps, c.g_steps, picture.iterations_per_second, m.jsd, m.c_g, m.w1
+            ));
+        });
+
+        egui::Panel::left("controls")
+            .default_size(330.0)
+            .show(ui, |ui| {
+                commands.extend(controls::controls_ui(
+                    ui,
+                    &mut self.draft,
+                    &mut self.prefs,
+                    picture,
+                ));
+            });
+
+        egui::CentralPanel::default_margins().show(ui, |ui| {
+            let total = ui.available_height();
+            ui.allocate_ui(egui::vec2(ui.available_width(), total * 0.58), |ui| {
+                figure::figure_ui(ui, picture, self.prefs.overlays, palette);
+            });
+            ui.separator();
+            metrics::metrics_ui(ui, picture, palette);
+        });
+
+        if !commands.is_empty() {
+            ui.ctx().request_repaint();
+        }
+        self.pending.extend(commands);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(
+            storage,
+            eframe::APP_KEY,
+            &Persisted {
+                settings: Some(self.picture.settings.clone()),
+                prefs: self.prefs.clone(),
+            },
+        );
+    }
+}

@@ -1,0 +1,417 @@
+//! The training side of the app: owns the [`Trainer`], applies commands, runs iterations at
+//! the chosen speed and publishes what the UI draws. Runs on its own thread in the app, or
+//! inline (same code) in tests.
+
+use std::sync::mpsc::{Receiver, Sender, TryRecvError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rand::SeedableRng as _;
+
+use crate::sim::analysis::{Analysis, AnalysisOptions, Pushforward};
+use crate::sim::settings::{SettingError, Settings, TrainingSettings};
+use crate::sim::trainer::{Counters, Divergence, SimRng, StepStats, Trainer};
+
+use super::history::{History, Row};
+
+/// Something the UI asks of the trainer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Start or stop continuous training.
+    SetPlaying(bool),
+    /// One iteration of Algorithm 1 (k D steps, then the G steps).
+    StepIteration,
+    /// One discriminator step only.
+    StepDiscriminator,
+    /// One generator step only.
+    StepGenerator,
+    /// Start again from the current settings.
+    Reset,
+    /// Back to the last automatic checkpoint (after a divergence).
+    Rewind,
+    /// Iterations per second; `None` is as fast as the machine goes.
+    SetSpeed(Option<f64>),
+    /// New training settings, applied at the next step without reset.
+    SetTraining(TrainingSettings),
+    /// New settings of any kind: model, data or seed changes reset the run.
+    Apply(Settings),
+}
+
+/// What the UI draws: a consistent picture of one moment of the run.
+#[derive(Clone, Debug)]
+pub struct Published {
+    /// The settings in force.
+    pub settings: Settings,
+    /// Progress.
+    pub counters: Counters,
+    /// Minibatch losses and gradient norms.
+    pub stats: StepStats,
+    /// Why the run stopped, if it did.
+    pub divergence: Option<Divergence>,
+    /// Whether training runs continuously.
+    pub playing: bool,
+    /// Exact metrics over the whole support.
+    pub analysis: Analysis,
+    /// Curves on the figure's x range.
+    pub curves: Analysis,
+    /// The figure's x range (moves only when the densities leave it or shrink a lot).
+    pub view: (f64, f64),
+    /// A fresh minibatch of generated samples.
+    pub generated: Vec<f64>,
+    /// A fresh minibatch of data samples.
+    pub real: Vec<f64>,
+    /// The metrics history.
+    pub history: Arc<History>,
+    /// Measured training speed.
+    pub iterations_per_second: f64,
+    /// Last error from a refused command, to show.
+    pub error: Option<String>,
+}
+
+/// Owns the run.
+pub struct Worker {
+    trainer: Trainer,
+    history: History,
+    playing: bool,
+    speed: Option<f64>,
+    pace_start: Instant,
+    pace_done: u64,
+    rate_window: (Instant, u64),
+    rate: f64,
+    view: Option<(f64, f64)>,
+    error: Option<String>,
+    sampler: SimRng,
+}
+
+/// Analysis resolution for the published picture.
+fn options() -> AnalysisOptions {
+    AnalysisOptions::default()
+}
+
+impl Worker {
+    /// A worker for a fresh run.
+    pub fn new(settings: Settings) -> Result<Self, SettingError> {
+        let trainer = Trainer::new(settings)?;
+        let mut worker = Self {
+            sampler: SimRng::seed_from_u64(trainer.settings().seed ^ 0x9e37_79b9),
+            trainer,
+            history: History::default(),
+            playing: false,
+            speed: None,
+            pace_start: Instant::now(),
+            pace_done: 0,
+            rate_window: (Instant::now(), 0),
+            rate: 0.0,
+            view: None,
+            error: None,
+        };
+        worker.record();
+        Ok(worker)
+    }
+
+    /// The trainer, read-only.
+    pub fn trainer(&self) -> &Trainer {
+        &self.trainer
+    }
+
+    /// Whether continuous training is on.
+    pub fn playing(&self) -> bool {
+        self.playing && self.trainer.divergence().is_none()
+    }
+
+    /// Applies one command.
+    pub fn handle(&mut self, command: Command) {
+        self.error = None;
+        let result = match command {
+            Command::SetPlaying(on) => {
+                self.playing = on;
+                self.restart_pacing();
+                Ok(())
+            }
+            Command::StepIteration => self.trainer.iteration(),
+            Command::StepDiscriminator => self.trainer.discriminator_step(),
+            Command::StepGenerator => self.trainer.generator_step(),
+            Command::Reset => {
+                let settings = self.trainer.settings().clone();
+                self.reset(settings);
+                Ok(())
+            }
+            Command::Rewind => {
+                self.trainer.rewind();
+                self.history
+                    .truncate_after(self.trainer.counters().iteration as f64);
+                self.playing = false;
+                Ok(())
+            }
+            Command::SetSpeed(speed) => {
+                self.speed = speed;
+                self.restart_pacing();
+                Ok(())
+            }
+            Command::SetTraining(training) => {
+                if let Err(e) = self.trainer.set_training(training) {
+                    self.error = Some(e.to_string());
+                }
+                Ok(())
+            }
+            Command::Apply(settings) => {
+                if let Err(e) = settings.validate() {
+                    self.error = Some(e.to_string());
+                } else if self.trainer.needs_reset(&settings) {
+                    self.reset(settings);
+                } else if let Err(e) = self.trainer.set_training(settings.training) {
+                    self.error = Some(e.to_string());
+                }
+                Ok(())
+            }
+        };
+        if result.is_err() {
+            self.playing = false;
+        }
+        self.record();
+    }
+
+    fn reset(&mut self, settings: Settings) {
+        match Trainer::new(settings) {
+            Ok(trainer) => {
+                self.sampler = SimRng::seed_from_u64(trainer.settings().seed ^ 0x9e37_79b9);
+                self.trainer = trainer;
+                self.history.clear();
+                self.view = None;
+                self.restart_pacing();
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    fn restart_pacing(&mut self) {
+        self.pace_start = Instant::now();
+        self.pace_done = 0;
+        self.rate_window = (Instant::now(), self.trainer.counters().iteration);
+    }
+
+    /// Trains for up to `budget` if playing, at the chosen speed. Returns whether it ran.
+    pub fn work(&mut self, budget: Duration) -> bool {
+        if !self.playing() {
+            return false;
+        }
+        let start = Instant::now();
+        let mut ran = false;
+        while start.elapsed() < budget {
+            if let Some(rate) = self.speed {
+                let due = (self.pace_start.elapsed().as_secs_f64() * rate) as u64;
+                if self.pace_done >= due {
+                    break;
+                }
+            }
+            // Small chunks keep the budget honest; the record gets one row per chunk.
+            let chunk = if self.speed.is_some() { 1 } else { 16 };
+            let result = self.trainer.run(chunk);
+            self.pace_done += chunk;
+            ran = true;
+            self.record_stats();
+            if result.is_err() {
+                self.playing = false;
+                break;
+            }
+        }
+        let (since, at) = self.rate_window;
+        let secs = since.elapsed().as_secs_f64();
+        if secs > 0.5 {
+            let now = self.trainer.counters().iteration;
+            self.rate = (now - at) as f64 / secs;
+            self.rate_window = (Instant::now(), now);
+        }
+        ran
+    }
+
+    /// Time until the paced run is due again (`None`: at once or not playing).
+    pub fn next_due(&self) -> Option<Duration> {
+        let rate = self.speed?;
+        let next = (self.pace_done + 1) as f64 / rate;
+        Some(Duration::from_secs_f64(
+            (next - self.pace_start.elapsed().as_secs_f64()).max(0.0),
+        ))
+    }
+
+    /// Records the minibatch numbers only (cheap, every chunk).
+    fn record_stats(&mut self) {
+        let st = self.trainer.stats();
+        let mut row = self.history.rows().last().copied().unwrap_or_default();
+        row.iteration = self.trainer.counters().iteration as f64;
+        row.d_loss = st.d_loss;
+        row.g_loss = st.g_loss;
+        row.d_grad = st.d_grad_norm;
+        row.g_grad = st.g_grad_norm;
+        self.history.push(row);
+    }
+
+    /// Records a full row with the exact metrics.
+    fn record(&mut self) {
+        let analysis = Analysis::new(&self.trainer.model(), &options());
+        self.record_analysis(&analysis);
+    }
+
+    fn record_analysis(&mut self, analysis: &Analysis) {
+        let st = self.trainer.stats();
+        let m = &analysis.metrics;
+        self.history.push(Row {
+            iteration: self.trainer.counters().iteration as f64,
+            d_loss: st.d_loss,
+            g_loss: st.g_loss,
+            value: m.value,
+            c_g: m.c_g,
+            jsd: m.jsd,
+            w1: m.w1,
+            p_g_mean: m.p_g_mean,
+            p_g_std: m.p_g_std,
+            d_grad: st.d_grad_norm,
+            g_grad: st.g_grad_norm,
+        });
+    }
+
+    /// A picture of the run now: exact metrics, curves on a stable x range, samples.
+    pub fn publish(&mut self) -> Published {
+        let model = self.trainer.model();
+        let analysis = Analysis::new(&model, &options());
+        self.record_analysis(&analysis);
+        let view = self.update_view(&model);
+        let curves = Analysis::new(
+            &model,
+            &AnalysisOptions {
+                grid_points: 600,
+                x_range: Some(view),
+                ..options()
+            },
+        );
+        let m = self.trainer.settings().training.batch_size;
+        let z: Vec<f64> = (0..m)
+            .map(|_| model.noise.sample(&mut self.sampler))
+            .collect();
+        let generated = model.generate(&z);
+        let real = (0..m)
+            .map(|_| model.target.sample(&mut self.sampler))
+            .collect();
+        Published {
+            settings: self.trainer.settings().clone(),
+            counters: self.trainer.counters(),
+            stats: self.trainer.stats(),
+            divergence: self.trainer.divergence().cloned(),
+            playing: self.playing(),
+            analysis,
+            curves,
+            view,
+            generated,
+            real,
+            history: Arc::new(self.history.clone()),
+            iterations_per_second: if self.playing() { self.rate } else { 0.0 },
+            error: self.error.clone(),
+        }
+    }
+
+    /// The figure's x range: the data's central 99.9 % and p_g's support, padded; it
+    /// changes only when the densities leave it or fill less than a third of it.
+    fn update_view(&mut self, model: &crate::sim::GanModel) -> (f64, f64) {
+        let t = &model.target;
+        let (d_lo, d_hi) = (t.quantile(0.0005), t.quantile(0.9995));
+        let pf = Pushforward::new(&model.noise, |z| model.generate(z), 256);
+        let (g_lo, g_hi) = pf.range();
+        let spread = (d_hi - d_lo).max(1e-6);
+        // Keep a runaway generator from squeezing the data into a sliver.
+        let lo = d_lo.min(g_lo.max(d_lo - 4.0 * spread));
+        let hi = d_hi.max(g_hi.min(d_hi + 4.0 * spread));
+        let pad = 0.08 * (hi - lo);
+        let wanted = (lo - pad, hi + pad);
+        let keep = self.view.filter(|&(vlo, vhi)| {
+            let inside = vlo <= lo && hi <= vhi;
+            let filled = (hi - lo) >= (vhi - vlo) / 3.0;
+            inside && filled
+        });
+        let view = keep.unwrap_or(wanted);
+        self.view = Some(view);
+        view
+    }
+}
+
+/// The worker on its own thread: commands in, pictures out.
+pub struct ThreadedWorker {
+    commands: Sender<Command>,
+    latest: Arc<Mutex<Option<Published>>>,
+}
+
+impl ThreadedWorker {
+    /// Starts the thread; `wake` is called after each new picture (to request a repaint).
+    pub fn spawn(worker: Worker, wake: impl Fn() + Send + 'static) -> Self {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let latest = Arc::new(Mutex::new(None));
+        let out = Arc::clone(&latest);
+        std::thread::Builder::new()
+            .name("ganscope-trainer".into())
+            .spawn(move || run_thread(worker, &rx, &out, &wake))
+            .ok();
+        Self {
+            commands: tx,
+            latest,
+        }
+    }
+
+    /// Sends a command (ignored if the thread has ended).
+    pub fn send(&self, command: Command) {
+        let _ = self.commands.send(command);
+    }
+
+    /// The newest picture, if one arrived since the last call.
+    pub fn take(&self) -> Option<Published> {
+        self.latest.lock().ok().and_then(|mut slot| slot.take())
+    }
+}
+
+/// How often a running trainer publishes.
+const PUBLISH_EVERY: Duration = Duration::from_millis(33);
+
+fn run_thread(
+    mut worker: Worker,
+    rx: &Receiver<Command>,
+    out: &Mutex<Option<Published>>,
+    wake: &dyn Fn(),
+) {
+    let publish = |worker: &mut Worker| {
+        let picture = worker.publish();
+        if let Ok(mut slot) = out.lock() {
+            *slot = Some(picture);
+        }
+        wake();
+    };
+    publish(&mut worker);
+    let mut last = Instant::now();
+    loop {
+        // Idle: block until told something. Playing: drain and train.
+        if !worker.playing() {
+            match rx.recv() {
+                Ok(cmd) => worker.handle(cmd),
+                Err(_) => return,
+            }
+        }
+        let mut changed = false;
+        loop {
+            match rx.try_recv() {
+                Ok(cmd) => {
+                    worker.handle(cmd);
+                    changed = true;
+                }
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => return,
+            }
+        }
+        if worker.playing() {
+            worker.work(Duration::from_millis(10));
+            if let Some(wait) = worker.next_due() {
+                std::thread::sleep(wait.min(Duration::from_millis(10)));
+            }
+        }
+        if changed || !worker.playing() || last.elapsed() >= PUBLISH_EVERY {
+            publish(&mut worker);
+            last = Instant::now();
+        }
+    }
+}
