@@ -137,7 +137,7 @@ pub fn figure_ui(ui: &mut egui::Ui, picture: &Published, overlays: Overlays, pal
                 plot.arrows(
                     Arrows::new("x = G(z)", origins, tips)
                         .color(palette.arrows)
-                        .tip_length(7.0),
+                        .tip_length(5.0),
                 );
                 plot.text(
                     Text::new(

@@ -12,7 +12,7 @@ const MINUS_LOG4: f64 = -1.386_294_361_119_890_6;
 
 type Series = (&'static str, fn(&Row) -> f64);
 
-/// The plots, each with its series.
+/// The plots, each with its series (the first two from the minibatch record).
 const PANELS: [(&str, &[Series]); 6] = [
     (
         "minibatch losses",
@@ -36,7 +36,8 @@ const PANELS: [(&str, &[Series]); 6] = [
 
 /// Draws the metric plots in a grid filling the available space.
 pub fn metrics_ui(ui: &mut egui::Ui, picture: &Published, palette: Palette) {
-    let rows = picture.history.rows();
+    let exact = picture.history.rows();
+    let minibatch = picture.minibatch_history.rows();
     let link = ui.scope_id().with("metrics-link");
     let columns = 3;
     let spacing = ui.spacing().item_spacing;
@@ -57,6 +58,11 @@ pub fn metrics_ui(ui: &mut egui::Ui, picture: &Published, palette: Palette) {
                         .link_axis(link, [true, false])
                         .link_cursor(link, [true, false])
                         .show(ui, |plot| {
+                            let rows = if matches!(*title, "minibatch losses" | "gradient norms") {
+                                minibatch
+                            } else {
+                                exact
+                            };
                             for (j, (name, get)) in series.iter().enumerate() {
                                 let points: Vec<[f64; 2]> =
                                     rows.iter().map(|r| [r.iteration, get(r)]).collect();

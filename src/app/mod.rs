@@ -255,7 +255,8 @@ impl eframe::App for GanscopeApp {
             ctx.request_repaint();
         }
         if self.stats.is_some() {
-            ctx.request_repaint();
+            // Only to notice the end of the measurement; frames otherwise come from the trainer.
+            ctx.request_repaint_after(Duration::from_millis(250));
         }
     }
 
@@ -269,7 +270,7 @@ impl eframe::App for GanscopeApp {
                 ui.heading("ganscope");
                 if let Some(settings) = controls::presets_ui(ui) {
                     self.draft = settings.clone();
-                    commands.push(Command::Apply(settings));
+                    commands.push(Command::Load(settings));
                 }
                 ui.label(
                     egui::RichText::new(
@@ -309,10 +310,12 @@ impl eframe::App for GanscopeApp {
                 "paused"
             };
             let m = &picture.analysis.metrics;
+            let lr_factor = picture.settings.training.lr_factor(c.iteration);
             ui.label(format!(
-                "iteration {}   D steps {}   G steps {}   {:.0} it/s   {phase}   JSD {:.4}   C(G) {:.4} (-log 4 = -1.3863)   W1 {:.4}",
+                "iteration {}   D steps {}   G steps {}   {:.0} it/s   {phase}   learning rates x{lr_factor:.2}   JSD {:.4}   C(G) {:.4} (-log 4 = -1.3863)   W1 {:.4}",
                 c.iteration, c.d_steps, c.g_steps, picture.iterations_per_second, m.jsd, m.c_g, m.w1
-            ));
+            ))
+            .on_hover_text("Learning rates are multiplied by this factor, which falls linearly to 0 at training.lr_decay_iters (0 = no decay)");
         });
 
         egui::Panel::left("controls")

@@ -35,6 +35,8 @@ pub enum Command {
     SetTraining(TrainingSettings),
     /// New settings of any kind: model, data or seed changes reset the run.
     Apply(Settings),
+    /// Start a new run from these settings (a preset), whatever they change.
+    Load(Settings),
 }
 
 /// What the UI draws: a consistent picture of one moment of the run.
@@ -60,7 +62,9 @@ pub struct Published {
     pub generated: Vec<f64>,
     /// A fresh minibatch of data samples.
     pub real: Vec<f64>,
-    /// The metrics history.
+    /// Minibatch losses and gradient norms, recorded as training runs.
+    pub minibatch_history: Arc<History>,
+    /// The exact metrics, recorded at each published picture.
     pub history: Arc<History>,
     /// Measured training speed.
     pub iterations_per_second: f64,
@@ -72,6 +76,7 @@ pub struct Published {
 pub struct Worker {
     trainer: Trainer,
     history: History,
+    minibatch_history: History,
     playing: bool,
     speed: Option<f64>,
     pace_start: Instant,
@@ -96,6 +101,7 @@ impl Worker {
             sampler: SimRng::seed_from_u64(trainer.settings().seed ^ 0x9e37_79b9),
             trainer,
             history: History::default(),
+            minibatch_history: History::default(),
             playing: false,
             speed: None,
             pace_start: Instant::now(),
@@ -138,8 +144,9 @@ impl Worker {
             }
             Command::Rewind => {
                 self.trainer.rewind();
-                self.history
-                    .truncate_after(self.trainer.counters().iteration as f64);
+                let at = self.trainer.counters().iteration as f64;
+                self.history.truncate_after(at);
+                self.minibatch_history.truncate_after(at);
                 self.playing = false;
                 Ok(())
             }
@@ -152,6 +159,11 @@ impl Worker {
                 if let Err(e) = self.trainer.set_training(training) {
                     self.error = Some(e.to_string());
                 }
+                Ok(())
+            }
+            Command::Load(settings) => {
+                self.playing = false;
+                self.reset(settings);
                 Ok(())
             }
             Command::Apply(settings) => {
@@ -168,6 +180,7 @@ impl Worker {
         if result.is_err() {
             self.playing = false;
         }
+        self.record_stats();
         self.record();
     }
 
@@ -177,6 +190,7 @@ impl Worker {
                 self.sampler = SimRng::seed_from_u64(trainer.settings().seed ^ 0x9e37_79b9);
                 self.trainer = trainer;
                 self.history.clear();
+                self.minibatch_history.clear();
                 self.view = None;
                 self.restart_pacing();
             }
@@ -234,16 +248,17 @@ impl Worker {
         ))
     }
 
-    /// Records the minibatch numbers only (cheap, every chunk).
+    /// Records the minibatch numbers (cheap, every chunk).
     fn record_stats(&mut self) {
         let st = self.trainer.stats();
-        let mut row = self.history.rows().last().copied().unwrap_or_default();
-        row.iteration = self.trainer.counters().iteration as f64;
-        row.d_loss = st.d_loss;
-        row.g_loss = st.g_loss;
-        row.d_grad = st.d_grad_norm;
-        row.g_grad = st.g_grad_norm;
-        self.history.push(row);
+        self.minibatch_history.push(Row {
+            iteration: self.trainer.counters().iteration as f64,
+            d_loss: st.d_loss,
+            g_loss: st.g_loss,
+            d_grad: st.d_grad_norm,
+            g_grad: st.g_grad_norm,
+            ..Row::default()
+        });
     }
 
     /// Records a full row with the exact metrics.
@@ -304,6 +319,7 @@ impl Worker {
             generated,
             real,
             history: Arc::new(self.history.clone()),
+            minibatch_history: Arc::new(self.minibatch_history.clone()),
             iterations_per_second: if self.playing() { self.rate } else { 0.0 },
             error: self.error.clone(),
         }
@@ -367,7 +383,7 @@ impl ThreadedWorker {
 }
 
 /// How often a running trainer publishes.
-const PUBLISH_EVERY: Duration = Duration::from_millis(33);
+const PUBLISH_EVERY: Duration = Duration::from_millis(50);
 
 fn run_thread(
     mut worker: Worker,
