@@ -96,7 +96,7 @@ fn a_divergent_setting_shows_the_banner_and_back_to_last_good_state_restores() {
         h.state().picture().divergence.is_some(),
         "Adam at lr 1 must diverge"
     );
-    let _banner = h.get_by_label_contains("Diverged");
+    let _banner = h.get_by_label_contains("Training stopped: diverged");
     h.get_by_label("Back to last good state").click();
     h.run_steps(3);
     let p = h.state().picture();

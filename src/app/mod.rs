@@ -46,7 +46,8 @@ pub fn run(options: &AppOptions) -> Result<(), String> {
 #[derive(Default, Serialize, Deserialize)]
 #[serde(default)]
 struct Persisted {
-    settings: Option<Settings>,
+    /// The settings file text: RON cannot read back the settings' tagged enums.
+    settings_toml: Option<String>,
     prefs: ViewPrefs,
 }
 
@@ -74,6 +75,7 @@ pub struct GanscopeApp {
     picture: Published,
     pending: Vec<Command>,
     stats: Option<FrameStats>,
+    saved: Option<Settings>,
 }
 
 impl GanscopeApp {
@@ -84,8 +86,8 @@ impl GanscopeApp {
             .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
             .unwrap_or_default();
         let settings = persisted
-            .settings
-            .filter(|s| s.validate().is_ok())
+            .settings_toml
+            .and_then(|text| Settings::from_toml(&text).ok())
             .unwrap_or_else(|| Settings::preset("fig1").unwrap_or_else(|_| Settings::reference()));
         let worker = match Worker::new(settings.clone()) {
             Ok(w) => w,
@@ -133,6 +135,7 @@ impl GanscopeApp {
             picture,
             pending: Vec::new(),
             stats: None,
+            saved: None,
         }
     }
 
@@ -254,6 +257,10 @@ impl eframe::App for GanscopeApp {
         if matches!(self.backend, Backend::Inline(_)) && self.picture.playing {
             ctx.request_repaint();
         }
+        // eframe saves only from a frame: an idle app with unsaved settings asks for one.
+        if self.saved.as_ref() != Some(&self.picture.settings) {
+            ctx.request_repaint_after(self.auto_save_interval() + Duration::from_millis(500));
+        }
         if self.stats.is_some() {
             // Only to notice the end of the measurement; frames otherwise come from the trainer.
             ctx.request_repaint_after(Duration::from_millis(250));
@@ -274,7 +281,7 @@ impl eframe::App for GanscopeApp {
                 }
                 ui.label(
                     egui::RichText::new(
-                        "Goodfellow et al. (2014), Figure 1: p_data (black, dotted), p_g (green), D (blue, dashed)",
+                        "Goodfellow et al. (2014), Figure 1: p_data dotted, p_g solid green, D dashed blue, x = G(z) arrows",
                     )
                     .weak(),
                 );
@@ -285,7 +292,7 @@ impl eframe::App for GanscopeApp {
                     .inner_margin(6.0)
                     .show(ui, |ui| {
                         ui.horizontal_wrapped(|ui| {
-                            ui.label(egui::RichText::new(format!("Diverged: {d}")).color(egui::Color32::WHITE).strong());
+                            ui.label(egui::RichText::new(format!("Training stopped: {d}")).color(egui::Color32::WHITE).strong());
                             if ui.button("Back to last good state").clicked() {
                                 commands.push(Command::Rewind);
                             }
@@ -344,12 +351,18 @@ impl eframe::App for GanscopeApp {
         self.pending.extend(commands);
     }
 
+    fn auto_save_interval(&self) -> Duration {
+        // Settings are small; saving often means a killed app loses little.
+        Duration::from_secs(5)
+    }
+
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.saved = Some(self.picture.settings.clone());
         eframe::set_value(
             storage,
             eframe::APP_KEY,
             &Persisted {
-                settings: Some(self.picture.settings.clone()),
+                settings_toml: Some(self.picture.settings.to_toml()),
                 prefs: self.prefs.clone(),
             },
         );
