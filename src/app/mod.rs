@@ -20,7 +20,7 @@ use worker::{Command, Published, ThreadedWorker, Worker};
 #[derive(Clone, Debug, Default)]
 pub struct AppOptions {
     /// Print frame-time and training-speed statistics and close after this many seconds
-    /// (training starts at full speed).
+    /// (training the benchmark's reference workload at full speed).
     pub stats_exit_after: Option<f64>,
 }
 
@@ -85,9 +85,15 @@ impl GanscopeApp {
             .storage
             .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
             .unwrap_or_default();
-        let settings = persisted
-            .settings_toml
-            .and_then(|text| Settings::from_toml(&text).ok())
+        // --stats measures the benchmark's workload, so the two numbers compare.
+        let restored = if options.stats_exit_after.is_some() {
+            Some(Settings::reference())
+        } else {
+            persisted
+                .settings_toml
+                .and_then(|text| Settings::from_toml(&text).ok())
+        };
+        let settings = restored
             .unwrap_or_else(|| Settings::preset("fig1").unwrap_or_else(|_| Settings::reference()));
         let worker = match Worker::new(settings.clone()) {
             Ok(w) => w,
