@@ -164,11 +164,14 @@ fn algorithm_ui(
         .on_hover_text("SGD, SGD with momentum (the paper's choice) or Adam. A new optimiser starts with fresh state.");
     match t.optimizer {
         OptimizerKind::Momentum => {
-            ui.add(egui::Slider::new(&mut t.momentum, 0.0..=0.99).text("momentum"));
+            ui.add(egui::Slider::new(&mut t.momentum, 0.0..=0.99).text("momentum"))
+                .on_hover_text("μ in v ← μv + g, θ ← θ − ηv: the paper trained with momentum");
         }
         OptimizerKind::Adam => {
-            ui.add(egui::Slider::new(&mut t.beta1, 0.0..=0.99).text("Adam beta1"));
-            ui.add(egui::Slider::new(&mut t.beta2, 0.9..=0.9999).text("Adam beta2"));
+            ui.add(egui::Slider::new(&mut t.beta1, 0.0..=0.99).text("Adam beta1"))
+                .on_hover_text("Decay of Adam's first-moment average (0 keeps no momentum)");
+            ui.add(egui::Slider::new(&mut t.beta2, 0.9..=0.9999).text("Adam beta2"))
+                .on_hover_text("Decay of Adam's second-moment average");
         }
         OptimizerKind::Sgd => {}
     }
@@ -184,10 +187,12 @@ fn algorithm_ui(
                 egui::Slider::new(&mut t.clip, 0.001..=1.0)
                     .logarithmic(true)
                     .text("clip c"),
-            );
+            )
+            .on_hover_text("After each critic step every weight is clamped to [−c, c]");
         }
         LossKind::WassersteinGp => {
-            ui.add(egui::Slider::new(&mut t.gp_weight, 0.0..=100.0).text("penalty λ"));
+            ui.add(egui::Slider::new(&mut t.gp_weight, 0.0..=100.0).text("penalty λ"))
+                .on_hover_text("λ in λ·E[max(0, |f'(x̂)| − 1)²] on points between data and samples");
         }
         _ => {}
     }
@@ -203,12 +208,14 @@ fn net_ui(ui: &mut egui::Ui, name: &str, net: &mut NetSettings) {
             egui::DragValue::new(&mut net.width)
                 .range(1..=256)
                 .prefix(format!("{name} width ")),
-        );
+        )
+        .on_hover_text("Units in each hidden layer (1–256)");
         ui.add(
             egui::DragValue::new(&mut net.depth)
                 .range(1..=4)
                 .prefix("depth "),
-        );
+        )
+        .on_hover_text("Hidden layers (1–4)");
         egui::ComboBox::from_label(format!("{name} activation"))
             .selected_text(net.activation.name())
             .show_ui(ui, |ui| {
@@ -389,12 +396,16 @@ fn view_ui(ui: &mut egui::Ui, prefs: &mut ViewPrefs) {
         .on_hover_text("Proposition 1: D*(x) = p_data(x) / (p_data(x) + p_g(x))");
     ui.checkbox(&mut o.arrows, "z line and arrows x = G(z)")
         .on_hover_text("Evenly spaced z mapped by G: crowded arrows are dense p_g");
-    ui.checkbox(&mut o.histogram, "histogram of generated samples");
-    ui.checkbox(&mut o.real_samples, "data samples as ticks");
+    ui.checkbox(&mut o.histogram, "histogram of generated samples")
+        .on_hover_text("What a notebook would show: a histogram of one minibatch of G(z), beside the exact p_g");
+    ui.checkbox(&mut o.real_samples, "data samples as ticks")
+        .on_hover_text("One minibatch of x ~ p_data, the samples D sees as real");
     ui.horizontal(|ui| {
         ui.label("theme");
-        ui.selectable_value(&mut prefs.theme, Theme::Light, "light");
-        ui.selectable_value(&mut prefs.theme, Theme::Dark, "dark");
+        ui.selectable_value(&mut prefs.theme, Theme::Light, "light")
+            .on_hover_text("Black ink on white, as printed in the paper");
+        ui.selectable_value(&mut prefs.theme, Theme::Dark, "dark")
+            .on_hover_text("Light ink on a dark background");
     });
     ui.add(egui::Slider::new(&mut prefs.scale, 0.75..=2.5).text("UI scale"))
         .on_hover_text("For projectors; Ctrl + and Ctrl − work too");
