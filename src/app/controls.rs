@@ -59,41 +59,38 @@ pub fn controls_ui(
 fn run_ui(ui: &mut egui::Ui, prefs: &mut ViewPrefs, picture: &Published, out: &mut Vec<Command>) {
     ui.heading("Run");
     ui.horizontal_wrapped(|ui| {
-        let label = if picture.playing { "Pause" } else { "Play" };
-        if ui
-            .button(label)
-            .on_hover_text("Run Algorithm 1 continuously, or stop (Space)")
-            .clicked()
-        {
-            out.push(Command::SetPlaying(!picture.playing));
-        }
-        if ui
-            .button("Step")
-            .on_hover_text("One iteration: k discriminator steps, then the generator steps (→)")
-            .clicked()
-        {
-            out.push(Command::StepIteration);
-        }
-        if ui
-            .button("D step")
-            .on_hover_text("One discriminator update alone: ascend V(D, G) with G fixed (D)")
-            .clicked()
-        {
-            out.push(Command::StepDiscriminator);
-        }
-        if ui
-            .button("G step")
-            .on_hover_text("One generator update alone: descend G's loss with D fixed (G)")
-            .clicked()
-        {
-            out.push(Command::StepGenerator);
-        }
-        if ui
-            .button("Reset")
-            .on_hover_text("Start again from fresh networks with the current settings (R)")
-            .clicked()
-        {
-            out.push(Command::Reset);
+        let play = if picture.playing { "Pause" } else { "Play" };
+        let buttons = [
+            (
+                play,
+                "Run Algorithm 1 continuously, or stop (Space)",
+                Command::SetPlaying(!picture.playing),
+            ),
+            (
+                "Step",
+                "One iteration: k discriminator steps, then the generator steps (→)",
+                Command::StepIteration,
+            ),
+            (
+                "D step",
+                "One discriminator update alone: ascend V(D, G) with G fixed (D)",
+                Command::StepDiscriminator,
+            ),
+            (
+                "G step",
+                "One generator update alone: descend G's loss with D fixed (G)",
+                Command::StepGenerator,
+            ),
+            (
+                "Reset",
+                "Start again from fresh networks with the current settings (R)",
+                Command::Reset,
+            ),
+        ];
+        for (label, tooltip, command) in buttons {
+            if ui.button(label).on_hover_text(tooltip).clicked() {
+                out.push(command);
+            }
         }
     });
     let mut fastest = prefs.speed.is_none();
@@ -365,7 +362,7 @@ fn model_ui(ui: &mut egui::Ui, draft: &mut Settings, picture: &Published, out: &
         .on_hover_text("G's network is fed Φ⁻¹(F_z(z)); z itself stays as drawn on the z line");
     ui.add(egui::DragValue::new(&mut draft.seed).prefix("seed "))
         .on_hover_text("The same seed and settings give the same run");
-    let pending = draft_needs_reset(draft, &picture.settings);
+    let pending = picture.settings.needs_reset(draft);
     let label = if pending {
         "Apply and reset *"
     } else {
@@ -378,15 +375,6 @@ fn model_ui(ui: &mut egui::Ui, draft: &mut Settings, picture: &Published, out: &
     {
         out.push(Command::Apply(draft.clone()));
     }
-}
-
-fn draft_needs_reset(draft: &Settings, current: &Settings) -> bool {
-    draft.seed != current.seed
-        || draft.target != current.target
-        || draft.noise != current.noise
-        || draft.generator != current.generator
-        || draft.discriminator != current.discriminator
-        || draft.scaling != current.scaling
 }
 
 fn view_ui(ui: &mut egui::Ui, prefs: &mut ViewPrefs) {

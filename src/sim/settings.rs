@@ -399,6 +399,17 @@ impl Settings {
         Ok(s)
     }
 
+    /// Whether going from these settings to `next` needs fresh networks: the seed, the
+    /// data, the noise, an architecture or the scaling differ. Training settings do not.
+    pub fn needs_reset(&self, next: &Self) -> bool {
+        self.seed != next.seed
+            || self.target != next.target
+            || self.noise != next.noise
+            || self.generator != next.generator
+            || self.discriminator != next.discriminator
+            || self.scaling != next.scaling
+    }
+
     /// Checks every field; the first problem found is returned.
     pub fn validate(&self) -> Result<(), SettingError> {
         self.target.validate()?;

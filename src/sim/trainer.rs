@@ -248,13 +248,7 @@ impl Trainer {
 
     /// Whether moving to `next` needs a reset (model, data, noise, scaling or seed differ).
     pub fn needs_reset(&self, next: &Settings) -> bool {
-        let (a, b) = (&self.settings, next);
-        a.seed != b.seed
-            || a.target != b.target
-            || a.noise != b.noise
-            || a.generator != b.generator
-            || a.discriminator != b.discriminator
-            || a.scaling != b.scaling
+        self.settings.needs_reset(next)
     }
 
     /// A copy of the whole state.
