@@ -51,6 +51,10 @@ struct SettingsArgs {
     /// Settings file (TOML, as printed by `ganscope config`); replaces the preset.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// A one-line settings string (as printed by `ganscope config --as-line`); replaces the
+    /// preset and the file.
+    #[arg(long, value_name = "STRING")]
+    line: Option<String>,
     /// Override one setting, e.g. `--set training.k=3` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     overrides: Vec<String>,
@@ -92,6 +96,9 @@ enum Command {
     Config {
         #[command(flatten)]
         settings: SettingsArgs,
+        /// Print them as one line to paste instead (read back with `--line`).
+        #[arg(long = "as-line")]
+        as_line: bool,
     },
     /// List the presets.
     Presets,
@@ -180,7 +187,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             curves,
             samples,
         } => train(&settings, iters, every, format, curves, samples),
-        Command::Config { settings } => resolve(&settings).map(|s| print!("{}", s.to_toml())),
+        Command::Config { settings, as_line } => resolve(&settings).map(|s| {
+            if as_line {
+                println!("{}", s.to_line());
+            } else {
+                print!("{}", s.to_toml());
+            }
+        }),
         Command::Presets => {
             for (name, what) in PRESETS {
                 println!("{name:<12} {what}");
@@ -215,13 +228,16 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 }
 
 fn resolve(args: &SettingsArgs) -> Result<Settings, Failure> {
-    let mut settings = match &args.config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
-            Settings::from_toml(&text).map_err(|e| usage(format!("{}: {e}", path.display())))?
-        }
-        None => Settings::preset(&args.preset).map_err(usage)?,
+    let mut settings = match (&args.line, &args.config) {
+        (Some(line), _) => Settings::from_line(line).map_err(usage)?,
+        (None, config) => match config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
+                Settings::from_toml(&text).map_err(|e| usage(format!("{}: {e}", path.display())))?
+            }
+            None => Settings::preset(&args.preset).map_err(usage)?,
+        },
     };
     for assignment in &args.overrides {
         settings = settings.with_override(assignment).map_err(usage)?;

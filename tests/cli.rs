@@ -252,3 +252,37 @@ fn presets_and_bench_run() {
     assert!(bench.status.success(), "{}", stderr(&bench));
     assert!(stdout(&bench).contains("iterations/s"));
 }
+
+#[test]
+fn a_one_line_settings_string_reproduces_the_run() {
+    let line = stdout(&ganscope(&[
+        "config",
+        "--preset",
+        "oscillation",
+        "--seed",
+        "7",
+        "--as-line",
+    ]));
+    let line = line.trim();
+    assert!(line.starts_with("ganscope1:") && !line.contains('\n'));
+    let from_line = ganscope(&[
+        "train", "--line", line, "--iters", "200", "--every", "100", "--format", "csv",
+    ]);
+    let from_preset = ganscope(&[
+        "train",
+        "--preset",
+        "oscillation",
+        "--seed",
+        "7",
+        "--iters",
+        "200",
+        "--every",
+        "100",
+        "--format",
+        "csv",
+    ]);
+    assert!(from_line.status.success(), "{}", stderr(&from_line));
+    assert_eq!(stdout(&from_line), stdout(&from_preset));
+    let bad = ganscope(&["train", "--line", "ganscope1:training.k=0", "--iters", "1"]);
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -286,3 +286,41 @@ fn settings_files_round_trip_and_malformed_files_are_refused() {
         assert!(Settings::from_toml(bad).is_err(), "accepted: {bad:?}");
     }
 }
+
+#[test]
+fn a_settings_string_round_trips_to_an_identical_run_and_malformed_ones_are_refused() {
+    for (name, _) in ganscope::sim::settings::PRESETS {
+        let mut s = Settings::preset(name).expect("preset");
+        s.seed = 42;
+        let line = s.to_line();
+        assert!(!line.contains('\n'), "one line: {line}");
+        assert_eq!(Settings::from_line(&line).expect("round trip"), s, "{name}");
+    }
+    // The same string gives the same run, bit for bit.
+    let line = Settings::preset("collapse").expect("preset").to_line();
+    let run = |line: &str| {
+        let mut t = Trainer::new(Settings::from_line(line).expect("valid")).expect("valid");
+        t.run(50).expect("finite");
+        t.generator().params().to_vec()
+    };
+    assert_eq!(run(&line), run(&line));
+    let good = Settings::reference().to_line();
+    let malformed = [
+        String::new(),
+        "seed=1".to_owned(),
+        "ganscope1:".to_owned(),
+        good.replace("ganscope1:", "ganscope9:"),
+        good.replace("training.k=1", "training.k=0"),
+        good.replace("training.k=1", "training.k=one"),
+        good.replace("training.k=1;", ""),
+        good.replace("target.std=0.5", "target.std=-0.5"),
+        format!("{good};training.k=2"),
+        format!("{good};surprise=1"),
+        good.replace(';', ","),
+        good.replace("training.lr_d=0.001", "training.lr_d"),
+    ];
+    for bad in &malformed {
+        assert!(Settings::from_line(bad).is_err(), "accepted: {bad}");
+    }
+    assert!(malformed.len() >= 10);
+}

@@ -520,3 +520,89 @@ fn fill_kind_defaults(table: &mut toml::Table, kind: &str) {
         table.insert("stds".into(), arr(&[0.5, 0.5]));
     }
 }
+
+/// The prefix of a one-line settings string (the format's version).
+pub const LINE_PREFIX: &str = "ganscope1:";
+
+impl Settings {
+    /// Every setting on one line, `ganscope1:seed=1;target.kind="gaussian";…`: the dotted
+    /// keys of the settings file with their TOML values, to paste into a message. Reading
+    /// it back gives the same settings, so the same run.
+    pub fn to_line(&self) -> String {
+        let mut parts = Vec::new();
+        if let Ok(doc) = toml::from_str::<toml::Table>(&self.to_toml()) {
+            for (key, value) in &doc {
+                match value {
+                    toml::Value::Table(section) => {
+                        for (k, v) in section {
+                            parts.push(format!("{key}.{k}={v}"));
+                        }
+                    }
+                    v => parts.push(format!("{key}={v}")),
+                }
+            }
+        }
+        format!("{LINE_PREFIX}{}", parts.join(";"))
+    }
+
+    /// Reads a string made by [`Self::to_line`]; a malformed one is refused with the
+    /// problem named, and every setting must be present.
+    pub fn from_line(line: &str) -> Result<Self, SettingError> {
+        let expected = "a string made by `ganscope config --as-line` (ganscope1:key=value;…)";
+        let Some(body) = line.trim().strip_prefix(LINE_PREFIX) else {
+            return Err(SettingError::new(
+                "settings string",
+                "(no ganscope1: prefix)",
+                expected,
+            ));
+        };
+        let mut doc = toml::Table::new();
+        for part in body.split(';').filter(|p| !p.trim().is_empty()) {
+            let Some((key, raw)) = part.split_once('=') else {
+                return Err(SettingError::new(
+                    "settings string",
+                    part,
+                    "key=value parts",
+                ));
+            };
+            let value: toml::Value = toml::from_str::<toml::Table>(&format!("v = {}", raw.trim()))
+                .ok()
+                .and_then(|mut t| t.remove("v"))
+                .ok_or_else(|| SettingError::new(key.trim(), raw.trim(), "a TOML value"))?;
+            let mut path: Vec<&str> = key.trim().split('.').collect();
+            let Some(last) = path.pop() else {
+                return Err(SettingError::new(
+                    "settings string",
+                    part,
+                    "key=value parts",
+                ));
+            };
+            let mut table = &mut doc;
+            for section in path {
+                let entry = table
+                    .entry(section.to_owned())
+                    .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+                let toml::Value::Table(inner) = entry else {
+                    return Err(SettingError::new(
+                        key.trim(),
+                        raw.trim(),
+                        "a key inside a section",
+                    ));
+                };
+                table = inner;
+            }
+            if table.insert(last.to_owned(), value).is_some() {
+                return Err(SettingError::new(key.trim(), raw.trim(), "each key once"));
+            }
+        }
+        let text =
+            toml::to_string(&doc).map_err(|e| SettingError::new("settings string", e, expected))?;
+        Self::from_toml(&text).map_err(|e| {
+            if e.field == "settings file" {
+                SettingError::new("settings string", e.value, expected)
+            } else {
+                e
+            }
+        })
+    }
+}
