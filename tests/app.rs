@@ -127,3 +127,26 @@ fn main_view_snapshot() {
     assert_eq!(iteration(&h), 20);
     h.snapshot("main_view_fig1_iteration_20");
 }
+
+#[test]
+fn a_pasted_settings_string_starts_that_run_and_a_bad_one_is_refused() {
+    let mut h = app("fig1");
+    let line = Settings::preset("collapse").expect("preset").to_line();
+    h.get_by_label("Load string").click();
+    h.run_steps(2);
+    assert!(
+        h.state().picture().settings.training.g_steps == 1,
+        "an empty string changes nothing"
+    );
+    let _refusal = h.get_by_label_contains("no ganscope1: prefix");
+    h.get_by_role(Role::TextInput).focus();
+    h.run_steps(1);
+    h.get_by_role(Role::TextInput).type_text(&line);
+    h.run_steps(2);
+    h.get_by_label("Load string").click();
+    h.run_steps(3);
+    assert_eq!(
+        h.state().picture().settings,
+        Settings::preset("collapse").expect("preset")
+    );
+}

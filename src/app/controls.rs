@@ -36,11 +36,21 @@ impl Default for ViewPrefs {
     }
 }
 
+/// The settings-string box (runtime state, not saved).
+#[derive(Clone, Debug, Default)]
+pub struct ShareState {
+    /// Text pasted by the user.
+    pub paste: String,
+    /// Why the last pasted string was refused.
+    pub error: Option<String>,
+}
+
 /// Draws the controls; returns the commands they ask for.
 pub fn controls_ui(
     ui: &mut egui::Ui,
     draft: &mut Settings,
     prefs: &mut ViewPrefs,
+    share: &mut ShareState,
     picture: &Published,
 ) -> Vec<Command> {
     let mut out = Vec::new();
@@ -52,8 +62,49 @@ pub fn controls_ui(
         model_ui(ui, draft, picture, &mut out);
         ui.separator();
         view_ui(ui, prefs);
+        ui.separator();
+        share_ui(ui, share, picture, &mut out);
     });
     out
+}
+
+fn share_ui(
+    ui: &mut egui::Ui,
+    share: &mut ShareState,
+    picture: &Published,
+    out: &mut Vec<Command>,
+) {
+    ui.heading("Share");
+    if ui
+        .button("Copy settings string")
+        .on_hover_text("One line with every setting and the seed: pasted into ganscope (or `ganscope train --line`) it reproduces this run")
+        .clicked()
+    {
+        ui.ctx().copy_text(picture.settings.to_line());
+    }
+    ui.horizontal(|ui| {
+        ui.add(
+            egui::TextEdit::singleline(&mut share.paste)
+                .hint_text("paste a ganscope1: string")
+                .desired_width(190.0),
+        );
+        if ui
+            .button("Load string")
+            .on_hover_text("Start a new run from a pasted settings string")
+            .clicked()
+        {
+            match Settings::from_line(&share.paste) {
+                Ok(settings) => {
+                    share.error = None;
+                    out.push(Command::Load(settings));
+                }
+                Err(e) => share.error = Some(e.to_string()),
+            }
+        }
+    });
+    if let Some(e) = &share.error {
+        ui.colored_label(ui.visuals().error_fg_color, e);
+    }
 }
 
 fn run_ui(ui: &mut egui::Ui, prefs: &mut ViewPrefs, picture: &Published, out: &mut Vec<Command>) {

@@ -76,6 +76,7 @@ pub struct GanscopeApp {
     pending: Vec<Command>,
     stats: Option<FrameStats>,
     saved: Option<Settings>,
+    share: controls::ShareState,
 }
 
 impl GanscopeApp {
@@ -142,6 +143,7 @@ impl GanscopeApp {
             pending: Vec::new(),
             stats: None,
             saved: None,
+            share: controls::ShareState::default(),
         }
     }
 
@@ -338,6 +340,7 @@ impl eframe::App for GanscopeApp {
                     ui,
                     &mut self.draft,
                     &mut self.prefs,
+                    &mut self.share,
                     picture,
                 ));
             });
