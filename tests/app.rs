@@ -150,3 +150,20 @@ fn a_pasted_settings_string_starts_that_run_and_a_bad_one_is_refused() {
         Settings::preset("collapse").expect("preset")
     );
 }
+
+#[test]
+fn choosing_a_preset_resets_to_it_and_shows_its_lesson() {
+    let mut h = app("fig1");
+    for _ in 0..3 {
+        h.get_by_label("Step").click();
+        h.run_steps(1);
+    }
+    h.get_by_label("Presets").click();
+    h.run_steps(2);
+    h.get_by_label("collapse").click();
+    h.run_steps(3);
+    let p = h.state().picture();
+    assert_eq!(p.settings, Settings::preset("collapse").expect("preset"));
+    assert_eq!(p.counters.iteration, 0, "a preset starts a new run");
+    let _lesson = h.get_by_label_contains("Preset collapse: Two modes");
+}

@@ -232,3 +232,22 @@ fn minimax_loss_saturates_against_a_confident_discriminator() {
         );
     }
 }
+
+#[test]
+fn the_sample_histogram_is_a_density() {
+    use ganscope::sim::analysis::density_histogram;
+    let target = ganscope::sim::Target::Gaussian {
+        mean: 0.0,
+        std: 1.0,
+    };
+    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(5);
+    let samples: Vec<f64> = (0..200_000).map(|_| target.sample(&mut rng)).collect();
+    let (centres, heights) = density_histogram(&samples, (-4.0, 4.0), 40);
+    let width = 0.2;
+    let mass: f64 = heights.iter().sum::<f64>() * width;
+    assert!((mass - 1.0).abs() < 1e-3, "mass {mass}");
+    for (x, h) in centres.iter().zip(&heights) {
+        let exact = (target.cdf(x + 0.1) - target.cdf(x - 0.1)) / width;
+        assert!((h - exact).abs() < 0.01, "x = {x}: {h} vs {exact}");
+    }
+}

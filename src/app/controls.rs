@@ -450,13 +450,13 @@ fn view_ui(ui: &mut egui::Ui, prefs: &mut ViewPrefs) {
         .on_hover_text("For projectors; Ctrl + and Ctrl − work too");
 }
 
-/// The presets menu; returns the settings of the one chosen.
-pub fn presets_ui(ui: &mut egui::Ui) -> Option<Settings> {
+/// The presets menu; returns the one chosen: its name, its lesson and its settings.
+pub fn presets_ui(ui: &mut egui::Ui) -> Option<(&'static str, &'static str, Settings)> {
     let mut chosen = None;
     ui.menu_button("Presets", |ui| {
         for (name, what) in PRESETS {
             if ui.button(name).on_hover_text(what).clicked() {
-                chosen = Settings::preset(name).ok();
+                chosen = Settings::preset(name).ok().map(|s| (name, what, s));
                 ui.close();
             }
         }

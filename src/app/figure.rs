@@ -8,7 +8,7 @@ use egui_plot::{
 
 use super::theme::Palette;
 use super::worker::Published;
-use crate::sim::analysis::z_line;
+use crate::sim::analysis::{density_histogram, z_line};
 
 /// Which optional layers the figure shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -159,26 +159,14 @@ pub fn figure_ui(ui: &mut egui::Ui, picture: &Published, overlays: Overlays, pal
         });
 }
 
-/// A density histogram of `samples` on 40 bins across the view.
-fn histogram(samples: &[f64], (lo, hi): (f64, f64), palette: Palette) -> BarChart {
-    let bins = 40;
-    let width = (hi - lo) / bins as f64;
-    let mut counts = vec![0.0; bins];
-    for &x in samples {
-        if (lo..hi).contains(&x) {
-            let j = (((x - lo) / width) as usize).min(bins - 1);
-            counts[j] += 1.0;
-        }
-    }
-    let scale = 1.0 / (samples.len() as f64 * width);
-    let bars = counts
+/// The generated samples' histogram (40 bins across the view) as a bar chart.
+fn histogram(samples: &[f64], range: (f64, f64), palette: Palette) -> BarChart {
+    let (centres, heights) = density_histogram(samples, range, 40);
+    let width = (range.1 - range.0) / 40.0;
+    let bars = centres
         .iter()
-        .enumerate()
-        .map(|(j, c)| {
-            Bar::new(lo + (j as f64 + 0.5) * width, c * scale)
-                .width(width)
-                .fill(palette.histogram)
-        })
+        .zip(heights)
+        .map(|(&x, h)| Bar::new(x, h).width(width).fill(palette.histogram))
         .collect();
     BarChart::new("samples of G (histogram)", bars).color(palette.histogram)
 }

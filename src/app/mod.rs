@@ -77,6 +77,8 @@ pub struct GanscopeApp {
     stats: Option<FrameStats>,
     saved: Option<Settings>,
     share: controls::ShareState,
+    /// The lesson of the preset in use, until the model or data change.
+    caption: Option<String>,
 }
 
 impl GanscopeApp {
@@ -144,6 +146,7 @@ impl GanscopeApp {
             stats: None,
             saved: None,
             share: controls::ShareState::default(),
+            caption: None,
         }
     }
 
@@ -279,12 +282,14 @@ impl eframe::App for GanscopeApp {
         let palette = self.prefs.theme.palette();
         let picture = &self.picture;
         let mut commands = Vec::new();
+        let mut new_caption = None;
 
         egui::Panel::top("top").show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.heading("ganscope");
-                if let Some(settings) = controls::presets_ui(ui) {
+                if let Some((name, lesson, settings)) = controls::presets_ui(ui) {
                     self.draft = settings.clone();
+                    new_caption = Some(format!("Preset {name}: {lesson}"));
                     commands.push(Command::Load(settings));
                 }
                 ui.label(
@@ -309,6 +314,9 @@ impl eframe::App for GanscopeApp {
                             }
                         });
                     });
+            }
+            if let Some(caption) = &self.caption {
+                ui.label(egui::RichText::new(caption).strong());
             }
             if let Some(e) = &picture.error {
                 ui.colored_label(palette.reference, format!("Not applied: {e}"));
@@ -356,6 +364,13 @@ impl eframe::App for GanscopeApp {
 
         if !commands.is_empty() {
             ui.ctx().request_repaint();
+        }
+        // A preset's lesson stays up until other settings replace the model or data.
+        if commands
+            .iter()
+            .any(|c| matches!(c, Command::Apply(_) | Command::Load(_)))
+        {
+            self.caption = new_caption;
         }
         self.pending.extend(commands);
     }

@@ -470,6 +470,27 @@ pub fn wasserstein1(p: &[f64], q: &[f64], dx: f64) -> f64 {
     total * dx
 }
 
+/// A histogram of `samples` as a density on `bins` equal bins over [lo, hi): bin heights
+/// such that Σ height × width = the fraction of samples inside. Returns (centres, heights).
+pub fn density_histogram(
+    samples: &[f64],
+    (lo, hi): (f64, f64),
+    bins: usize,
+) -> (Vec<f64>, Vec<f64>) {
+    let bins = bins.max(1);
+    let width = (hi - lo) / bins as f64;
+    let mut counts = vec![0.0; bins];
+    for &x in samples {
+        if (lo..hi).contains(&x) {
+            let j = (((x - lo) / width) as usize).min(bins - 1);
+            counts[j] += 1.0;
+        }
+    }
+    let scale = 1.0 / (samples.len().max(1) as f64 * width);
+    let centres = (0..bins).map(|j| lo + (j as f64 + 0.5) * width).collect();
+    (centres, counts.iter().map(|c| c * scale).collect())
+}
+
 /// `n` evenly spaced z on the noise line (its range, or μ ± 2.5σ for a normal prior)
 /// with their images G(z).
 pub fn arrow_pairs<T: Real>(model: &GanModel<T>, n: usize) -> Vec<(f64, f64)> {
