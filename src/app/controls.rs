@@ -307,21 +307,10 @@ fn model_ui(ui: &mut egui::Ui, draft: &mut Settings, picture: &Published, out: &
     });
     match &mut draft.target {
         Target::Gaussian { mean, std } => {
-            ui.horizontal(|ui| {
-                ui.add(egui::DragValue::new(mean).speed(0.05).prefix("μ "));
-                ui.add(
-                    egui::DragValue::new(std)
-                        .speed(0.01)
-                        .range(0.01..=100.0)
-                        .prefix("σ "),
-                );
-            });
+            mean_std_ui(ui, mean, std, "p_data");
         }
         Target::Uniform { low, high } => {
-            ui.horizontal(|ui| {
-                ui.add(egui::DragValue::new(low).speed(0.05).prefix("low "));
-                ui.add(egui::DragValue::new(high).speed(0.05).prefix("high "));
-            });
+            bounds_ui(ui, low, high, "p_data");
         }
         Target::Mixture {
             weights,
@@ -390,21 +379,10 @@ fn model_ui(ui: &mut egui::Ui, draft: &mut Settings, picture: &Published, out: &
     });
     match &mut draft.noise {
         Noise::Uniform { low, high } => {
-            ui.horizontal(|ui| {
-                ui.add(egui::DragValue::new(low).speed(0.05).prefix("low "));
-                ui.add(egui::DragValue::new(high).speed(0.05).prefix("high "));
-            });
+            bounds_ui(ui, low, high, "p_z");
         }
         Noise::Normal { mean, std } => {
-            ui.horizontal(|ui| {
-                ui.add(egui::DragValue::new(mean).speed(0.05).prefix("μ "));
-                ui.add(
-                    egui::DragValue::new(std)
-                        .speed(0.01)
-                        .range(0.01..=100.0)
-                        .prefix("σ "),
-                );
-            });
+            mean_std_ui(ui, mean, std, "p_z");
         }
     }
     ui.checkbox(&mut draft.scaling.standardize, "standardise data")
@@ -426,6 +404,31 @@ fn model_ui(ui: &mut egui::Ui, draft: &mut Settings, picture: &Published, out: &
     {
         out.push(Command::Apply(draft.clone()));
     }
+}
+
+/// μ and σ of a normal distribution (or a Gaussian target).
+fn mean_std_ui(ui: &mut egui::Ui, mean: &mut f64, std: &mut f64, what: &str) {
+    ui.horizontal(|ui| {
+        ui.add(egui::DragValue::new(mean).speed(0.05).prefix("μ "))
+            .on_hover_text(format!("Mean of {what}"));
+        ui.add(
+            egui::DragValue::new(std)
+                .speed(0.01)
+                .range(0.01..=100.0)
+                .prefix("σ "),
+        )
+        .on_hover_text(format!("Standard deviation of {what}"));
+    });
+}
+
+/// The bounds of a uniform distribution.
+fn bounds_ui(ui: &mut egui::Ui, low: &mut f64, high: &mut f64, what: &str) {
+    ui.horizontal(|ui| {
+        ui.add(egui::DragValue::new(low).speed(0.05).prefix("low "))
+            .on_hover_text(format!("Lower end of {what}"));
+        ui.add(egui::DragValue::new(high).speed(0.05).prefix("high "))
+            .on_hover_text(format!("Upper end of {what}"));
+    });
 }
 
 fn view_ui(ui: &mut egui::Ui, prefs: &mut ViewPrefs) {
