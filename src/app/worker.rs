@@ -97,7 +97,7 @@ impl Worker {
     /// A worker for a fresh run.
     pub fn new(settings: Settings) -> Result<Self, SettingError> {
         let trainer = Trainer::new(settings)?;
-        let mut worker = Self {
+        let worker = Self {
             sampler: SimRng::seed_from_u64(trainer.settings().seed ^ 0x9e37_79b9),
             trainer,
             history: History::default(),
@@ -111,7 +111,6 @@ impl Worker {
             view: None,
             error: None,
         };
-        worker.record();
         Ok(worker)
     }
 
@@ -181,7 +180,6 @@ impl Worker {
             self.playing = false;
         }
         self.record_stats();
-        self.record();
     }
 
     fn reset(&mut self, settings: Settings) {
@@ -261,12 +259,7 @@ impl Worker {
         });
     }
 
-    /// Records a full row with the exact metrics.
-    fn record(&mut self) {
-        let analysis = Analysis::new(&self.trainer.model(), &options());
-        self.record_analysis(&analysis);
-    }
-
+    /// Records a row of exact metrics (once per published picture).
     fn record_analysis(&mut self, analysis: &Analysis) {
         let st = self.trainer.stats();
         let m = &analysis.metrics;
