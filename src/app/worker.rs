@@ -114,11 +114,6 @@ impl Worker {
         Ok(worker)
     }
 
-    /// The trainer, read-only.
-    pub fn trainer(&self) -> &Trainer {
-        &self.trainer
-    }
-
     /// Whether continuous training is on.
     pub fn playing(&self) -> bool {
         self.playing && self.trainer.divergence().is_none()

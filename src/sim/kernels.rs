@@ -16,32 +16,10 @@ const COLS: usize = 8;
 pub enum Start<'a, T> {
     /// out = a · W.
     Zero,
-    /// out = bias + a · W, `bias[j]` added to column j.
-    Bias(&'a [T]),
     /// out = bias + a · W, `bias[r]` added to row r.
     RowBias(&'a [T]),
     /// out += a · W.
     Accumulate,
-}
-
-/// out = bias + a · W (see [`matmul_into`]); an empty `bias` means none.
-#[expect(clippy::too_many_arguments, reason = "a BLAS-style kernel signature")]
-pub fn matmul<T: Real>(
-    out: &mut [T],
-    a: &[T],
-    rows: usize,
-    k: usize,
-    n: usize,
-    w: &[T],
-    strides: (usize, usize),
-    bias: &[T],
-) {
-    let start = if bias.is_empty() {
-        Start::Zero
-    } else {
-        Start::Bias(bias)
-    };
-    matmul_into(out, a, rows, k, n, w, strides, start);
 }
 
 /// out (rows × n) = start + a · W, for `a` of shape rows × k, where
@@ -60,7 +38,6 @@ pub fn matmul_into<T: Real>(
     assert_eq!(out.len(), rows * n, "matmul: output shape");
     assert_eq!(a.len(), rows * k, "matmul: input shape");
     match start {
-        Start::Bias(bias) => assert_eq!(bias.len(), n, "matmul: bias length"),
         Start::RowBias(bias) => assert_eq!(bias.len(), rows, "matmul: row bias length"),
         Start::Zero | Start::Accumulate => {}
     }
@@ -72,7 +49,6 @@ pub fn matmul_into<T: Real>(
             for (c, col) in acc.iter_mut().enumerate() {
                 match start {
                     Start::Zero => {}
-                    Start::Bias(bias) => *col = [bias[j0 + c]; ROWS],
                     Start::RowBias(bias) => col.copy_from_slice(&bias[b0..b0 + ROWS]),
                     Start::Accumulate => {
                         let s = (j0 + c) * rows + b0;
@@ -104,7 +80,6 @@ pub fn matmul_into<T: Real>(
         for b0 in (0..full_rows).step_by(ROWS) {
             let mut acc = match start {
                 Start::Zero => [T::zero(); ROWS],
-                Start::Bias(bias) => [bias[j]; ROWS],
                 Start::RowBias(bias) => std::array::from_fn(|r| bias[b0 + r]),
                 Start::Accumulate => std::array::from_fn(|r| out[j * rows + b0 + r]),
             };
@@ -125,7 +100,6 @@ pub fn matmul_into<T: Real>(
         for b in full_rows..rows {
             let mut s = match start {
                 Start::Zero => T::zero(),
-                Start::Bias(bias) => bias[j],
                 Start::RowBias(bias) => bias[b],
                 Start::Accumulate => out[j * rows + b],
             };
@@ -180,7 +154,7 @@ mod tests {
                 .collect();
             let expect = naive(&a, &w, rows, k, n);
             let mut out = vec![0.0; rows * n];
-            matmul(&mut out, &a, rows, k, n, &w, (1, k), &[]);
+            matmul_into(&mut out, &a, rows, k, n, &w, (1, k), Start::Zero);
             for (x, y) in out.iter().zip(&expect) {
                 assert!((x - y).abs() < 1e-12, "matmul {rows}x{k}x{n}");
             }
@@ -188,7 +162,7 @@ mod tests {
             if k == n {
                 let wt: Vec<f64> = (0..k * n).map(|i| w[(i % k) * k + i / k]).collect();
                 let expect_t = naive(&a, &wt, rows, k, n);
-                matmul(&mut out, &a, rows, k, n, &w, (k, 1), &[]);
+                matmul_into(&mut out, &a, rows, k, n, &w, (k, 1), Start::Zero);
                 for (x, y) in out.iter().zip(&expect_t) {
                     assert!((x - y).abs() < 1e-12, "transposed matmul {rows}x{k}");
                 }

@@ -82,11 +82,6 @@ pub struct Workspace<T: Real> {
 }
 
 impl<T: Real> Workspace<T> {
-    /// The outputs of the last forward pass.
-    pub fn output(&self) -> &[T] {
-        &self.out
-    }
-
     fn prepare(&mut self, batch: usize, shape: &MlpShape) {
         let w = shape.width;
         let fits = self.out.len() == batch
