@@ -263,7 +263,7 @@ pub const PRESETS: [(&str, &str); 7] = [
     ),
     (
         "oscillation",
-        "SGD with momentum at learning rate 0.02, k = 1: p_g swings around p_data.",
+        "SGD with momentum at learning rate 0.01, k = 1: p_g swings around p_data.",
     ),
     (
         "optimal-d",
