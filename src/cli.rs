@@ -119,6 +119,43 @@ enum Command {
         #[arg(long, default_value_t = 2000)]
         probe_steps: u64,
     },
+    /// Figure 1 (a)–(d): run the scripted scenario and write the four-panel figure.
+    Figure {
+        #[command(flatten)]
+        settings: SettingsArgs,
+        /// Output file: .png or .svg (repeatable: `--out fig1.png --out fig1.svg`).
+        #[arg(long, value_name = "FILE")]
+        out: Vec<PathBuf>,
+        /// Replace existing files (without it an existing file is an error).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Train headless and write an animated GIF of Figure 1 over the run.
+    Animate {
+        #[command(flatten)]
+        settings: SettingsArgs,
+        /// Iterations of Algorithm 1.
+        #[arg(long, default_value_t = 2000)]
+        iters: u64,
+        /// Frames, evenly spaced over the run (first and last included), 2 to 600.
+        #[arg(long, default_value_t = 60)]
+        frames: usize,
+        /// Frames per second, 1 to 50.
+        #[arg(long, default_value_t = 12.0)]
+        fps: f64,
+        /// Size factor (1 = 808 pixels wide), 0.25 to 4.
+        #[arg(long, default_value_t = 1.0)]
+        scale: f32,
+        /// Output file (.gif).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+        /// Light ink on a dark background.
+        #[arg(long)]
+        dark: bool,
+    },
     /// Time the reference workload (iterations per second, one thread).
     Bench {
         /// Timed iterations.
@@ -205,6 +242,21 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             warmup,
             repeat,
         } => bench(iters, warmup, repeat),
+        Command::Figure {
+            settings,
+            out,
+            force,
+        } => figure(&settings, &out, force),
+        Command::Animate {
+            settings,
+            iters,
+            frames,
+            fps,
+            scale,
+            out,
+            force,
+            dark,
+        } => animate(&settings, iters, frames, fps, scale, &out, force, dark),
         Command::Study {
             settings,
             seeds,
@@ -225,6 +277,204 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+/// Exit code for a figure whose stages did not all meet their bounds.
+const EXIT_UNMET: u8 = 4;
+
+/// A progress bar on stderr: redrawn in place on a terminal, a line per tenth otherwise.
+struct ProgressBar {
+    what: &'static str,
+    terminal: bool,
+    shown: i64,
+}
+
+impl ProgressBar {
+    fn new(what: &'static str) -> Self {
+        use std::io::IsTerminal as _;
+        Self {
+            what,
+            terminal: std::io::stderr().is_terminal(),
+            shown: -1,
+        }
+    }
+
+    fn set(&mut self, fraction: f64, note: &str) {
+        let percent = (fraction.clamp(0.0, 1.0) * 100.0) as i64;
+        let step = if self.terminal {
+            percent
+        } else {
+            percent / 10 * 10
+        };
+        if step == self.shown {
+            return;
+        }
+        self.shown = step;
+        let mut err = std::io::stderr().lock();
+        if self.terminal {
+            let filled = (percent / 4) as usize;
+            let _ = write!(
+                err,
+                "\r{} [{}{}] {percent:>3}% {note:<24}",
+                self.what,
+                "#".repeat(filled),
+                " ".repeat(25 - filled.min(25))
+            );
+        } else {
+            let _ = writeln!(err, "{}: {percent:>3}% {note}", self.what);
+        }
+        let _ = err.flush();
+    }
+
+    fn finish(&mut self) {
+        if self.terminal {
+            eprintln!();
+        }
+    }
+}
+
+fn check_outputs(out: &[PathBuf], force: bool) -> Result<(), Failure> {
+    if out.is_empty() {
+        return Err(usage("--out FILE is required"));
+    }
+    for path in out {
+        if !force && path.exists() {
+            return Err(usage(format!(
+                "{} already exists: choose another name or pass --force to replace it",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn write_out(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure> {
+    ganscope::scene::write_file(path, bytes, true).map_err(|message| Failure { code: 1, message })
+}
+
+fn figure(args: &SettingsArgs, out: &[PathBuf], force: bool) -> Result<(), Failure> {
+    use ganscope::scene::{ImageFormat, Palette, StoryPicture, svg};
+    use ganscope::sim::story::{Story, StoryOptions};
+    let formats = out
+        .iter()
+        .map(|p| ImageFormat::of(p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(usage)?;
+    check_outputs(out, force)?;
+    let settings = resolve(args)?;
+    let mut trainer = Trainer::new(settings).map_err(usage)?;
+    let mut story = Story::new(StoryOptions::default());
+    let mut bar = ProgressBar::new("figure 1");
+    let result = story.run(&mut trainer, |p| {
+        bar.set(p.fraction, &format!("stage {}", p.stage.label()));
+    });
+    bar.finish();
+    result.map_err(|e| Failure {
+        code: EXIT_DIVERGED,
+        message: format!("Figure 1 not made: {e}"),
+    })?;
+    let mut all_met = true;
+    for c in story.captures() {
+        println!("{} {}", c.stage.label(), c.how);
+        for e in &c.evidence {
+            println!("    {}", e.line());
+        }
+        all_met &= c.passed();
+    }
+    let picture = StoryPicture::new(story.captures());
+    let document = svg::figure_svg(&picture.figure(&Palette::LIGHT));
+    for (path, format) in out.iter().zip(formats) {
+        let bytes = format
+            .encode(&document)
+            .map_err(|message| Failure { code: 1, message })?;
+        write_out(path, &bytes)?;
+        println!("wrote {}", path.display());
+    }
+    if all_met {
+        Ok(())
+    } else {
+        Err(Failure {
+            code: EXIT_UNMET,
+            message: "some stage missed its bound (marked NOT MET above)".to_owned(),
+        })
+    }
+}
+
+#[expect(clippy::too_many_arguments, reason = "one per command-line option")]
+fn animate(
+    args: &SettingsArgs,
+    iters: u64,
+    frames: usize,
+    fps: f64,
+    scale: f32,
+    out: &std::path::Path,
+    force: bool,
+    dark: bool,
+) -> Result<(), Failure> {
+    use ganscope::scene::Palette;
+    use ganscope::scene::animation::{check, common_view, encode_gif, frame_svg};
+    check(frames, fps).map_err(usage)?;
+    if !(0.25..=4.0).contains(&scale) {
+        return Err(usage(format!(
+            "scale = {scale} is out of range: expected a number in [0.25, 4]"
+        )));
+    }
+    if out
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_none_or(|e| !e.eq_ignore_ascii_case("gif"))
+    {
+        return Err(usage(format!(
+            "{}: expected a file name ending in .gif",
+            out.display()
+        )));
+    }
+    check_outputs(std::slice::from_ref(&out.to_path_buf()), force)?;
+    let settings = resolve(args)?;
+    let name = args.preset.clone();
+    let mut trainer = Trainer::new(settings).map_err(usage)?;
+    // Frame i shows iteration round(i · iters / (frames − 1)).
+    let at = |i: usize| (i as f64 * iters as f64 / (frames - 1) as f64).round() as u64;
+    let mut states = Vec::with_capacity(frames);
+    let mut bar = ProgressBar::new("training");
+    for i in 0..frames {
+        let target = at(i);
+        let now = trainer.counters().iteration;
+        trainer.run(target - now).map_err(|d| Failure {
+            code: EXIT_DIVERGED,
+            message: format!("diverged: {d}"),
+        })?;
+        states.push((target, trainer.model()));
+        bar.set((i + 1) as f64 / frames as f64, "");
+    }
+    bar.finish();
+    let view = common_view(&states);
+    let palette = if dark { Palette::DARK } else { Palette::LIGHT };
+    let mut bytes = Vec::new();
+    let mut bar = ProgressBar::new("encoding");
+    encode_gif(
+        &mut bytes,
+        frames,
+        fps,
+        scale,
+        |i| frame_svg(states[i].0, &states[i].1, view, &name, &palette),
+        |done, total| {
+            bar.set(done as f64 / total as f64, &format!("frame {done}/{total}"));
+            true
+        },
+    )
+    .map_err(|e| Failure {
+        code: 1,
+        message: e.to_string(),
+    })?;
+    bar.finish();
+    write_out(out, &bytes)?;
+    println!(
+        "wrote {} ({frames} frames at {fps} fps, {} bytes)",
+        out.display(),
+        bytes.len()
+    );
+    Ok(())
 }
 
 fn resolve(args: &SettingsArgs) -> Result<Settings, Failure> {

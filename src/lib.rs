@@ -2,4 +2,5 @@
 //! exact quantities of Goodfellow et al. (2014) computed live.
 
 pub mod app;
+pub mod scene;
 pub mod sim;

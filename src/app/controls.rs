@@ -8,9 +8,9 @@ use crate::sim::loss::LossKind;
 use crate::sim::optim::OptimizerKind;
 use crate::sim::settings::{NetSettings, PRESETS, Settings};
 
-use super::figure::Overlays;
 use super::theme::Theme;
 use super::worker::{Command, Published};
+use crate::scene::Overlays;
 
 /// What the side panel edits that is not a training setting.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -51,6 +51,7 @@ pub fn controls_ui(
     draft: &mut Settings,
     prefs: &mut ViewPrefs,
     share: &mut ShareState,
+    export: &mut super::export::ExportState,
     picture: &Published,
 ) -> Vec<Command> {
     let mut out = Vec::new();
@@ -64,6 +65,7 @@ pub fn controls_ui(
         view_ui(ui, prefs);
         ui.separator();
         share_ui(ui, share, picture, &mut out);
+        super::export::export_buttons_ui(ui, export, picture);
     });
     out
 }
@@ -74,7 +76,7 @@ fn share_ui(
     picture: &Published,
     out: &mut Vec<Command>,
 ) {
-    ui.heading("Share");
+    ui.heading("Keep and share");
     if ui
         .button("Copy settings string")
         .on_hover_text("One line with every setting and the seed: pasted into ganscope (or `ganscope train --line`) it reproduces this run")

@@ -2,9 +2,11 @@
 //! publishes and sends it commands; all maths lives in [`crate::sim`].
 
 pub mod controls;
+pub mod export;
 pub mod figure;
 pub mod history;
 pub mod metrics;
+pub mod story_view;
 pub mod theme;
 pub mod worker;
 
@@ -79,6 +81,21 @@ pub struct GanscopeApp {
     share: controls::ShareState,
     /// The lesson of the preset in use, until the model or data change.
     caption: Option<String>,
+    /// Which view the central panel shows.
+    tab: Tab,
+    /// Exports and the settings file.
+    export: export::ExportState,
+    /// The Figure 1 panels last shown (a new set switches to their tab).
+    seen_story: Option<std::sync::Arc<crate::scene::StoryPicture>>,
+}
+
+/// The central panel's views.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tab {
+    /// Figure 1 and the metrics, live.
+    Live,
+    /// The four captured panels of the Figure 1 scenario.
+    Figure1,
 }
 
 impl GanscopeApp {
@@ -105,9 +122,11 @@ impl GanscopeApp {
         };
         let mut initial = Box::new(worker);
         let picture = initial.publish();
+        let film = initial.filmstrip();
         let ctx = cc.egui_ctx.clone();
         let threaded = ThreadedWorker::spawn(*initial, move || ctx.request_repaint());
-        let mut app = Self::with_backend(Backend::Threaded(threaded), picture, persisted.prefs);
+        let mut app =
+            Self::with_backend(Backend::Threaded(threaded), picture, persisted.prefs, film);
         if let Some(secs) = options.stats_exit_after {
             app.stats = Some(FrameStats {
                 started: Instant::now(),
@@ -128,14 +147,21 @@ impl GanscopeApp {
     pub fn new_inline(settings: Settings) -> Result<Self, crate::sim::SettingError> {
         let mut worker = Box::new(Worker::new(settings)?);
         let picture = worker.publish();
+        let film = worker.filmstrip();
         Ok(Self::with_backend(
             Backend::Inline(worker),
             picture,
             ViewPrefs::default(),
+            film,
         ))
     }
 
-    fn with_backend(backend: Backend, picture: Published, prefs: ViewPrefs) -> Self {
+    fn with_backend(
+        backend: Backend,
+        picture: Published,
+        prefs: ViewPrefs,
+        film: std::sync::Arc<std::sync::Mutex<crate::scene::animation::Filmstrip>>,
+    ) -> Self {
         Self {
             draft: picture.settings.clone(),
             applied_scale: 0.0,
@@ -147,6 +173,9 @@ impl GanscopeApp {
             saved: None,
             share: controls::ShareState::default(),
             caption: None,
+            tab: Tab::Live,
+            export: export::ExportState::new(film),
+            seen_story: None,
         }
     }
 
@@ -251,6 +280,15 @@ impl eframe::App for GanscopeApp {
         {
             self.picture = p;
         }
+        let fresh = match (&self.picture.story.picture, &self.seen_story) {
+            (Some(new), Some(old)) => !std::sync::Arc::ptr_eq(new, old),
+            (Some(_), None) => true,
+            _ => false,
+        };
+        if fresh {
+            self.seen_story.clone_from(&self.picture.story.picture);
+            self.tab = Tab::Figure1;
+        }
         // A rewind, reset or preset changes the training settings under the controls.
         if self.picture.settings.training != before {
             self.draft.training = self.picture.settings.training.clone();
@@ -265,7 +303,9 @@ impl eframe::App for GanscopeApp {
             self.applied_scale = self.prefs.scale;
         }
         ctx.set_visuals(self.prefs.theme.visuals());
-        if matches!(self.backend, Backend::Inline(_)) && self.picture.playing {
+        if matches!(self.backend, Backend::Inline(_))
+            && (self.picture.playing || self.picture.story.running.is_some())
+        {
             ctx.request_repaint();
         }
         // eframe saves only from a frame: an idle app with unsaved settings asks for one.
@@ -292,6 +332,15 @@ impl eframe::App for GanscopeApp {
                     new_caption = Some(format!("Preset {name}: {lesson}"));
                     commands.push(Command::Load(settings));
                 }
+                if ui
+                    .add_enabled(picture.story.running.is_none(), egui::Button::new("Figure 1"))
+                    .on_hover_text("Run the paper's Figure 1 (a)-(d) as a seeded scenario on the fig1 preset (current seed) and show the four panels")
+                    .clicked()
+                {
+                    self.draft = picture.settings.clone();
+                    commands.push(Command::Figure1);
+                    self.tab = Tab::Live;
+                }
                 ui.label(
                     egui::RichText::new(
                         "Goodfellow et al. (2014), Figure 1: p_data dotted, p_g solid green, D dashed blue, x = G(z) arrows",
@@ -314,6 +363,22 @@ impl eframe::App for GanscopeApp {
                             }
                         });
                     });
+            }
+            if let Some((fraction, stage, replay)) = picture.story.running {
+                ui.horizontal(|ui| {
+                    let what = if replay { "Replaying" } else { "Figure 1: capturing" };
+                    ui.add(
+                        egui::ProgressBar::new(fraction as f32)
+                            .text(format!("{what} stage {}", stage.label()))
+                            .desired_width(360.0),
+                    );
+                    if ui.button("Cancel").on_hover_text("Stop; a cancelled Figure 1 puts the run back as it was").clicked() {
+                        commands.push(Command::CancelStory);
+                    }
+                });
+            }
+            if let Some(e) = &picture.story.error {
+                ui.colored_label(palette.reference, e);
             }
             if let Some(caption) = &self.caption {
                 ui.label(egui::RichText::new(caption).strong());
@@ -349,19 +414,57 @@ impl eframe::App for GanscopeApp {
                     &mut self.draft,
                     &mut self.prefs,
                     &mut self.share,
+                    &mut self.export,
                     picture,
                 ));
             });
 
+        let scene_palette = self.prefs.theme.scene_palette();
         egui::CentralPanel::default_margins().show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.selectable_value(&mut self.tab, Tab::Live, "Live");
+                ui.selectable_value(&mut self.tab, Tab::Figure1, "Figure 1 (a)-(d)");
+            });
+            if self.tab == Tab::Figure1 {
+                commands.extend(story_view::story_ui(ui, picture, &scene_palette));
+                return;
+            }
             let total = ui.available_height();
             ui.allocate_ui(egui::vec2(ui.available_width(), total * 0.58), |ui| {
-                figure::figure_ui(ui, picture, self.prefs.overlays, palette);
+                figure::figure_ui(
+                    ui,
+                    picture,
+                    self.prefs.overlays,
+                    &self.prefs.theme.scene_palette(),
+                );
             });
             ui.separator();
             metrics::metrics_ui(ui, picture, palette);
         });
 
+        let overlays = self.prefs.overlays;
+        let live_svg = || {
+            let panel = figure::live_panel(picture, overlays, &scene_palette);
+            crate::scene::svg::panel_svg(&panel, scene_palette.background, scene_palette.ink)
+        };
+        if let Some(c) = export::export_windows_ui(
+            ui.ctx(),
+            &mut self.export,
+            picture,
+            live_svg,
+            &scene_palette,
+        ) {
+            if let Command::Load(s) = &c {
+                self.draft = s.clone();
+            }
+            commands.push(c);
+        }
+        if commands
+            .iter()
+            .any(|c| matches!(c, Command::ReplayStage(_) | Command::ContinueFrom(_)))
+        {
+            self.tab = Tab::Live;
+        }
         if !commands.is_empty() {
             ui.ctx().request_repaint();
         }

@@ -4,6 +4,8 @@
 use egui::Color32;
 use serde::{Deserialize, Serialize};
 
+use crate::scene::{Palette as ScenePalette, Rgba};
+
 /// The app's two themes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Theme {
@@ -37,32 +39,33 @@ pub struct Palette {
     pub secondary: Color32,
 }
 
+/// An export colour as egui's.
+pub fn color(c: Rgba) -> Color32 {
+    Color32::from_rgba_unmultiplied(c.0, c.1, c.2, c.3)
+}
+
 impl Theme {
+    /// The colours of this theme, as the figure description (and the exports) use them.
+    pub fn scene_palette(self) -> ScenePalette {
+        match self {
+            Self::Light => ScenePalette::LIGHT,
+            Self::Dark => ScenePalette::DARK,
+        }
+    }
+
     /// The palette of this theme.
     pub fn palette(self) -> Palette {
-        match self {
-            Self::Light => Palette {
-                ink: Color32::BLACK,
-                generator: Color32::from_rgb(0, 140, 40),
-                discriminator: Color32::from_rgb(20, 70, 220),
-                optimal: Color32::from_rgb(220, 110, 0),
-                arrows: Color32::from_gray(90),
-                histogram: Color32::from_rgba_unmultiplied(0, 140, 40, 60),
-                real: Color32::from_gray(40),
-                reference: Color32::from_rgb(200, 30, 30),
-                secondary: Color32::from_rgb(150, 60, 170),
-            },
-            Self::Dark => Palette {
-                ink: Color32::from_gray(235),
-                generator: Color32::from_rgb(90, 220, 110),
-                discriminator: Color32::from_rgb(110, 160, 255),
-                optimal: Color32::from_rgb(255, 170, 60),
-                arrows: Color32::from_gray(170),
-                histogram: Color32::from_rgba_unmultiplied(90, 220, 110, 60),
-                real: Color32::from_gray(210),
-                reference: Color32::from_rgb(255, 90, 90),
-                secondary: Color32::from_rgb(220, 130, 240),
-            },
+        let p = self.scene_palette();
+        Palette {
+            ink: color(p.ink),
+            generator: color(p.generator),
+            discriminator: color(p.discriminator),
+            optimal: color(p.optimal),
+            arrows: color(p.arrows),
+            histogram: color(p.histogram),
+            real: color(p.real),
+            reference: color(p.reference),
+            secondary: color(p.secondary),
         }
     }
 

@@ -8,9 +8,12 @@ use std::time::{Duration, Instant};
 
 use rand::SeedableRng as _;
 
+use crate::scene::StoryPicture;
+use crate::scene::animation::Filmstrip;
 use crate::sim::analysis::{Analysis, AnalysisOptions, Pushforward};
 use crate::sim::settings::{SettingError, Settings, TrainingSettings};
-use crate::sim::trainer::{Counters, Divergence, SimRng, StepStats, Trainer};
+use crate::sim::story::{Capture, Stage, Story, StoryOptions};
+use crate::sim::trainer::{Counters, Divergence, SimRng, Snapshot, StepStats, Trainer};
 
 use super::history::{History, Row};
 
@@ -37,6 +40,36 @@ pub enum Command {
     Apply(Settings),
     /// Start a new run from these settings (a preset), whatever they change.
     Load(Settings),
+    /// Run the Figure 1 scenario (a)–(d) on the fig1 preset with the current seed.
+    Figure1,
+    /// Replay one stage of the last Figure 1 scenario, live and paced, from its start.
+    ReplayStage(Stage),
+    /// Continue training live from the state a stage captured.
+    ContinueFrom(Stage),
+    /// Stop a running scenario or replay; a cancelled scenario puts the run back as it was.
+    CancelStory,
+}
+
+/// A Figure 1 scenario or replay in progress.
+struct StoryRun {
+    story: Story,
+    /// `None` for the whole scenario; a stage for a replay of it.
+    replay: Option<Stage>,
+    /// The run as it was before the scenario (restored on cancel).
+    before: Option<Box<(Trainer, History, History)>>,
+    /// Units of work per 50 ms for a paced replay.
+    pace: u64,
+}
+
+/// What the UI shows of the Figure 1 scenario.
+#[derive(Clone, Debug, Default)]
+pub struct StoryState {
+    /// The four analysed panels of the last completed scenario.
+    pub picture: Option<Arc<StoryPicture>>,
+    /// Progress of a running scenario or replay: (overall fraction, stage, is a replay).
+    pub running: Option<(f64, Stage, bool)>,
+    /// Why the last scenario failed, if it did.
+    pub error: Option<String>,
 }
 
 /// What the UI draws: a consistent picture of one moment of the run.
@@ -70,6 +103,8 @@ pub struct Published {
     pub iterations_per_second: f64,
     /// Last error from a refused command, to show.
     pub error: Option<String>,
+    /// The Figure 1 scenario.
+    pub story: StoryState,
 }
 
 /// Owns the run.
@@ -86,6 +121,10 @@ pub struct Worker {
     view: Option<(f64, f64)>,
     error: Option<String>,
     sampler: SimRng,
+    story_run: Option<StoryRun>,
+    captures: Vec<Capture>,
+    story: StoryState,
+    film: Arc<Mutex<Filmstrip>>,
 }
 
 /// Analysis resolution for the published picture.
@@ -110,6 +149,10 @@ impl Worker {
             rate: 0.0,
             view: None,
             error: None,
+            story_run: None,
+            captures: Vec::new(),
+            story: StoryState::default(),
+            film: Arc::new(Mutex::new(Filmstrip::default())),
         };
         Ok(worker)
     }
@@ -117,6 +160,144 @@ impl Worker {
     /// Whether continuous training is on.
     pub fn playing(&self) -> bool {
         self.playing && self.trainer.divergence().is_none()
+    }
+
+    /// Whether the worker has work to do without a command (training or a scenario).
+    pub fn busy(&self) -> bool {
+        self.playing() || self.story_run.is_some()
+    }
+
+    /// Whether a scenario or replay is running.
+    pub fn story_running(&self) -> bool {
+        self.story_run.is_some()
+    }
+
+    /// Whether a paced replay is running (one slice per published picture).
+    pub fn story_paced(&self) -> bool {
+        self.story_run.as_ref().is_some_and(|r| r.replay.is_some())
+    }
+
+    /// The run's recorded states, for an animation of the run so far.
+    pub fn filmstrip(&self) -> Arc<Mutex<Filmstrip>> {
+        Arc::clone(&self.film)
+    }
+
+    fn start_story(&mut self) {
+        let mut settings = match Settings::preset("fig1") {
+            Ok(s) => s,
+            Err(e) => {
+                self.error = Some(e.to_string());
+                return;
+            }
+        };
+        settings.seed = self.trainer.settings().seed;
+        let before = Box::new((
+            self.trainer.clone(),
+            self.history.clone(),
+            self.minibatch_history.clone(),
+        ));
+        self.playing = false;
+        self.reset(settings);
+        self.story.error = None;
+        self.story_run = Some(StoryRun {
+            story: Story::new(StoryOptions::default()),
+            replay: None,
+            before: Some(before),
+            pace: 0,
+        });
+    }
+
+    fn replay(&mut self, stage: Stage) {
+        let Some(capture) = self.captures.iter().find(|c| c.stage == stage) else {
+            self.error = Some(format!(
+                "run Figure 1 first: no stage {} yet",
+                stage.label()
+            ));
+            return;
+        };
+        let start = capture.start.clone();
+        let pace = (capture.work / 60).max(1);
+        self.restore(&start);
+        self.story_run = Some(StoryRun {
+            story: Story::stages(StoryOptions::default(), stage, stage),
+            replay: Some(stage),
+            before: None,
+            pace,
+        });
+    }
+
+    fn continue_from(&mut self, stage: Stage) {
+        let Some(capture) = self.captures.iter().find(|c| c.stage == stage) else {
+            self.error = Some(format!(
+                "run Figure 1 first: no stage {} yet",
+                stage.label()
+            ));
+            return;
+        };
+        let end = capture.end.clone();
+        self.story_run = None;
+        self.restore(&end);
+        self.playing = true;
+        self.restart_pacing();
+    }
+
+    /// Puts the trainer into a snapshot's state, keeping the records up to it.
+    fn restore(&mut self, snapshot: &Snapshot) {
+        match Trainer::from_snapshot(snapshot) {
+            Ok(trainer) => {
+                self.trainer = trainer;
+                let at = self.trainer.counters().iteration as f64;
+                self.history.truncate_after(at);
+                self.minibatch_history.truncate_after(at);
+                self.view = None;
+                self.playing = false;
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    fn cancel_story(&mut self) {
+        if let Some(run) = self.story_run.take()
+            && let Some(before) = run.before
+        {
+            let (trainer, history, minibatch) = *before;
+            self.trainer = trainer;
+            self.history = history;
+            self.minibatch_history = minibatch;
+            self.view = None;
+        }
+    }
+
+    /// Advances a running scenario by about `budget` of work; returns whether one ran.
+    fn work_story(&mut self, budget: Duration) -> bool {
+        let Some(mut run) = self.story_run.take() else {
+            return false;
+        };
+        let start = Instant::now();
+        let result = loop {
+            let units = if run.replay.is_some() { run.pace } else { 250 };
+            match run.story.advance(&mut self.trainer, units) {
+                Ok(p) if p.done => break Ok(true),
+                Ok(_) if run.replay.is_some() || start.elapsed() >= budget => break Ok(false),
+                Ok(_) => {}
+                Err(e) => break Err(e),
+            }
+        };
+        self.record_stats();
+        match result {
+            Ok(false) => self.story_run = Some(run),
+            Ok(true) => {
+                let captures = run.story.into_captures();
+                if run.replay.is_none() {
+                    self.story.picture = Some(Arc::new(StoryPicture::new(&captures)));
+                    self.captures = captures;
+                }
+            }
+            Err(e) => {
+                self.story.error = Some(format!("Figure 1 stopped: {e}"));
+            }
+        }
+        true
     }
 
     /// Applies one command.
@@ -160,6 +341,22 @@ impl Worker {
                 self.reset(settings);
                 Ok(())
             }
+            Command::Figure1 => {
+                self.start_story();
+                Ok(())
+            }
+            Command::ReplayStage(stage) => {
+                self.replay(stage);
+                Ok(())
+            }
+            Command::ContinueFrom(stage) => {
+                self.continue_from(stage);
+                Ok(())
+            }
+            Command::CancelStory => {
+                self.cancel_story();
+                Ok(())
+            }
             Command::Apply(settings) => {
                 if let Err(e) = settings.validate() {
                     self.error = Some(e.to_string());
@@ -197,8 +394,12 @@ impl Worker {
         self.rate_window = (Instant::now(), self.trainer.counters().iteration);
     }
 
-    /// Trains for up to `budget` if playing, at the chosen speed. Returns whether it ran.
+    /// Trains for up to `budget` if playing (or runs the scenario), at the chosen speed.
+    /// Returns whether it ran.
     pub fn work(&mut self, budget: Duration) -> bool {
+        if self.story_run.is_some() {
+            return self.work_story(budget);
+        }
         if !self.playing() {
             return false;
         }
@@ -295,6 +496,14 @@ impl Worker {
         let real = (0..m)
             .map(|_| model.target.sample(&mut self.sampler))
             .collect();
+        if let Ok(mut film) = self.film.lock() {
+            let iteration = self.trainer.counters().iteration;
+            film.offer(iteration, || model.clone());
+        }
+        self.story.running = self.story_run.as_ref().map(|run| {
+            let p = run.story.progress();
+            (p.fraction, p.stage, run.replay.is_some())
+        });
         Published {
             settings: self.trainer.settings().clone(),
             counters: self.trainer.counters(),
@@ -310,6 +519,7 @@ impl Worker {
             minibatch_history: Arc::new(self.minibatch_history.clone()),
             iterations_per_second: if self.playing() { self.rate } else { 0.0 },
             error: self.error.clone(),
+            story: self.story.clone(),
         }
     }
 
@@ -390,7 +600,7 @@ fn run_thread(
     let mut last = Instant::now();
     loop {
         // Idle: block until told something. Playing: drain and train.
-        if !worker.playing() {
+        if !worker.busy() {
             match rx.recv() {
                 Ok(cmd) => worker.handle(cmd),
                 Err(_) => return,
@@ -407,13 +617,18 @@ fn run_thread(
                 Err(TryRecvError::Disconnected) => return,
             }
         }
-        if worker.playing() {
+        if worker.story_running() {
+            worker.work(Duration::from_millis(40));
+            if worker.story_paced() {
+                std::thread::sleep(PUBLISH_EVERY);
+            }
+        } else if worker.playing() {
             worker.work(Duration::from_millis(10));
             if let Some(wait) = worker.next_due() {
                 std::thread::sleep(wait.min(Duration::from_millis(10)));
             }
         }
-        if changed || !worker.playing() || last.elapsed() >= PUBLISH_EVERY {
+        if changed || !worker.busy() || last.elapsed() >= PUBLISH_EVERY || worker.story_paced() {
             publish(&mut worker);
             last = Instant::now();
         }

@@ -158,6 +158,13 @@ impl<T: Real> Mlp<T> {
         }
     }
 
+    /// Adds `by` to the output bias: shifts every output by the same amount.
+    pub fn shift_output(&mut self, by: T) {
+        if let Some(b) = self.params.last_mut() {
+            *b += by;
+        }
+    }
+
     /// W with W[i, j] the weight from input unit i to output unit j (a view of the stored
     /// M = Wᵀ), and the layer's biases.
     fn hidden_weights(&self, layer: usize) -> (DMatrixView<'_, T, Dyn, Dyn>, &[T]) {

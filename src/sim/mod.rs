@@ -11,6 +11,7 @@ pub mod mlp;
 pub mod model;
 pub mod optim;
 pub mod settings;
+pub mod story;
 pub mod trainer;
 
 pub use activation::Activation;

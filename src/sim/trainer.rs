@@ -118,6 +118,20 @@ impl Snapshot {
     pub fn counters(&self) -> Counters {
         self.counters
     }
+
+    /// The settings in force at the time of the snapshot.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The networks of the snapshot with their scalings, for exact analysis.
+    pub fn model(&self) -> GanModel {
+        GanModel::new(
+            &self.settings,
+            self.generator.clone(),
+            self.discriminator.clone(),
+        )
+    }
 }
 
 /// Reused buffers, so a step allocates nothing.
@@ -192,6 +206,14 @@ impl Trainer {
             checkpoint: None,
         };
         trainer.checkpoint = Some(trainer.snapshot());
+        Ok(trainer)
+    }
+
+    /// A trainer in a snapshot's state (to continue a run from it).
+    pub fn from_snapshot(snapshot: &Snapshot) -> Result<Self, SettingError> {
+        let mut trainer = Self::new(snapshot.settings.clone())?;
+        trainer.restore(snapshot);
+        trainer.checkpoint = Some(snapshot.clone());
         Ok(trainer)
     }
 
@@ -576,12 +598,24 @@ impl Trainer {
         m: usize,
         lr: f64,
     ) -> Result<(), Divergence> {
+        self.train_discriminator_schedule(0..steps, steps, m, lr)
+    }
+
+    /// Steps `range` of [`Self::train_discriminator_only`]'s schedule of `total` steps (the
+    /// learning rate at step s is lr·(1 − s/total)), so a long schedule can run in slices.
+    pub fn train_discriminator_schedule(
+        &mut self,
+        range: std::ops::Range<u64>,
+        total: u64,
+        m: usize,
+        lr: f64,
+    ) -> Result<(), Divergence> {
         let saved = self.settings.training.clone();
         let mut result = Ok(());
-        for step in 0..steps {
+        for step in range {
             let mut t = saved.clone();
             t.batch_size = m;
-            t.lr_d = (lr * (1.0 - step as f64 / steps as f64)).max(f64::MIN_POSITIVE);
+            t.lr_d = (lr * (1.0 - step as f64 / total as f64)).max(f64::MIN_POSITIVE);
             t.lr_decay_iters = 0;
             self.settings.training = t;
             result = self.discriminator_step();
@@ -598,6 +632,13 @@ impl Trainer {
     /// max |D(x) − 1/2| over the central 99 % of p_data. Small only if p_g ≈ p_data: a D
     /// that has merely stopped learning cannot pass it.
     pub fn fresh_discriminator_gap(&self, seed: u64, steps: u64) -> Result<f64, Divergence> {
+        Ok(self.fresh_discriminator(seed, steps)?.1)
+    }
+
+    /// [`Self::fresh_discriminator_gap`]'s probe: a copy of this trainer whose D was
+    /// replaced by a fresh one trained alone, and its max |D − 1/2| over the central 99 %
+    /// of p_data.
+    pub fn fresh_discriminator(&self, seed: u64, steps: u64) -> Result<(Self, f64), Divergence> {
         let mut probe = self.clone();
         probe.reinitialize_discriminator(seed);
         if probe.settings.training.optimizer != super::optim::OptimizerKind::Adam {
@@ -615,7 +656,8 @@ impl Trainer {
             .map(|i| lo + (hi - lo) * i as f64 / n as f64)
             .collect();
         let d = model.discriminator_probability(&x);
-        Ok(d.iter().fold(0.0, |m, d| m.max((d - 0.5).abs())))
+        let gap = d.iter().fold(0.0_f64, |m, d| m.max((d - 0.5).abs()));
+        Ok((probe, gap))
     }
 
     /// Replaces D by a freshly initialised network (seeded by `seed`) with fresh optimiser

@@ -1,0 +1,454 @@
+//! Keep and share: exports (view PNG, Figure 1 PNG/SVG, metrics CSV, animated GIF) and the
+//! settings file, each through a "save as" window that names the file, asks before replacing
+//! one, and says why a write failed without losing anything. GIF encoding runs on its own
+//! thread with a progress bar and a Cancel button.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use super::worker::{Command, Published};
+use crate::scene::animation::{Filmstrip, MAX_FRAMES, common_view, encode_gif, frame_svg};
+use crate::scene::{Palette, svg, write_file};
+use crate::sim::settings::Settings;
+
+/// What a save/load window does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// The live figure as PNG.
+    ViewPng,
+    /// The four-panel Figure 1 as PNG.
+    FigurePng,
+    /// The four-panel Figure 1 as SVG.
+    FigureSvg,
+    /// The exact-metrics history as CSV.
+    MetricsCsv,
+    /// An animated GIF of the run so far.
+    Gif,
+    /// All settings and the seed as a TOML file.
+    SaveSettings,
+    /// Settings from a TOML file (starts a new run).
+    LoadSettings,
+}
+
+impl Action {
+    /// Button text.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ViewPng => "View as PNG",
+            Self::FigurePng => "Figure 1 as PNG",
+            Self::FigureSvg => "Figure 1 as SVG",
+            Self::MetricsCsv => "Metrics as CSV",
+            Self::Gif => "Run as GIF",
+            Self::SaveSettings => "Save settings file",
+            Self::LoadSettings => "Load settings file",
+        }
+    }
+
+    fn extension(self) -> &'static str {
+        match self {
+            Self::ViewPng | Self::FigurePng => "png",
+            Self::FigureSvg => "svg",
+            Self::MetricsCsv => "csv",
+            Self::Gif => "gif",
+            Self::SaveSettings | Self::LoadSettings => "toml",
+        }
+    }
+
+    fn default_name(self) -> &'static str {
+        match self {
+            Self::ViewPng => "ganscope-view.png",
+            Self::FigurePng => "ganscope-figure1.png",
+            Self::FigureSvg => "ganscope-figure1.svg",
+            Self::MetricsCsv => "ganscope-metrics.csv",
+            Self::Gif => "ganscope-run.gif",
+            Self::SaveSettings | Self::LoadSettings => "ganscope-settings.toml",
+        }
+    }
+}
+
+/// An open save/load window.
+#[derive(Clone, Debug)]
+struct Dialog {
+    action: Action,
+    path: String,
+    /// The file exists and the user is asked whether to replace it.
+    confirm_replace: bool,
+    error: Option<String>,
+}
+
+/// A GIF being encoded on its own thread.
+struct GifJob {
+    done: Arc<AtomicUsize>,
+    total: usize,
+    cancel: Arc<AtomicBool>,
+    result: Arc<Mutex<Option<Result<String, String>>>>,
+}
+
+/// The exports' state in the app.
+pub struct ExportState {
+    dialog: Option<Dialog>,
+    gif: Option<GifJob>,
+    /// GIF frame count.
+    pub frames: usize,
+    /// GIF frames per second.
+    pub fps: f64,
+    /// The last outcome: (message, success).
+    pub message: Option<(String, bool)>,
+    film: Arc<Mutex<Filmstrip>>,
+}
+
+impl ExportState {
+    /// Exports reading the run's recorded states from `film`.
+    pub fn new(film: Arc<Mutex<Filmstrip>>) -> Self {
+        Self {
+            dialog: None,
+            gif: None,
+            frames: 60,
+            fps: 12.0,
+            message: None,
+            film,
+        }
+    }
+
+    /// Opens the window for `action` (the file name starts as a suggestion in the
+    /// current folder).
+    pub fn open(&mut self, action: Action) {
+        let folder = std::env::current_dir().unwrap_or_default();
+        self.dialog = Some(Dialog {
+            action,
+            path: folder.join(action.default_name()).display().to_string(),
+            confirm_replace: false,
+            error: None,
+        });
+    }
+
+    /// Whether a GIF is being encoded.
+    pub fn encoding(&self) -> bool {
+        self.gif.is_some()
+    }
+}
+
+/// The "Keep and share" buttons of the side panel.
+pub fn export_buttons_ui(ui: &mut egui::Ui, state: &mut ExportState, picture: &Published) {
+    ui.label("Save or load (a window asks for the file name):");
+    ui.horizontal_wrapped(|ui| {
+        for action in [Action::SaveSettings, Action::LoadSettings] {
+            if ui.button(action.label()).clicked() {
+                state.open(action);
+            }
+        }
+    });
+    ui.horizontal_wrapped(|ui| {
+        if ui
+            .button(Action::ViewPng.label())
+            .on_hover_text("The live figure as drawn now, with its overlays")
+            .clicked()
+        {
+            state.open(Action::ViewPng);
+        }
+        let has_figure = picture.story.picture.is_some();
+        for action in [Action::FigurePng, Action::FigureSvg] {
+            if ui
+                .add_enabled(has_figure, egui::Button::new(action.label()))
+                .on_hover_text("The four panels (a)-(d) with captions and numbers")
+                .on_disabled_hover_text("Run Figure 1 first (button at the top)")
+                .clicked()
+            {
+                state.open(action);
+            }
+        }
+        if ui
+            .button(Action::MetricsCsv.label())
+            .on_hover_text("The exact metrics recorded so far, one row per published picture")
+            .clicked()
+        {
+            state.open(Action::MetricsCsv);
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.add(
+            egui::Slider::new(&mut state.frames, 2..=MAX_FRAMES)
+                .text("frames")
+                .logarithmic(true),
+        )
+        .on_hover_text("Frames of the GIF, spread evenly over the run so far");
+    });
+    ui.horizontal(|ui| {
+        ui.add(egui::Slider::new(&mut state.fps, 1.0..=50.0).text("fps"))
+            .on_hover_text("Frames per second of the GIF");
+        if ui
+            .add_enabled(!state.encoding(), egui::Button::new(Action::Gif.label()))
+            .clicked()
+        {
+            state.open(Action::Gif);
+        }
+    });
+    if let Some(job) = &state.gif {
+        let done = job.done.load(Ordering::Relaxed);
+        ui.horizontal(|ui| {
+            ui.add(
+                egui::ProgressBar::new(done as f32 / job.total.max(1) as f32)
+                    .text(format!("GIF frame {done}/{}", job.total))
+                    .desired_width(200.0),
+            );
+            if ui.button("Cancel").clicked() {
+                job.cancel.store(true, Ordering::Relaxed);
+            }
+        });
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_millis(100));
+    }
+    if let Some((message, ok)) = &state.message {
+        let color = if *ok {
+            ui.visuals().text_color()
+        } else {
+            egui::Color32::from_rgb(200, 30, 30)
+        };
+        ui.colored_label(color, message);
+    }
+}
+
+/// Polls the GIF thread and shows the open window. Returns a command (loading settings).
+pub fn export_windows_ui(
+    ctx: &egui::Context,
+    state: &mut ExportState,
+    picture: &Published,
+    live_svg: impl FnOnce() -> String,
+    palette: &Palette,
+) -> Option<Command> {
+    if let Some(job) = &state.gif {
+        let finished = job.result.lock().ok().and_then(|mut r| r.take());
+        if let Some(result) = finished {
+            state.message = Some(match result {
+                Ok(m) => (m, true),
+                Err(e) => (e, false),
+            });
+            state.gif = None;
+        }
+    }
+    let mut dialog = state.dialog.take()?;
+    let mut open = true;
+    let mut command = None;
+    let mut close = false;
+    egui::Window::new(dialog.action.label())
+        .collapsible(false)
+        .resizable(false)
+        .open(&mut open)
+        .show(ctx, |ui| {
+            ui.label("File:");
+            let edit = ui.add(
+                egui::TextEdit::singleline(&mut dialog.path)
+                    .desired_width(460.0)
+                    .hint_text(dialog.action.default_name()),
+            );
+            if edit.changed() {
+                dialog.confirm_replace = false;
+                dialog.error = None;
+            }
+            let go = dialog.action.label().split(' ').next().unwrap_or("Save");
+            let verb = if dialog.action == Action::LoadSettings {
+                "Load"
+            } else if go == "Save" {
+                "Save"
+            } else {
+                "Export"
+            };
+            if dialog.confirm_replace {
+                ui.colored_label(
+                    egui::Color32::from_rgb(200, 120, 0),
+                    format!("{} already exists. Replace it?", dialog.path.trim()),
+                );
+                ui.horizontal(|ui| {
+                    if ui.button("Replace").clicked() {
+                        match perform(&dialog, true, state, picture, live_svg, palette) {
+                            Ok((message, cmd)) => {
+                                state.message = Some((message, true));
+                                command = cmd;
+                                close = true;
+                            }
+                            Err(e) => dialog.error = Some(e),
+                        }
+                    } else if ui.button("Keep it").clicked() {
+                        dialog.confirm_replace = false;
+                    }
+                });
+            } else {
+                ui.horizontal(|ui| {
+                    if ui.button(verb).clicked() {
+                        let path = PathBuf::from(dialog.path.trim());
+                        if dialog.action != Action::LoadSettings && path.exists() {
+                            dialog.confirm_replace = true;
+                        } else {
+                            match perform(&dialog, false, state, picture, live_svg, palette) {
+                                Ok((message, cmd)) => {
+                                    state.message = Some((message, true));
+                                    command = cmd;
+                                    close = true;
+                                }
+                                Err(e) => dialog.error = Some(e),
+                            }
+                        }
+                    }
+                    if ui.button("Cancel").clicked() {
+                        close = true;
+                    }
+                });
+            }
+            if let Some(e) = &dialog.error {
+                ui.colored_label(egui::Color32::from_rgb(200, 30, 30), e);
+            }
+        });
+    if open && !close {
+        state.dialog = Some(dialog);
+    }
+    command
+}
+
+/// Does what the window asks; an error leaves everything as it was.
+fn perform(
+    dialog: &Dialog,
+    replace: bool,
+    state: &mut ExportState,
+    picture: &Published,
+    live_svg: impl FnOnce() -> String,
+    palette: &Palette,
+) -> Result<(String, Option<Command>), String> {
+    let path = PathBuf::from(dialog.path.trim());
+    if path.as_os_str().is_empty() {
+        return Err("Give a file name.".to_owned());
+    }
+    let wanted = dialog.action.extension();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if ext.as_deref() != Some(wanted) {
+        return Err(format!("The file name must end in .{wanted}."));
+    }
+    let shown = path.display().to_string();
+    let write = |bytes: &[u8]| write_file(&path, bytes, replace);
+    match dialog.action {
+        Action::LoadSettings => {
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("Cannot read {shown}: {e}"))?;
+            let settings =
+                Settings::from_toml(&text).map_err(|e| format!("{shown} was not loaded: {e}"))?;
+            Ok((
+                format!("Loaded {shown}: a new run started"),
+                Some(Command::Load(settings)),
+            ))
+        }
+        Action::SaveSettings => {
+            write(picture.settings.to_toml().as_bytes())?;
+            Ok((format!("Saved {shown}"), None))
+        }
+        Action::ViewPng => {
+            let png = crate::scene::raster::png(&live_svg(), 1.0)?;
+            write(&png)?;
+            Ok((format!("Saved {shown}"), None))
+        }
+        Action::FigurePng | Action::FigureSvg => {
+            let story = picture
+                .story
+                .picture
+                .as_ref()
+                .ok_or("Run Figure 1 first (button at the top).")?;
+            let document = svg::figure_svg(&story.figure(palette));
+            let bytes = if dialog.action == Action::FigurePng {
+                crate::scene::raster::png(&document, 1.0)?
+            } else {
+                document.into_bytes()
+            };
+            write(&bytes)?;
+            Ok((format!("Saved {shown}"), None))
+        }
+        Action::MetricsCsv => {
+            write(metrics_csv(picture).as_bytes())?;
+            Ok((format!("Saved {shown}"), None))
+        }
+        Action::Gif => {
+            start_gif(state, path, replace, palette)?;
+            Ok(("Encoding the GIF...".to_owned(), None))
+        }
+    }
+}
+
+/// The exact-metrics history as CSV text.
+pub fn metrics_csv(picture: &Published) -> String {
+    let mut out =
+        String::from("iteration,d_loss,g_loss,value,c_g,jsd,w1,p_g_mean,p_g_std,d_grad,g_grad\n");
+    for r in picture.history.rows() {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},{}\n",
+            r.iteration,
+            r.d_loss,
+            r.g_loss,
+            r.value,
+            r.c_g,
+            r.jsd,
+            r.w1,
+            r.p_g_mean,
+            r.p_g_std,
+            r.d_grad,
+            r.g_grad
+        ));
+    }
+    out
+}
+
+fn start_gif(
+    state: &mut ExportState,
+    path: PathBuf,
+    replace: bool,
+    palette: &Palette,
+) -> Result<(), String> {
+    let frames = {
+        let film = state
+            .film
+            .lock()
+            .map_err(|_| "The run's record is unavailable.".to_owned())?;
+        film.pick(state.frames)
+    };
+    if frames.len() < 2 {
+        return Err("The run has fewer than two recorded states: train a little first.".into());
+    }
+    let total = frames.len();
+    let fps = state.fps;
+    let palette = *palette;
+    let done = Arc::new(AtomicUsize::new(0));
+    let cancel = Arc::new(AtomicBool::new(false));
+    let result = Arc::new(Mutex::new(None));
+    let job = GifJob {
+        done: Arc::clone(&done),
+        total,
+        cancel: Arc::clone(&cancel),
+        result: Arc::clone(&result),
+    };
+    std::thread::Builder::new()
+        .name("ganscope-gif".into())
+        .spawn(move || {
+            let view = common_view(&frames);
+            let mut bytes = Vec::new();
+            let outcome = encode_gif(
+                &mut bytes,
+                total,
+                fps,
+                1.0,
+                |i| frame_svg(frames[i].0, &frames[i].1, view, "ganscope", &palette),
+                |n, _| {
+                    done.store(n, Ordering::Relaxed);
+                    !cancel.load(Ordering::Relaxed)
+                },
+            )
+            .map_err(|e| format!("GIF not saved: {e}"))
+            .and_then(|()| write_file(&path, &bytes, replace))
+            .map(|()| format!("Saved {} ({total} frames at {fps:.0} fps)", path.display()));
+            if let Ok(mut slot) = result.lock() {
+                *slot = Some(outcome);
+            }
+        })
+        .map_err(|e| format!("Cannot start the GIF encoder: {e}"))?;
+    state.gif = Some(job);
+    Ok(())
+}

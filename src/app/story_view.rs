@@ -1,0 +1,74 @@
+//! Figure 1 (a)–(d) in the app: the four captured panels, 2 × 2, each with the paper's
+//! caption, the numbers that prove it, and buttons to replay it or continue from it.
+
+use super::figure::panel_ui;
+use super::theme::color;
+use super::worker::{Command, Published};
+use crate::scene::Palette;
+use crate::sim::story::Stage;
+
+/// The Figure 1 tab; returns the commands its buttons send.
+pub fn story_ui(ui: &mut egui::Ui, picture: &Published, palette: &Palette) -> Vec<Command> {
+    let mut out = Vec::new();
+    let Some(story) = &picture.story.picture else {
+        ui.vertical_centered(|ui| {
+            ui.add_space(40.0);
+            ui.label(
+                "Figure 1 runs a seeded scenario on the fig1 preset and captures the paper's \
+                 four stages, with the numbers that prove each one.",
+            );
+            if let Some(e) = &picture.story.error {
+                ui.colored_label(color(palette.reference), e);
+            }
+            if picture.story.running.is_none() && ui.button("Run Figure 1").clicked() {
+                out.push(Command::Figure1);
+            }
+        });
+        return out;
+    };
+    let busy = picture.story.running.is_some();
+    let cell_h = (ui.available_height() / 2.0 - 8.0).max(200.0);
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        for row in 0..2 {
+            ui.columns(2, |cols| {
+                for (c, col) in cols.iter_mut().enumerate() {
+                    let i = row * 2 + c;
+                    let Some(panel) = story.panel(i, palette) else {
+                        continue;
+                    };
+                    let stage = Stage::ALL[i];
+                    col.set_min_height(cell_h);
+                    col.horizontal(|ui| {
+                        ui.heading(&panel.title);
+                        if ui
+                            .add_enabled(!busy, egui::Button::new(format!("Replay {}", panel.title)))
+                            .on_hover_text("Run this stage again, live and slowed down, from the state it started in")
+                            .clicked()
+                        {
+                            out.push(Command::ReplayStage(stage));
+                        }
+                        if ui
+                            .add_enabled(!busy, egui::Button::new(format!("Continue from {}", panel.title)))
+                            .on_hover_text("Load the state this panel shows and keep training live")
+                            .clicked()
+                        {
+                            out.push(Command::ContinueFrom(stage));
+                        }
+                    });
+                    col.allocate_ui(egui::vec2(col.available_width(), cell_h * 0.62), |ui| {
+                        panel_ui(ui, &format!("story_{i}"), &panel, false);
+                    });
+                    for line in &panel.caption {
+                        let mut text = egui::RichText::new(&line.text).color(color(line.color));
+                        if line.small {
+                            text = text.small();
+                        }
+                        col.label(text);
+                    }
+                }
+            });
+            ui.separator();
+        }
+    });
+    out
+}

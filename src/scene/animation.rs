@@ -1,0 +1,251 @@
+//! Animated GIFs: frames drawn as SVG (the same description as every other export),
+//! rasterised, quantised to 256 colours each and encoded with the `gif` crate.
+
+use std::io::Write;
+
+use super::raster::rasterize;
+
+/// The most frames an animation may have.
+pub const MAX_FRAMES: usize = 600;
+/// Accepted frame rates (frames per second).
+pub const FPS_RANGE: (f64, f64) = (1.0, 50.0);
+
+/// Checks an animation's frame count and rate, naming the bad one.
+pub fn check(frames: usize, fps: f64) -> Result<(), String> {
+    if !(2..=MAX_FRAMES).contains(&frames) {
+        return Err(format!(
+            "frames = {frames} is out of range: expected an integer in [2, {MAX_FRAMES}]"
+        ));
+    }
+    if !(FPS_RANGE.0..=FPS_RANGE.1).contains(&fps) {
+        return Err(format!(
+            "fps = {fps} is out of range: expected a number in [{}, {}]",
+            FPS_RANGE.0, FPS_RANGE.1
+        ));
+    }
+    Ok(())
+}
+
+/// What stopped an encoding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EncodeError {
+    /// The progress callback asked to stop.
+    Cancelled,
+    /// Rendering or writing failed.
+    Failed(String),
+}
+
+impl std::fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Cancelled => write!(f, "cancelled"),
+            Self::Failed(why) => write!(f, "{why}"),
+        }
+    }
+}
+
+/// Encodes `frames` frames, frame `i` drawn by `svg_of(i)` at `scale`, looping forever at
+/// `fps`. `progress(done, total)` is called after each frame and returns `false` to cancel.
+pub fn encode_gif(
+    out: impl Write,
+    frames: usize,
+    fps: f64,
+    scale: f32,
+    mut svg_of: impl FnMut(usize) -> String,
+    mut progress: impl FnMut(usize, usize) -> bool,
+) -> Result<(), EncodeError> {
+    check(frames, fps).map_err(EncodeError::Failed)?;
+    let fail = |e: &dyn std::fmt::Display| EncodeError::Failed(e.to_string());
+    let delay = (100.0 / fps).round().clamp(2.0, 100.0) as u16;
+    let mut encoder: Option<gif::Encoder<_>> = None;
+    let mut out = Some(out);
+    let mut size = (0u16, 0u16);
+    for i in 0..frames {
+        let mut image = rasterize(&svg_of(i), scale).map_err(EncodeError::Failed)?;
+        let (w, h) = (
+            u16::try_from(image.width).map_err(|e| fail(&e))?,
+            u16::try_from(image.height).map_err(|e| fail(&e))?,
+        );
+        if encoder.is_none() {
+            size = (w, h);
+            let sink = out.take().ok_or_else(|| fail(&"no output"))?;
+            let mut e = gif::Encoder::new(sink, w, h, &[]).map_err(|e| fail(&e))?;
+            e.set_repeat(gif::Repeat::Infinite).map_err(|e| fail(&e))?;
+            encoder = Some(e);
+        }
+        if (w, h) != size {
+            return Err(fail(&format!(
+                "frame {i} is {w} × {h}, the first was {} × {}",
+                size.0, size.1
+            )));
+        }
+        let mut frame = gif::Frame::from_rgba_speed(w, h, &mut image.rgba, 20);
+        frame.delay = delay;
+        if let Some(e) = encoder.as_mut() {
+            e.write_frame(&frame).map_err(|e| fail(&e))?;
+        }
+        if !progress(i + 1, frames) {
+            return Err(EncodeError::Cancelled);
+        }
+    }
+    drop(encoder);
+    Ok(())
+}
+
+/// States of a run kept for an animation: at most `capacity` evenly spread (when full,
+/// every other one is dropped and the spacing doubles), so memory stays bounded however
+/// long the run.
+#[derive(Clone, Debug)]
+pub struct Filmstrip {
+    frames: Vec<(u64, crate::sim::GanModel)>,
+    every: u64,
+    capacity: usize,
+}
+
+impl Default for Filmstrip {
+    fn default() -> Self {
+        Self::new(2 * MAX_FRAMES)
+    }
+}
+
+impl Filmstrip {
+    /// An empty strip keeping at most `capacity` states (at least 2).
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            frames: Vec::new(),
+            every: 1,
+            capacity: capacity.max(2),
+        }
+    }
+
+    /// Offers the state at `iteration`; kept if it falls on the current spacing.
+    pub fn offer(&mut self, iteration: u64, model: impl FnOnce() -> crate::sim::GanModel) {
+        if let Some(&(last, _)) = self.frames.last()
+            && iteration <= last
+        {
+            // A rewind or reset: forget the future.
+            self.frames.retain(|(i, _)| *i < iteration);
+        }
+        let due = self
+            .frames
+            .last()
+            .is_none_or(|&(last, _)| iteration >= last + self.every);
+        if !due {
+            return;
+        }
+        self.frames.push((iteration, model()));
+        if self.frames.len() > self.capacity {
+            self.every *= 2;
+            let mut keep = 0usize;
+            self.frames.retain(|_| {
+                keep += 1;
+                keep % 2 == 1
+            });
+        }
+    }
+
+    /// Forgets everything.
+    pub fn clear(&mut self) {
+        self.frames.clear();
+        self.every = 1;
+    }
+
+    /// Number of states kept.
+    pub fn len(&self) -> usize {
+        self.frames.len()
+    }
+
+    /// Whether none is kept.
+    pub fn is_empty(&self) -> bool {
+        self.frames.is_empty()
+    }
+
+    /// `count` states evenly spread over the kept ones (first and last included).
+    pub fn pick(&self, count: usize) -> Vec<(u64, crate::sim::GanModel)> {
+        let n = self.frames.len();
+        if n == 0 || count == 0 {
+            return Vec::new();
+        }
+        let count = count.min(n);
+        (0..count)
+            .map(|i| {
+                let j = if count == 1 {
+                    n - 1
+                } else {
+                    i * (n - 1) / (count - 1)
+                };
+                self.frames[j].clone()
+            })
+            .collect()
+    }
+}
+
+/// A fixed x range holding every frame's data and p_g, padded.
+pub fn common_view(frames: &[(u64, crate::sim::GanModel)]) -> (f64, f64) {
+    use crate::sim::analysis::Pushforward;
+    let mut lo = f64::INFINITY;
+    let mut hi = f64::NEG_INFINITY;
+    for (_, model) in frames {
+        let t = &model.target;
+        let pf = Pushforward::new(&model.noise, |z| model.generate(z), 256);
+        let (g_lo, g_hi) = pf.range();
+        let spread = (t.quantile(0.9995) - t.quantile(0.0005)).max(1e-6);
+        lo = lo
+            .min(t.quantile(0.0005))
+            .min(g_lo.max(t.quantile(0.0005) - 4.0 * spread));
+        hi = hi
+            .max(t.quantile(0.9995))
+            .max(g_hi.min(t.quantile(0.9995) + 4.0 * spread));
+    }
+    if !(lo.is_finite() && hi.is_finite() && hi > lo) {
+        return (-1.0, 1.0);
+    }
+    let pad = 0.08 * (hi - lo);
+    (lo - pad, hi + pad)
+}
+
+/// One animation frame: Figure 1 for `model` on `view`, captioned with the iteration and
+/// the exact JSD.
+pub fn frame_svg(
+    iteration: u64,
+    model: &crate::sim::GanModel,
+    view: (f64, f64),
+    title: &str,
+    palette: &super::Palette,
+) -> String {
+    use crate::sim::analysis::{Analysis, AnalysisOptions};
+    let curves = Analysis::new(
+        model,
+        &AnalysisOptions {
+            grid_points: 500,
+            z_cells: 2048,
+            x_range: Some(view),
+            ..AnalysisOptions::default()
+        },
+    );
+    let jsd = Analysis::new(
+        model,
+        &AnalysisOptions {
+            grid_points: 500,
+            z_cells: 2048,
+            ..AnalysisOptions::default()
+        },
+    )
+    .metrics
+    .jsd;
+    let mut panel = super::figure1_panel(
+        &super::PanelInput {
+            curves: &curves,
+            view,
+            noise: &model.noise,
+            generated: &[],
+            real: &[],
+            arrows_before: &[],
+            p_g_before: &[],
+        },
+        super::Overlays::default(),
+        palette,
+    );
+    panel.title = format!("{title}   iteration {iteration}   JSD {jsd:.4}");
+    super::svg::panel_svg(&panel, palette.background, palette.ink)
+}

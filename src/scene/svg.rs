@@ -1,0 +1,363 @@
+//! Panels and figures as SVG text, written by hand. The PNG and GIF exports rasterise this
+//! same text (see [`super::raster`]), so every export draws the same marks.
+
+use std::fmt::Write as _;
+
+use super::{Curve, Dash, Figure, Panel, Rgba, Stroke};
+
+/// Plot area of one panel, in pixels.
+pub const PLOT_WIDTH: f64 = 760.0;
+/// Plot height.
+pub const PLOT_HEIGHT: f64 = 430.0;
+const MARGIN: f64 = 24.0;
+const TITLE_SIZE: f64 = 22.0;
+const CAPTION_SIZE: f64 = 17.0;
+const SMALL_SIZE: f64 = 14.5;
+const LEGEND_SIZE: f64 = 16.0;
+/// Height of the legend band above each plot.
+const LEGEND_BAND: f64 = 30.0;
+/// Font families, most wanted first; the rasteriser has the first.
+pub const FONT_FAMILY: &str = "Ubuntu, 'DejaVu Sans', Arial, sans-serif";
+/// Average glyph advance as a fraction of the size (for wrapping; Ubuntu Light ≈ 0.5).
+const ADVANCE: f64 = 0.5;
+
+/// The whole figure as an SVG document.
+pub fn figure_svg(figure: &Figure) -> String {
+    let columns = figure.columns.max(1);
+    let rows = figure.panels.len().div_ceil(columns).max(1);
+    let cell_w = PLOT_WIDTH + 2.0 * MARGIN;
+    let captions: Vec<Vec<(String, f64, Rgba)>> = figure
+        .panels
+        .iter()
+        .map(|p| wrapped_caption(p, PLOT_WIDTH))
+        .collect();
+    // Every row as tall as its tallest caption, so panels line up.
+    let row_heights: Vec<f64> = (0..rows)
+        .map(|r| {
+            let tallest = captions
+                .iter()
+                .skip(r * columns)
+                .take(columns)
+                .map(|c| caption_height(c))
+                .fold(0.0, f64::max);
+            LEGEND_BAND + PLOT_HEIGHT + TITLE_SIZE * 1.6 + tallest + MARGIN
+        })
+        .collect();
+    let title_lines = wrap(
+        &figure.title,
+        TITLE_SIZE,
+        columns as f64 * cell_w - MARGIN * 2.0,
+    );
+    let header = TITLE_SIZE * 1.4 * title_lines.len() as f64 + MARGIN;
+    let width = columns as f64 * cell_w;
+    let height = header + row_heights.iter().sum::<f64>();
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" font-family="{FONT_FAMILY}">"#
+    );
+    out.push('\n');
+    let _ = writeln!(
+        out,
+        r#"<rect width="100%" height="100%" fill="{}"/>"#,
+        figure.background.hex()
+    );
+    for (i, line) in title_lines.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            r#"<text x="{MARGIN}" y="{:.1}" font-size="{TITLE_SIZE}" fill="{}">{}</text>"#,
+            MARGIN + TITLE_SIZE * (1.0 + 1.4 * i as f64),
+            figure.ink.hex(),
+            escape(line)
+        );
+    }
+    let mut top = header;
+    for (r, row_h) in row_heights.iter().enumerate() {
+        for c in 0..columns {
+            let i = r * columns + c;
+            let Some(panel) = figure.panels.get(i) else {
+                break;
+            };
+            let left = c as f64 * cell_w + MARGIN;
+            legend_into(&mut out, panel, left, top);
+            panel_into(&mut out, panel, left, top + LEGEND_BAND);
+            let mut y = top + LEGEND_BAND + PLOT_HEIGHT + TITLE_SIZE * 1.5;
+            let _ = writeln!(
+                out,
+                r#"<text x="{:.1}" y="{y:.1}" font-size="{TITLE_SIZE}" text-anchor="middle" font-weight="bold" fill="{}">{}</text>"#,
+                left + PLOT_WIDTH / 2.0,
+                figure.ink.hex(),
+                escape(&panel.title)
+            );
+            y += TITLE_SIZE * 0.4;
+            for (text, size, color) in &captions[i] {
+                y += size * 1.3;
+                let _ = writeln!(
+                    out,
+                    r#"<text x="{left:.1}" y="{y:.1}" font-size="{size}" fill="{}">{}</text>"#,
+                    color.hex(),
+                    escape(text)
+                );
+            }
+        }
+        top += row_h;
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
+/// One panel alone (the live view's export), with its caption if it has one.
+pub fn panel_svg(panel: &Panel, background: Rgba, ink: Rgba) -> String {
+    figure_svg(&Figure {
+        title: String::new(),
+        panels: vec![panel.clone()],
+        columns: 1,
+        background,
+        ink,
+    })
+}
+
+fn caption_height(lines: &[(String, f64, Rgba)]) -> f64 {
+    lines.iter().map(|(_, size, _)| size * 1.3).sum()
+}
+
+fn wrapped_caption(panel: &Panel, width: f64) -> Vec<(String, f64, Rgba)> {
+    let mut out = Vec::new();
+    for line in &panel.caption {
+        let size = if line.small { SMALL_SIZE } else { CAPTION_SIZE };
+        for part in wrap(&line.text, size, width) {
+            out.push((part, size, line.color));
+        }
+    }
+    out
+}
+
+/// Greedy word wrap by estimated advance.
+fn wrap(text: &str, size: f64, width: f64) -> Vec<String> {
+    let per_line = ((width / (size * ADVANCE)) as usize).max(10);
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        if !current.is_empty() && current.chars().count() + 1 + word.chars().count() > per_line {
+            lines.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    lines
+}
+
+/// XML text escaping.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Maps data coordinates to the panel's pixels.
+struct Frame {
+    left: f64,
+    top: f64,
+    x: (f64, f64),
+    y: (f64, f64),
+}
+
+impl Frame {
+    fn px(&self, [x, y]: [f64; 2]) -> (f64, f64) {
+        let (x0, x1) = self.x;
+        let (y0, y1) = self.y;
+        (
+            self.left + (x - x0) / (x1 - x0).max(1e-12) * PLOT_WIDTH,
+            self.top + (y1 - y) / (y1 - y0).max(1e-12) * PLOT_HEIGHT,
+        )
+    }
+}
+
+fn stroke_attrs(s: &Stroke) -> String {
+    let dash = match s.dash {
+        Dash::Solid => String::new(),
+        Dash::Dotted { spacing } => {
+            format!(r#" stroke-dasharray="0.01 {spacing}" stroke-linecap="round""#)
+        }
+        Dash::Dashed { length } => format!(r#" stroke-dasharray="{length} {}""#, length / 2 + 3),
+    };
+    format!(
+        r#"stroke="{}" stroke-opacity="{:.3}" stroke-width="{}" fill="none" stroke-linejoin="round"{dash}"#,
+        s.color.hex(),
+        s.color.opacity(),
+        s.stroke_width()
+    )
+}
+
+impl Stroke {
+    /// Dotted lines are drawn a little heavier so the dots read as a line.
+    fn stroke_width(&self) -> f32 {
+        match self.dash {
+            Dash::Dotted { .. } => self.width * 1.3,
+            _ => self.width,
+        }
+    }
+}
+
+fn polyline(out: &mut String, frame: &Frame, curve: &Curve) {
+    if curve.points.len() < 2 {
+        return;
+    }
+    let mut d = String::new();
+    for (i, &p) in curve.points.iter().enumerate() {
+        let (x, y) = frame.px(p);
+        let _ = write!(d, "{}{x:.2},{y:.2}", if i == 0 { "M" } else { " L" });
+    }
+    let _ = writeln!(out, r#"<path d="{d}" {}/>"#, stroke_attrs(&curve.stroke));
+}
+
+fn arrow_head(out: &mut String, from: (f64, f64), to: (f64, f64), tip: f64, color: Rgba) {
+    let (dx, dy) = (to.0 - from.0, to.1 - from.1);
+    let len = dx.hypot(dy);
+    if len < 1e-9 {
+        return;
+    }
+    let (ux, uy) = (dx / len, dy / len);
+    let tip = tip.min(len);
+    let (bx, by) = (to.0 - ux * tip, to.1 - uy * tip);
+    let half = 0.45 * tip;
+    let _ = writeln!(
+        out,
+        r#"<path d="M{:.2},{:.2} L{:.2},{:.2} L{:.2},{:.2} Z" fill="{}" fill-opacity="{:.3}"/>"#,
+        to.0,
+        to.1,
+        bx - uy * half,
+        by + ux * half,
+        bx + uy * half,
+        by - ux * half,
+        color.hex(),
+        color.opacity()
+    );
+}
+
+fn panel_into(out: &mut String, panel: &Panel, left: f64, top: f64) {
+    let frame = Frame {
+        left,
+        top,
+        x: panel.x_range,
+        y: panel.y_range,
+    };
+    let _ = writeln!(
+        out,
+        r#"<svg x="{left:.1}" y="{top:.1}" width="{PLOT_WIDTH}" height="{PLOT_HEIGHT}" overflow="hidden"><g transform="translate({:.1},{:.1})">"#,
+        -left, -top
+    );
+    if let Some(bars) = &panel.bars {
+        for (&c, &h) in bars.centres.iter().zip(&bars.heights) {
+            let (x0, y0) = frame.px([c - bars.width / 2.0, h]);
+            let (x1, y1) = frame.px([c + bars.width / 2.0, 0.0]);
+            let _ = writeln!(
+                out,
+                r#"<rect x="{x0:.2}" y="{y0:.2}" width="{:.2}" height="{:.2}" fill="{}" fill-opacity="{:.3}"/>"#,
+                (x1 - x0).max(0.0),
+                (y1 - y0).max(0.0),
+                bars.fill.hex(),
+                bars.fill.opacity()
+            );
+        }
+    }
+    for curve in &panel.curves {
+        polyline(out, &frame, curve);
+    }
+    if let Some(marks) = &panel.marks {
+        for &p in &marks.points {
+            let (x, y) = frame.px(p);
+            let _ = writeln!(
+                out,
+                r#"<path d="M{:.2},{:.2} L{:.2},{:.2} L{:.2},{:.2} Z" fill="{}"/>"#,
+                x,
+                y - 4.0,
+                x - 3.0,
+                y + 2.0,
+                x + 3.0,
+                y + 2.0,
+                marks.color.hex()
+            );
+        }
+    }
+    for set in &panel.arrows {
+        for (&a, &b) in set.from.iter().zip(&set.to) {
+            let (pa, pb) = (frame.px(a), frame.px(b));
+            let _ = writeln!(
+                out,
+                r#"<path d="M{:.2},{:.2} L{:.2},{:.2}" {}/>"#,
+                pa.0,
+                pa.1,
+                pb.0,
+                pb.1,
+                stroke_attrs(&set.stroke)
+            );
+            arrow_head(out, pa, pb, f64::from(set.tip), set.stroke.color);
+        }
+    }
+    for label in &panel.labels {
+        let (x, y) = frame.px(label.at);
+        let _ = writeln!(
+            out,
+            r#"<text x="{x:.1}" y="{:.1}" font-size="{}"{} fill="{}">{}</text>"#,
+            y + f64::from(label.size) * 0.35,
+            label.size,
+            if label.italic {
+                r#" font-style="italic""#
+            } else {
+                ""
+            },
+            label.color.hex(),
+            escape(&label.text)
+        );
+    }
+    out.push_str("</g></svg>\n");
+}
+
+/// The legend as one row of entries above the plot (never over the curves).
+fn legend_into(out: &mut String, panel: &Panel, left: f64, top: f64) {
+    let mut rows: Vec<(&str, Stroke, bool)> = Vec::new();
+    for c in &panel.curves {
+        if !c.label.is_empty() {
+            rows.push((&c.label, c.stroke, false));
+        }
+    }
+    for a in &panel.arrows {
+        if !a.label.is_empty() {
+            rows.push((&a.label, a.stroke, true));
+        }
+    }
+    let ink = panel
+        .curves
+        .first()
+        .map_or(Rgba::gray(0), |c| c.stroke.color);
+    let mid = top + LEGEND_BAND * 0.5;
+    let mut x = left;
+    for (label, stroke, arrow) in rows {
+        let _ = writeln!(
+            out,
+            r#"<path d="M{:.1},{mid:.1} L{:.1},{mid:.1}" {}/>"#,
+            x,
+            x + 34.0,
+            stroke_attrs(&stroke)
+        );
+        if arrow {
+            arrow_head(out, (x, mid), (x + 36.0, mid), 7.0, stroke.color);
+        }
+        let _ = writeln!(
+            out,
+            r#"<text x="{:.1}" y="{:.1}" font-size="{LEGEND_SIZE}" fill="{}">{}</text>"#,
+            x + 40.0,
+            mid + LEGEND_SIZE * 0.35,
+            ink.hex(),
+            escape(label)
+        );
+        x += 40.0 + label.chars().count() as f64 * LEGEND_SIZE * ADVANCE + 22.0;
+    }
+}

@@ -1,0 +1,828 @@
+//! Figure 1 (a)–(d) of the paper as a scripted, seeded scenario on the live trainer.
+//!
+//! - (a) Algorithm 1 from the seeded start until p_g is close to p_data but visibly
+//!   different (JSD below [`StoryOptions::a_jsd`]); D is then a partially accurate classifier.
+//! - (b) G frozen, D trained alone (rounds of steps with a decaying learning rate) until
+//!   max |D − D*| < [`StoryOptions::b_gap`] over the central 98 % of (p_data + p_g)/2.
+//! - (c) D frozen, [`StoryOptions::c_steps`] G steps: each arrow's G(z) before and after.
+//! - (d) Algorithm 1 continued until JSD < [`StoryOptions::d_jsd`] and a freshly trained D
+//!   stays within [`StoryOptions::d_fresh_gap`] of 1/2 on the data's central 99 %.
+//!
+//! The story advances in bounded slices of work ([`Story::advance`]) so that a user interface
+//! can show progress, draw the live state and cancel; run to the end it is deterministic for
+//! a seed. Every stage keeps the state it started from (to replay it) and the state it
+//! captured (to continue the live run from it).
+
+use super::analysis::{Analysis, AnalysisOptions, arrow_pairs};
+use super::model::GanModel;
+use super::trainer::{Divergence, Snapshot, Trainer};
+
+/// One of the figure's four panels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Stage {
+    /// A pair near convergence.
+    A,
+    /// D trained to D* with G fixed.
+    B,
+    /// G moved by D's gradient.
+    C,
+    /// Convergence: p_g = p_data, D = 1/2.
+    D,
+}
+
+impl Stage {
+    /// All four, in order.
+    pub const ALL: [Self; 4] = [Self::A, Self::B, Self::C, Self::D];
+
+    /// "(a)" … "(d)".
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::A => "(a)",
+            Self::B => "(b)",
+            Self::C => "(c)",
+            Self::D => "(d)",
+        }
+    }
+
+    /// The paper's caption for this panel (Goodfellow et al. 2014, Figure 1).
+    pub fn caption(self) -> &'static str {
+        match self {
+            Self::A => {
+                "Consider an adversarial pair near convergence: p_g is similar to p_data and D \
+                 is a partially accurate classifier."
+            }
+            Self::B => {
+                "In the inner loop of the algorithm D is trained to discriminate samples from \
+                 data, converging to D*(x) = p_data(x) / (p_data(x) + p_g(x))."
+            }
+            Self::C => {
+                "After an update to G, gradient of D has guided G(z) to flow to regions that \
+                 are more likely to be classified as data."
+            }
+            Self::D => {
+                "After several steps of training, if G and D have enough capacity, they will \
+                 reach a point at which both cannot improve because p_g = p_data. The \
+                 discriminator is unable to differentiate between the two distributions, \
+                 i.e. D(x) = 1/2."
+            }
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// The scenario's thresholds and budgets.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoryOptions {
+    /// (a) starts with G's output shifted by this many data standard deviations.
+    pub a_offset: f64,
+    /// (a) stops at the first check where JSD falls below this.
+    pub a_jsd: f64,
+    /// … and D* is smooth enough for a small network to match in (b): max |dD*/dx| over
+    /// the central 98 % of the mixture below this many per data standard deviation.
+    pub a_max_slope: f64,
+    /// (a) and (d) check the exact JSD every this many iterations.
+    pub check_every: u64,
+    /// (a) gives up after this many iterations.
+    pub a_max_iters: u64,
+    /// (b) stops when max |D − D*| over the central 98 % of the mixture is below this.
+    pub b_gap: f64,
+    /// (b) trains D in rounds of this many steps (learning rate decaying to 0 in each).
+    pub b_round_steps: u64,
+    /// (b)'s minibatch size.
+    pub b_batch: usize,
+    /// (b)'s learning rate at the start of each round.
+    pub b_lr: f64,
+    /// (b) gives up after this many rounds.
+    pub b_max_rounds: u64,
+    /// (c) takes G steps with D frozen until G(z) has moved this many data standard
+    /// deviations on average (so the arrows' move is visible) …
+    pub c_move: f64,
+    /// … or this many steps.
+    pub c_steps: u64,
+    /// (d) stops when JSD is below this …
+    pub d_jsd: f64,
+    /// … and a fresh D stays this close to 1/2 on the data's central 99 %.
+    pub d_fresh_gap: f64,
+    /// Steps the fresh D of (d) is trained for.
+    pub d_probe_steps: u64,
+    /// (d) gives up after this many iterations.
+    pub d_max_iters: u64,
+    /// Number of arrows drawn (and compared in (c)).
+    pub arrows: usize,
+}
+
+impl Default for StoryOptions {
+    fn default() -> Self {
+        Self {
+            a_offset: 2.0,
+            a_jsd: 0.06,
+            a_max_slope: 1.5,
+            check_every: 25,
+            a_max_iters: 5_000,
+            b_gap: 0.03,
+            b_round_steps: 250,
+            b_batch: 512,
+            b_lr: 2e-3,
+            b_max_rounds: 120,
+            c_move: 0.1,
+            c_steps: 10,
+            d_jsd: 0.01,
+            d_fresh_gap: 0.1,
+            d_probe_steps: 2_000,
+            d_max_iters: 30_000,
+            arrows: 25,
+        }
+    }
+}
+
+/// A number that proves a panel, with the bound it must meet (if any).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evidence {
+    /// What it measures, e.g. "max |D − D*| (central 98 %)".
+    pub name: String,
+    /// The measured value.
+    pub value: f64,
+    /// The bound: `Some((true, b))` means value < b, `Some((false, b))` means value > b.
+    pub bound: Option<(bool, f64)>,
+}
+
+impl Evidence {
+    fn new(name: &str, value: f64) -> Self {
+        Self {
+            name: name.to_owned(),
+            value,
+            bound: None,
+        }
+    }
+
+    fn below(name: &str, value: f64, bound: f64) -> Self {
+        Self {
+            bound: Some((true, bound)),
+            ..Self::new(name, value)
+        }
+    }
+
+    fn above(name: &str, value: f64, bound: f64) -> Self {
+        Self {
+            bound: Some((false, bound)),
+            ..Self::new(name, value)
+        }
+    }
+
+    /// Whether the value meets its bound (true when there is none).
+    pub fn passed(&self) -> bool {
+        match self.bound {
+            Some((true, b)) => self.value < b,
+            Some((false, b)) => self.value > b,
+            None => self.value.is_finite(),
+        }
+    }
+
+    /// "name = value (< bound)" with a precision that suits the value.
+    pub fn line(&self) -> String {
+        let v = format_number(self.value);
+        match self.bound {
+            Some((below, b)) => {
+                let rel = if below { "<" } else { ">" };
+                let mark = if self.passed() { "" } else { "  NOT MET" };
+                format!("{} = {v}  ({rel} {}){mark}", self.name, format_number(b))
+            }
+            None => format!("{} = {v}", self.name),
+        }
+    }
+}
+
+fn format_number(v: f64) -> String {
+    let a = v.abs();
+    if a != 0.0 && !(1e-3..1e5).contains(&a) {
+        format!("{v:.2e}")
+    } else if a >= 100.0 || v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.4}")
+    }
+}
+
+/// One captured panel.
+#[derive(Clone, Debug)]
+pub struct Capture {
+    /// Which panel.
+    pub stage: Stage,
+    /// The trainer's state when this stage began (replay starts here).
+    pub start: Snapshot,
+    /// The state captured (the live run can continue from here).
+    pub end: Snapshot,
+    /// The state drawn: `end`, except in (d), where D is the fresh D of the two-sample test
+    /// (the inner loop's best D against the final G).
+    pub drawn: Snapshot,
+    /// For (c): each arrow's (z, G(z)) before the G update. Empty for other stages.
+    pub arrows_before: Vec<(f64, f64)>,
+    /// How the state was reached, in one sentence.
+    pub how: String,
+    /// Units of work the stage took (iterations, D steps or G steps).
+    pub work: u64,
+    /// The numbers that prove the panel.
+    pub evidence: Vec<Evidence>,
+}
+
+impl Capture {
+    /// Whether every bound of this panel is met.
+    pub fn passed(&self) -> bool {
+        self.evidence.iter().all(Evidence::passed)
+    }
+}
+
+/// Where the script is.
+#[derive(Clone, Debug)]
+enum Phase {
+    WarmUp { iters: u64 },
+    TrainD { rounds: u64, step: u64 },
+    MoveG { steps: u64, before: Vec<(f64, f64)> },
+    Converge { iters: u64 },
+    Done,
+}
+
+/// How far the story has come.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Progress {
+    /// The stage being worked on (the last one when done).
+    pub stage: Stage,
+    /// Overall fraction done, 0 to 1 (by the stages' budgets; stages usually finish early).
+    pub fraction: f64,
+    /// Whether every requested stage is captured.
+    pub done: bool,
+}
+
+/// Why a stage could not be captured.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StoryError {
+    /// The run diverged.
+    Diverged(Divergence),
+    /// A stage used its whole budget without meeting its condition.
+    Budget {
+        /// Which stage.
+        stage: Stage,
+        /// What was not reached, with the best value seen.
+        detail: String,
+    },
+}
+
+impl std::fmt::Display for StoryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Diverged(d) => write!(f, "the run diverged: {d}"),
+            Self::Budget { stage, detail } => {
+                write!(f, "stage {} ran out of budget: {detail}", stage.label())
+            }
+        }
+    }
+}
+
+impl std::error::Error for StoryError {}
+
+impl From<Divergence> for StoryError {
+    fn from(d: Divergence) -> Self {
+        Self::Diverged(d)
+    }
+}
+
+/// The scripted scenario (see the module documentation).
+#[derive(Clone, Debug)]
+pub struct Story {
+    opts: StoryOptions,
+    phase: Phase,
+    /// The last stage to run (a replay runs one stage only).
+    last: Stage,
+    stage_start: Option<Snapshot>,
+    captures: Vec<Capture>,
+    best: f64,
+    c_taken: u64,
+    drawn: Option<Snapshot>,
+    stage_work: u64,
+}
+
+/// Analysis resolution for the story's checks.
+fn check_options() -> AnalysisOptions {
+    AnalysisOptions {
+        grid_points: 1000,
+        z_cells: 4096,
+        ..AnalysisOptions::default()
+    }
+}
+
+impl Story {
+    /// The whole story, (a) to (d), from the trainer's current state.
+    pub fn new(opts: StoryOptions) -> Self {
+        Self::stages(opts, Stage::A, Stage::D)
+    }
+
+    /// Stages `first` to `last` only, from the trainer's current state (which should be
+    /// the `start` of `first`'s capture for a faithful replay).
+    pub fn stages(opts: StoryOptions, first: Stage, last: Stage) -> Self {
+        let phase = Self::phase_of(first);
+        Self {
+            opts,
+            phase,
+            last,
+            stage_start: None,
+            captures: Vec::new(),
+            best: f64::INFINITY,
+            c_taken: 0,
+            drawn: None,
+            stage_work: 0,
+        }
+    }
+
+    fn phase_of(stage: Stage) -> Phase {
+        match stage {
+            Stage::A => Phase::WarmUp { iters: 0 },
+            Stage::B => Phase::TrainD { rounds: 0, step: 0 },
+            Stage::C => Phase::MoveG {
+                steps: 0,
+                before: Vec::new(),
+            },
+            Stage::D => Phase::Converge { iters: 0 },
+        }
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> &StoryOptions {
+        &self.opts
+    }
+
+    /// The panels captured so far.
+    pub fn captures(&self) -> &[Capture] {
+        &self.captures
+    }
+
+    /// Takes the captured panels.
+    pub fn into_captures(self) -> Vec<Capture> {
+        self.captures
+    }
+
+    fn stage(&self) -> Stage {
+        match self.phase {
+            Phase::WarmUp { .. } => Stage::A,
+            Phase::TrainD { .. } => Stage::B,
+            Phase::MoveG { .. } => Stage::C,
+            Phase::Converge { .. } => Stage::D,
+            Phase::Done => self.last,
+        }
+    }
+
+    /// How far along the story is.
+    pub fn progress(&self) -> Progress {
+        let o = &self.opts;
+        let within = match &self.phase {
+            Phase::WarmUp { iters } => *iters as f64 / o.a_max_iters as f64,
+            Phase::TrainD { rounds, step } => {
+                (*rounds as f64 + *step as f64 / o.b_round_steps as f64) / o.b_max_rounds as f64
+            }
+            Phase::MoveG { steps, .. } => *steps as f64 / o.c_steps.max(1) as f64,
+            Phase::Converge { iters } => *iters as f64 / o.d_max_iters as f64,
+            Phase::Done => 1.0,
+        };
+        let first = self
+            .captures
+            .first()
+            .map_or(self.stage(), |c| c.stage)
+            .index();
+        let span = (self.last.index() + 1 - first.min(self.last.index())) as f64;
+        let done_stages = (self.stage().index() - first.min(self.stage().index())) as f64;
+        let fraction = if matches!(self.phase, Phase::Done) {
+            1.0
+        } else {
+            ((done_stages + within.clamp(0.0, 1.0)) / span).clamp(0.0, 1.0)
+        };
+        Progress {
+            stage: self.stage(),
+            fraction,
+            done: matches!(self.phase, Phase::Done),
+        }
+    }
+
+    /// Runs about `work` units (iterations, D steps or G steps) of the script.
+    pub fn advance(&mut self, trainer: &mut Trainer, work: u64) -> Result<Progress, StoryError> {
+        let mut left = work.max(1);
+        while left > 0 && !matches!(self.phase, Phase::Done) {
+            if self.stage_start.is_none() {
+                self.stage_start = Some(trainer.snapshot());
+                self.best = f64::INFINITY;
+            }
+            let done = self.captures.len();
+            let used = self.step(trainer, left)?;
+            let finished = self.captures.len() > done;
+            match self.captures.last_mut() {
+                Some(c) if finished => c.work += used,
+                _ => self.stage_work += used,
+            }
+            left = left.saturating_sub(used.max(1));
+        }
+        Ok(self.progress())
+    }
+
+    /// Runs the script to the end (or its first failure), reporting progress after every
+    /// slice of work.
+    pub fn run(
+        &mut self,
+        trainer: &mut Trainer,
+        mut report: impl FnMut(Progress),
+    ) -> Result<(), StoryError> {
+        loop {
+            let p = self.advance(trainer, 500)?;
+            report(p);
+            if p.done {
+                return Ok(());
+            }
+        }
+    }
+
+    /// One bounded piece of the current phase; returns the work used.
+    fn step(&mut self, trainer: &mut Trainer, left: u64) -> Result<u64, StoryError> {
+        let o = self.opts.clone();
+        match &mut self.phase {
+            Phase::WarmUp { iters } => {
+                if *iters == 0 {
+                    let (_, scale) = GanModel::<f32>::data_scale(trainer.settings());
+                    let shift = o.a_offset * trainer.settings().target.std() / scale;
+                    trainer.generator_mut().shift_output(shift as f32);
+                }
+                let n = (o.check_every - *iters % o.check_every).min(left);
+                trainer.run(n)?;
+                *iters += n;
+                if iters.is_multiple_of(o.check_every) {
+                    let a = Analysis::new(&trainer.model(), &check_options());
+                    self.best = self.best.min(a.metrics.jsd);
+                    let slope = d_star_slope(&a, trainer.settings().target.std());
+                    if a.metrics.jsd < o.a_jsd && slope < o.a_max_slope {
+                        let iters = *iters;
+                        self.capture_a(trainer, &a, iters);
+                    } else if *iters >= o.a_max_iters {
+                        return Err(StoryError::Budget {
+                            stage: Stage::A,
+                            detail: format!(
+                                "JSD < {} with a smooth D* (max slope {} per std) not reached \
+                                 in {} iterations (least JSD {:.4})",
+                                o.a_jsd, o.a_max_slope, o.a_max_iters, self.best
+                            ),
+                        });
+                    }
+                }
+                Ok(n)
+            }
+            Phase::TrainD { rounds, step } => {
+                let n = (o.b_round_steps - *step).min(left);
+                trainer.train_discriminator_schedule(
+                    *step..*step + n,
+                    o.b_round_steps,
+                    o.b_batch,
+                    o.b_lr,
+                )?;
+                *step += n;
+                if *step == o.b_round_steps {
+                    *step = 0;
+                    *rounds += 1;
+                    let rounds = *rounds;
+                    let a = Analysis::new(&trainer.model(), &check_options());
+                    let gap = a.optimality_gap();
+                    self.best = self.best.min(gap);
+                    if gap < o.b_gap {
+                        self.capture_b(trainer, gap, rounds);
+                    } else if rounds >= o.b_max_rounds {
+                        return Err(StoryError::Budget {
+                            stage: Stage::B,
+                            detail: format!(
+                                "max |D − D*| stayed above {} for {} D steps (least {:.4})",
+                                o.b_gap,
+                                rounds * o.b_round_steps,
+                                self.best
+                            ),
+                        });
+                    }
+                }
+                Ok(n)
+            }
+            Phase::MoveG { steps, before } => {
+                if *steps == 0 && before.is_empty() {
+                    *before = arrow_pairs(&trainer.model(), o.arrows);
+                }
+                let start = self.stage_start.as_ref().map(Snapshot::model);
+                let mut n = 0;
+                let mut far_enough = false;
+                while n < left && *steps < o.c_steps && !far_enough {
+                    trainer.generator_step()?;
+                    *steps += 1;
+                    n += 1;
+                    if let Some(start) = &start {
+                        let flow = flow_toward_data(start, &trainer.model(), 200);
+                        far_enough = flow.mean_move >= o.c_move;
+                    }
+                }
+                if far_enough || *steps >= o.c_steps {
+                    self.c_taken = *steps;
+                    let before = std::mem::take(before);
+                    self.capture_c(trainer, before);
+                }
+                Ok(n.max(1))
+            }
+            Phase::Converge { iters } => {
+                let n = (o.check_every - *iters % o.check_every).min(left);
+                trainer.run(n)?;
+                *iters += n;
+                if iters.is_multiple_of(o.check_every) {
+                    let iters = *iters;
+                    let a = Analysis::new(&trainer.model(), &check_options());
+                    self.best = self.best.min(a.metrics.jsd);
+                    let mut used = n;
+                    if a.metrics.jsd < o.d_jsd {
+                        let (probe, fresh) =
+                            trainer.fresh_discriminator(FRESH_SEED, o.d_probe_steps)?;
+                        used += o.d_probe_steps / 4;
+                        if fresh < o.d_fresh_gap {
+                            self.drawn = Some(probe.snapshot());
+                            self.capture_d(trainer, &a, fresh, iters);
+                            return Ok(used);
+                        }
+                    }
+                    if iters >= o.d_max_iters {
+                        return Err(StoryError::Budget {
+                            stage: Stage::D,
+                            detail: format!(
+                                "JSD < {} with a fresh D within {} of 1/2 not reached in {} \
+                                 iterations (least JSD {:.4})",
+                                o.d_jsd, o.d_fresh_gap, o.d_max_iters, self.best
+                            ),
+                        });
+                    }
+                    return Ok(used);
+                }
+                Ok(n)
+            }
+            Phase::Done => Ok(0),
+        }
+    }
+
+    fn finish_stage(&mut self, trainer: &Trainer, stage: Stage, capture: CaptureParts) {
+        let start = self
+            .stage_start
+            .take()
+            .unwrap_or_else(|| trainer.snapshot());
+        let end = trainer.snapshot();
+        self.captures.push(Capture {
+            stage,
+            start,
+            drawn: self.drawn.take().unwrap_or_else(|| end.clone()),
+            work: std::mem::take(&mut self.stage_work),
+            end,
+            arrows_before: capture.arrows_before,
+            how: capture.how,
+            evidence: capture.evidence,
+        });
+        self.phase = match stage {
+            s if s == self.last => Phase::Done,
+            Stage::A => Self::phase_of(Stage::B),
+            Stage::B => Self::phase_of(Stage::C),
+            Stage::C => Self::phase_of(Stage::D),
+            Stage::D => Phase::Done,
+        };
+    }
+
+    fn capture_a(&mut self, trainer: &Trainer, a: &Analysis, iters: u64) {
+        let (accuracy, bayes) = accuracies(a);
+        let evidence = vec![
+            Evidence::below("JSD(p_data || p_g)", a.metrics.jsd, self.opts.a_jsd),
+            Evidence::above("JSD (visibly different)", a.metrics.jsd, 0.002),
+            Evidence::below(
+                "max |dD*/dx| x std of data (central 98 %)",
+                d_star_slope(a, trainer.settings().target.std()),
+                self.opts.a_max_slope,
+            ),
+            Evidence::new("accuracy of D", accuracy),
+            Evidence::new("accuracy of D* (best possible)", bayes),
+            Evidence::new("max |D - D*| (central 98 %)", a.optimality_gap()),
+        ];
+        let how = format!(
+            "{iters} iterations of Algorithm 1 from the seeded start (seed {}) with G's \
+             output shifted by {} data std, stopped at the first check (every {}) with \
+             JSD < {} and D* smooth enough for D to match (slope < {} per std).",
+            trainer.settings().seed,
+            self.opts.a_offset,
+            self.opts.check_every,
+            self.opts.a_jsd,
+            self.opts.a_max_slope
+        );
+        self.finish_stage(
+            trainer,
+            Stage::A,
+            CaptureParts {
+                arrows_before: Vec::new(),
+                how,
+                evidence,
+            },
+        );
+    }
+
+    fn capture_b(&mut self, trainer: &Trainer, gap: f64, rounds: u64) {
+        let evidence = vec![Evidence::below(
+            "max |D - D*| (central 98 % of (p_data + p_g)/2)",
+            gap,
+            self.opts.b_gap,
+        )];
+        let how = format!(
+            "G frozen; D alone for {} steps ({} rounds of {}, m = {}, learning rate from {} \
+             down to 0 in each round).",
+            rounds * self.opts.b_round_steps,
+            rounds,
+            self.opts.b_round_steps,
+            self.opts.b_batch,
+            self.opts.b_lr
+        );
+        self.finish_stage(
+            trainer,
+            Stage::B,
+            CaptureParts {
+                arrows_before: Vec::new(),
+                how,
+                evidence,
+            },
+        );
+    }
+
+    fn capture_c(&mut self, trainer: &Trainer, before: Vec<(f64, f64)>) {
+        let model = trainer.model();
+        let start = self
+            .stage_start
+            .as_ref()
+            .map(|s| s.model())
+            .unwrap_or_else(|| model.clone());
+        let moved = flow_toward_data(&start, &model, FLOW_SAMPLES);
+        let evidence = vec![
+            Evidence::above("share of z whose D(G(z)) rose", moved.rose_share, 0.8),
+            Evidence::new("share of G(z) moved up D's slope", moved.uphill_share),
+            Evidence::above("rise of E_z D(G(z))", moved.d_after - moved.d_before, 0.0),
+            Evidence::new("E_z D(G(z)) before", moved.d_before),
+            Evidence::new("E_z D(G(z)) after", moved.d_after),
+            Evidence::new("mean |G(z) move| / std of data", moved.mean_move),
+        ];
+        let how = format!(
+            "D frozen (as trained in (b)); {} G steps at the run's learning rate (until G(z) \
+             moved {} data std on average); grey arrows: G(z) before, coloured: after.",
+            self.c_taken, self.opts.c_move
+        );
+        self.finish_stage(
+            trainer,
+            Stage::C,
+            CaptureParts {
+                arrows_before: before,
+                how,
+                evidence,
+            },
+        );
+    }
+
+    fn capture_d(&mut self, trainer: &Trainer, a: &Analysis, fresh: f64, iters: u64) {
+        let live_gap = {
+            let t = &trainer.settings().target;
+            a.max_gap(
+                &a.d,
+                &vec![0.5; a.d.len()],
+                (t.quantile(0.005), t.quantile(0.995)),
+            )
+        };
+        let evidence = vec![
+            Evidence::below("JSD(p_data || p_g)", a.metrics.jsd, self.opts.d_jsd),
+            Evidence::below(
+                "fresh D: max |D - 1/2| (central 99 % of p_data)",
+                fresh,
+                self.opts.d_fresh_gap,
+            ),
+            Evidence::new("training's own D: max |D - 1/2| (same range)", live_gap),
+            Evidence::new("C(G) + log 4", a.metrics.c_g + 4.0_f64.ln()),
+        ];
+        let how = format!(
+            "Algorithm 1 continued for {iters} iterations (iteration {} in all), stopped at \
+             the first check with JSD < {} at which a fresh D, trained {} steps against the \
+             frozen G, stayed within {} of 1/2; that fresh D is the one drawn.",
+            trainer.counters().iteration,
+            self.opts.d_jsd,
+            self.opts.d_probe_steps,
+            self.opts.d_fresh_gap
+        );
+        self.finish_stage(
+            trainer,
+            Stage::D,
+            CaptureParts {
+                arrows_before: Vec::new(),
+                how,
+                evidence,
+            },
+        );
+    }
+}
+
+struct CaptureParts {
+    arrows_before: Vec<(f64, f64)>,
+    how: String,
+    evidence: Vec<Evidence>,
+}
+
+/// max |dD*/dx| · σ over the central 98 % of (p_data + p_g)/2: how sharp D* is.
+pub fn d_star_slope(a: &Analysis, std: f64) -> f64 {
+    let (lo, hi) = a.central_interval(&a.mixture(), 0.98);
+    a.d_star
+        .windows(2)
+        .zip(a.x.windows(2))
+        .filter(|(_, x)| lo <= x[0] && x[1] <= hi)
+        .map(|(d, _)| (d[1] - d[0]).abs() / a.dx)
+        .fold(0.0, f64::max)
+        * std
+}
+
+/// The fresh discriminator's seed in (d).
+const FRESH_SEED: u64 = 0xd1;
+
+/// z values compared in (c).
+const FLOW_SAMPLES: usize = 1000;
+
+/// (c)'s measurements of how G(z) moved under D.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Flow {
+    /// Share of z (equal-probability quantiles) whose G(z) moved in the direction in which D
+    /// increases (sign of ΔG(z) equal to the sign of D' at G(z) before the move).
+    pub uphill_share: f64,
+    /// E_z D(G(z)) before.
+    pub d_before: f64,
+    /// E_z D(G(z)) after (same D).
+    pub d_after: f64,
+    /// Share of z for which D(G(z)) rose: G(z) now lies where D says "data" more.
+    pub rose_share: f64,
+    /// Mean |G_after(z) − G_before(z)| in units of the data's standard deviation.
+    pub mean_move: f64,
+}
+
+/// Compares two generators under the discriminator of `after` (in (c) both share D).
+pub fn flow_toward_data(before: &GanModel, after: &GanModel, n: usize) -> Flow {
+    let z: Vec<f64> = (0..n)
+        .map(|i| before.noise.quantile((i as f64 + 0.5) / n as f64))
+        .collect();
+    let x0 = before.generate(&z);
+    let x1 = after.generate(&z);
+    let d0 = after.discriminator_probability(&x0);
+    let d1 = after.discriminator_probability(&x1);
+    let h = 1e-3 * after.target.std();
+    let plus: Vec<f64> = x0.iter().map(|x| x + h).collect();
+    let minus: Vec<f64> = x0.iter().map(|x| x - h).collect();
+    let (dp, dm) = (
+        after.discriminator_probability(&plus),
+        after.discriminator_probability(&minus),
+    );
+    let rose = d0.iter().zip(&d1).filter(|(a, b)| b > a).count();
+    let mut uphill = 0usize;
+    let mut counted = 0usize;
+    let mut moved = 0.0;
+    for i in 0..n {
+        let dx = x1[i] - x0[i];
+        let slope = dp[i] - dm[i];
+        moved += dx.abs();
+        if dx != 0.0 && slope != 0.0 {
+            counted += 1;
+            if dx.signum() == slope.signum() {
+                uphill += 1;
+            }
+        }
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+    Flow {
+        uphill_share: uphill as f64 / counted.max(1) as f64,
+        rose_share: rose as f64 / n.max(1) as f64,
+        d_before: mean(&d0),
+        d_after: mean(&d1),
+        mean_move: moved / n.max(1) as f64 / after.target.std(),
+    }
+}
+
+/// (accuracy of D, accuracy of D*) as classifiers of data against G's samples, each class
+/// weighted 1/2: ½ P_data(D > ½) + ½ P_g(D < ½).
+pub fn accuracies(a: &Analysis) -> (f64, f64) {
+    let score = |d: &[f64]| {
+        a.p_data
+            .iter()
+            .zip(&a.p_g)
+            .zip(d)
+            .map(|((pd, pg), d)| {
+                let w = if *d > 0.5 {
+                    *pd
+                } else if *d < 0.5 {
+                    *pg
+                } else {
+                    0.5 * (pd + pg)
+                };
+                0.5 * w * a.dx
+            })
+            .sum::<f64>()
+    };
+    (score(&a.d), score(&a.d_star))
+}
