@@ -167,3 +167,126 @@ fn choosing_a_preset_resets_to_it_and_shows_its_lesson() {
     assert_eq!(p.counters.iteration, 0, "a preset starts a new run");
     let _lesson = h.get_by_label_contains("Preset collapse: Two modes");
 }
+
+/// Runs frames until `done` holds (at most `limit` frames).
+fn run_until(h: &mut Harness<'_, GanscopeApp>, limit: usize, done: impl Fn(&GanscopeApp) -> bool) {
+    for _ in 0..limit {
+        if done(h.state()) {
+            return;
+        }
+        h.run_steps(1);
+    }
+    assert!(done(h.state()), "not reached in {limit} frames");
+}
+
+#[test]
+fn figure_1_captures_four_panels_that_replay_and_continue_live() {
+    let mut h = app("fig1");
+    h.get_by_label("Figure 1").click();
+    h.run_steps(2);
+    assert!(
+        h.state().picture().story.running.is_some(),
+        "a progress bar shows"
+    );
+    let _bar = h.get_by_label_contains("Figure 1: capturing stage");
+    run_until(&mut h, 400, |a| a.picture().story.picture.is_some());
+    h.run_steps(2);
+    let story = h.state().picture().story.picture.clone().expect("panels");
+    assert_eq!(story.stages.len(), 4);
+    let d_iteration = story.stages[3].iteration;
+    let c_iteration = story.stages[2].iteration;
+    // The four panels are on screen with their captions and numbers.
+    let _caption = h.get_by_label_contains("In the inner loop of the algorithm D is trained");
+    let _numbers = h.get_by_label_contains("max |D - D*| (central 98 % of");
+
+    h.get_by_label("Replay (c)").click();
+    h.run_steps(2);
+    run_until(&mut h, 400, |a| a.picture().story.running.is_none());
+    h.run_steps(1);
+    assert_eq!(
+        iteration(&h),
+        c_iteration,
+        "the replay ends where (c) ended"
+    );
+
+    h.get_by_label("Figure 1 (a)-(d)").click();
+    h.run_steps(2);
+    h.get_by_label("Continue from (d)").click();
+    h.run_steps(10);
+    let p = h.state().picture();
+    assert!(p.playing, "the live run continues");
+    assert!(p.counters.iteration > d_iteration);
+}
+
+#[test]
+fn a_cancelled_figure_1_puts_the_run_back() {
+    let mut h = app("collapse");
+    for _ in 0..3 {
+        h.get_by_label("Step").click();
+        h.run_steps(1);
+    }
+    let before = h.state().picture().settings.clone();
+    h.get_by_label("Figure 1").click();
+    h.run_steps(2);
+    h.get_by_label("Cancel").click();
+    h.run_steps(3);
+    let p = h.state().picture();
+    assert!(p.story.running.is_none());
+    assert_eq!(p.settings, before);
+    assert_eq!(p.counters.iteration, 3);
+}
+
+#[test]
+fn settings_files_save_ask_before_replacing_and_a_bad_file_changes_nothing() {
+    let dir = std::env::temp_dir().join(format!("ganscope-app-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("ganscope-settings.toml");
+    let mut h = app("fig1");
+    h.state_mut().set_export_folder(dir.clone());
+
+    h.get_by_label("Save settings file").click();
+    h.run_steps(2);
+    h.get_by_label("Save").click();
+    h.run_steps(2);
+    let saved = std::fs::read_to_string(&file).expect("saved");
+    assert_eq!(
+        Settings::from_toml(&saved).expect("valid"),
+        Settings::preset("fig1").expect("preset")
+    );
+
+    // Saving again asks first; keeping the file leaves it as it was.
+    std::fs::write(&file, "keep me").expect("write");
+    h.get_by_label("Save settings file").click();
+    h.run_steps(2);
+    h.get_by_label("Save").click();
+    h.run_steps(2);
+    let _ask = h.get_by_label_contains("already exists. Replace it?");
+    h.get_by_label("Keep it").click();
+    h.run_steps(3);
+    h.get_by_label("Cancel").click();
+    h.run_steps(2);
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), "keep me");
+
+    // A malformed file is refused with the reason; the run is untouched.
+    h.get_by_label("Step").click();
+    h.run_steps(2);
+    h.get_by_label("Load settings file").click();
+    h.run_steps(2);
+    h.get_by_label("Load").click();
+    h.run_steps(2);
+    let _why = h.get_by_label_contains("was not loaded");
+    assert_eq!(iteration(&h), 1);
+    h.get_by_label("Cancel").click();
+    h.run_steps(2);
+
+    // A good one starts its run.
+    let collapse = Settings::preset("collapse").expect("preset");
+    std::fs::write(&file, collapse.to_toml()).expect("write");
+    h.get_by_label("Load settings file").click();
+    h.run_steps(2);
+    h.get_by_label("Load").click();
+    h.run_steps(3);
+    assert_eq!(h.state().picture().settings, collapse);
+    assert_eq!(iteration(&h), 0);
+}

@@ -95,6 +95,8 @@ pub struct ExportState {
     pub fps: f64,
     /// The last outcome: (message, success).
     pub message: Option<(String, bool)>,
+    /// Where the next file is suggested: the folder of the last one written or read.
+    pub folder: PathBuf,
     film: Arc<Mutex<Filmstrip>>,
 }
 
@@ -107,6 +109,7 @@ impl ExportState {
             frames: 60,
             fps: 12.0,
             message: None,
+            folder: std::env::current_dir().unwrap_or_default(),
             film,
         }
     }
@@ -114,10 +117,13 @@ impl ExportState {
     /// Opens the window for `action` (the file name starts as a suggestion in the
     /// current folder).
     pub fn open(&mut self, action: Action) {
-        let folder = std::env::current_dir().unwrap_or_default();
         self.dialog = Some(Dialog {
             action,
-            path: folder.join(action.default_name()).display().to_string(),
+            path: self
+                .folder
+                .join(action.default_name())
+                .display()
+                .to_string(),
             confirm_replace: false,
             error: None,
         });
@@ -327,6 +333,9 @@ fn perform(
         return Err(format!("The file name must end in .{wanted}."));
     }
     let shown = path.display().to_string();
+    if let Some(parent) = path.parent().filter(|p| p.is_dir()) {
+        state.folder = parent.to_path_buf();
+    }
     let write = |bytes: &[u8]| write_file(&path, bytes, replace);
     match dialog.action {
         Action::LoadSettings => {

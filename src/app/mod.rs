@@ -179,6 +179,12 @@ impl GanscopeApp {
         }
     }
 
+    /// Suggests files in `folder` in the save and load windows (tests; the app starts in
+    /// the current folder and then follows the last file written or read).
+    pub fn set_export_folder(&mut self, folder: std::path::PathBuf) {
+        self.export.folder = folder;
+    }
+
     /// The latest published picture of the run (what is on screen).
     pub fn picture(&self) -> &Published {
         &self.picture
@@ -191,7 +197,9 @@ impl GanscopeApp {
             Backend::Inline(w) => {
                 let any = !commands.is_empty();
                 commands.into_iter().for_each(|c| w.handle(c));
-                let ran = w.work(Duration::from_millis(4));
+                // A scenario gets longer slices so tests need fewer frames.
+                let budget = if w.story_running() { 100 } else { 4 };
+                let ran = w.work(Duration::from_millis(budget));
                 if any || ran {
                     self.picture = w.publish();
                 }
