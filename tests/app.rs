@@ -290,3 +290,47 @@ fn settings_files_save_ask_before_replacing_and_a_bad_file_changes_nothing() {
     assert_eq!(h.state().picture().settings, collapse);
     assert_eq!(iteration(&h), 0);
 }
+
+#[test]
+fn the_run_so_far_exports_as_a_gif_and_the_view_as_a_png() {
+    let dir = std::env::temp_dir().join(format!("ganscope-app-gif-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut h = app("fig1");
+    h.state_mut().set_export_folder(dir.clone());
+    for _ in 0..4 {
+        h.get_by_label("Step").click();
+        h.run_steps(1);
+    }
+    h.get_by_label("Run as GIF").click();
+    h.run_steps(2);
+    h.get_by_label("Export").click();
+    h.run_steps(1);
+    let gif_path = dir.join("ganscope-run.gif");
+    for _ in 0..200 {
+        if gif_path.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        h.run_steps(1);
+    }
+    let file = std::fs::File::open(&gif_path).expect("the GIF is written");
+    let mut options = gif::DecodeOptions::new();
+    options.set_color_output(gif::ColorOutput::Indexed);
+    let mut decoder = options.read_info(file).expect("a GIF");
+    let mut frames = 0;
+    while decoder.read_next_frame().expect("frame").is_some() {
+        frames += 1;
+    }
+    // One recorded state per published picture: the start and the four steps.
+    assert!((2..=60).contains(&frames), "{frames} frames");
+    h.run_steps(3);
+    let _done = h.get_by_label_contains("frames at 12 fps");
+
+    h.get_by_label("View as PNG").click();
+    h.run_steps(2);
+    h.get_by_label("Export").click();
+    h.run_steps(2);
+    let png = std::fs::read(dir.join("ganscope-view.png")).expect("the PNG is written");
+    assert_eq!(&png[..4], b"\x89PNG");
+}

@@ -274,16 +274,48 @@ fn settings_files_round_trip_and_malformed_files_are_refused() {
         let text = s.to_toml();
         assert_eq!(Settings::from_toml(&text).expect("round trip"), s, "{name}");
     }
-    for bad in [
-        "",
-        "seed = 1",
-        "this is not toml",
-        &Settings::reference().to_toml().replace("k = 1", "k = -1"),
-        &Settings::reference()
-            .to_toml()
-            .replace("[training]", "[training]\nsurprise = 2"),
-    ] {
-        assert!(Settings::from_toml(bad).is_err(), "accepted: {bad:?}");
+    // Each malformed file is refused with the key it is about.
+    let good = Settings::reference().to_toml();
+    let edit = |from: &str, to: &str| {
+        assert!(good.contains(from), "{from}");
+        good.replacen(from, to, 1)
+    };
+    let cases: Vec<(String, &str)> = vec![
+        (String::new(), "seed"),
+        ("seed = 1".to_owned(), "target"),
+        ("this is not toml".to_owned(), "line 1"),
+        (edit("k = 1", "k = -1"), "training.k"),
+        (
+            edit("[training]", "[training]\nsurprise = 2"),
+            "training.surprise",
+        ),
+        (good.replace("k = 1\n", ""), "training.k"),
+        (edit("non-saturating", "wasserstein-ish"), "training.loss"),
+        (edit("lr_d = 0.001", "lr_d = \"fast\""), "training.lr_d"),
+        (
+            edit("kind = \"gaussian\"", "kind = \"cauchy\""),
+            "target.kind",
+        ),
+        (edit("std = 0.5", "std = -0.5"), "target.std"),
+        (
+            edit("batch_size = 128", "batch_size = 100000000"),
+            "training.batch_size",
+        ),
+        (edit("width = 32", "width = 0"), "generator.width"),
+        (edit("low = -1.0", "low = 2.0"), "noise.high"),
+        (
+            edit("standardize = false", "standardize = 1"),
+            "scaling.standardize",
+        ),
+        (edit("[training]", "[training"), "line"),
+    ];
+    assert!(cases.len() >= 10);
+    for (bad, field) in &cases {
+        let err = Settings::from_toml(bad).expect_err(field);
+        assert!(
+            err.to_string().contains(field),
+            "the message for {field} does not name it: {err}"
+        );
     }
 }
 

@@ -44,6 +44,67 @@ impl std::fmt::Display for SettingError {
 
 impl std::error::Error for SettingError {}
 
+/// A settings file's parse error, named by the key (`training.k`) and line where toml
+/// found it.
+fn toml_error(text: &str, e: &toml::de::Error) -> SettingError {
+    let message = e.message().trim().to_owned();
+    let start = e.span().map_or(0, |s| s.start.min(text.len()));
+    let line_no = text[..start].matches('\n').count();
+    let lines: Vec<&str> = text.lines().collect();
+    let line = lines.get(line_no).copied().unwrap_or("").trim();
+    // The table the error sits in: the nearest [header] at or above the line.
+    let table = lines
+        .get(..=line_no.min(lines.len().saturating_sub(1)))
+        .unwrap_or(&[])
+        .iter()
+        .rev()
+        .find_map(|l| {
+            let l = l.trim();
+            (l.starts_with('[') && l.ends_with(']')).then(|| l.trim_matches(['[', ']']).trim())
+        });
+    let dotted = |key: &str| match table {
+        Some(t) if !t.is_empty() => format!("{t}.{key}"),
+        _ => key.to_owned(),
+    };
+    let quoted = |prefix: &str| {
+        message
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.split('`').next())
+            .map(str::to_owned)
+    };
+    if let Some(key) = quoted("missing field `") {
+        return SettingError::new(
+            &format!("{} (settings file)", dotted(&key)),
+            "missing",
+            "every setting to be present (`ganscope config` prints a complete file)",
+        );
+    }
+    let (key, value) = match line.split_once('=') {
+        Some((k, v)) if !line.starts_with('[') => (k.trim().to_owned(), v.trim().to_owned()),
+        _ => (String::new(), line.to_owned()),
+    };
+    let place = if key.is_empty() {
+        format!("settings file line {}", line_no + 1)
+    } else {
+        format!("{} (settings file line {})", dotted(&key), line_no + 1)
+    };
+    let expected = match message
+        .split_once("expected ")
+        .map_or(message.as_str(), |(_, rest)| rest)
+    {
+        "u32" | "u64" | "usize" => "a whole number, 0 or more".to_owned(),
+        "f64" | "f32" => "a number".to_owned(),
+        "a boolean" | "bool" => "true or false".to_owned(),
+        other => other.to_owned(),
+    };
+    let value = if value.is_empty() {
+        message.clone()
+    } else {
+        value
+    };
+    SettingError::new(&place, value, &expected)
+}
+
 /// Refuses NaN and ±∞.
 pub fn check_finite(field: &str, v: f64) -> Result<(), SettingError> {
     if v.is_finite() {
@@ -426,13 +487,7 @@ impl Settings {
 
     /// Parses and validates a settings file.
     pub fn from_toml(text: &str) -> Result<Self, SettingError> {
-        let settings: Self = toml::from_str(text).map_err(|e| {
-            SettingError::new(
-                "settings file",
-                e.message().trim(),
-                "a valid ganscope settings file",
-            )
-        })?;
+        let settings: Self = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
         settings.validate()?;
         Ok(settings)
     }
