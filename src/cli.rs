@@ -123,7 +123,8 @@ enum Command {
     Figure {
         #[command(flatten)]
         settings: SettingsArgs,
-        /// Output file: .png or .svg (repeatable: `--out fig1.png --out fig1.svg`).
+        /// Output file: .png or .svg (repeatable: `--out fig1.png --out fig1.svg`); without
+        /// it only the numbers are printed.
         #[arg(long, value_name = "FILE")]
         out: Vec<PathBuf>,
         /// Replace existing files (without it an existing file is an error).
@@ -334,9 +335,6 @@ impl ProgressBar {
 }
 
 fn check_outputs(out: &[PathBuf], force: bool) -> Result<(), Failure> {
-    if out.is_empty() {
-        return Err(usage("--out FILE is required"));
-    }
     for path in out {
         if !force && path.exists() {
             return Err(usage(format!(

@@ -333,4 +333,22 @@ fn the_run_so_far_exports_as_a_gif_and_the_view_as_a_png() {
     h.run_steps(2);
     let png = std::fs::read(dir.join("ganscope-view.png")).expect("the PNG is written");
     assert_eq!(&png[..4], b"\x89PNG");
+
+    h.get_by_label("Metrics as CSV").click();
+    h.run_steps(2);
+    h.get_by_label("Export").click();
+    h.run_steps(2);
+    let csv = std::fs::read_to_string(dir.join("ganscope-metrics.csv")).expect("the CSV");
+    let mut lines = csv.lines();
+    assert!(lines.next().is_some_and(|h| h.starts_with("iteration,d_loss,g_loss")));
+    assert!(lines.count() >= 2, "one row per recorded picture");
+
+    // A file that cannot be written says why, and the window stays open to try again.
+    h.state_mut().set_export_folder(dir.join("no/such/folder"));
+    h.get_by_label("Metrics as CSV").click();
+    h.run_steps(2);
+    h.get_by_label("Export").click();
+    h.run_steps(2);
+    let _why = h.get_by_label_contains("cannot write");
+    let _still_open = h.get_by_label("Export");
 }

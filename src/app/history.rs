@@ -49,9 +49,12 @@ impl Default for History {
 
 impl History {
     /// Records `row`. Rows off the current stride are provisional: the next push replaces
-    /// them, so the record always reaches the present without growing.
+    /// them, so the record always reaches the present without growing. A row for the same
+    /// iteration as the last (D-only steps) replaces it: one row per iteration.
     pub fn push(&mut self, row: Row) {
-        if self.rows.last().is_some_and(|last| !self.on_stride(last)) {
+        if self.rows.last().is_some_and(|last| {
+            !self.on_stride(last) || last.iteration.total_cmp(&row.iteration).is_eq()
+        }) {
             self.rows.pop();
         }
         self.rows.push(row);
@@ -105,5 +108,25 @@ mod tests {
         assert_eq!(rows.first().map(|r| r.iteration), Some(0.0));
         assert_eq!(rows.last().map(|r| r.iteration), Some(1_000_000.0));
         assert!(rows.windows(2).all(|w| w[0].iteration < w[1].iteration));
+    }
+
+    #[test]
+    fn many_rows_at_one_iteration_keep_one_and_lose_nothing_before() {
+        let mut h = History::default();
+        for i in 0..=175 {
+            h.push(Row {
+                iteration: f64::from(i),
+                ..Row::default()
+            });
+        }
+        for k in 0..10_000 {
+            h.push(Row {
+                iteration: 175.0,
+                d_loss: f64::from(k),
+                ..Row::default()
+            });
+        }
+        assert_eq!(h.rows().len(), 176);
+        assert_eq!(h.rows().last().map(|r| r.d_loss), Some(9999.0));
     }
 }
