@@ -130,6 +130,9 @@ enum Command {
         /// Replace existing files (without it an existing file is an error).
         #[arg(long)]
         force: bool,
+        /// Light ink on a dark background.
+        #[arg(long)]
+        dark: bool,
     },
     /// Train headless and write an animated GIF of Figure 1 over the run.
     Animate {
@@ -247,7 +250,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             settings,
             out,
             force,
-        } => figure(&settings, &out, force),
+            dark,
+        } => figure(&settings, &out, force, dark),
         Command::Animate {
             settings,
             iters,
@@ -350,7 +354,7 @@ fn write_out(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure> {
     ganscope::scene::write_file(path, bytes, true).map_err(|message| Failure { code: 1, message })
 }
 
-fn figure(args: &SettingsArgs, out: &[PathBuf], force: bool) -> Result<(), Failure> {
+fn figure(args: &SettingsArgs, out: &[PathBuf], force: bool, dark: bool) -> Result<(), Failure> {
     use ganscope::scene::{ImageFormat, Palette, StoryPicture, svg};
     use ganscope::sim::story::{Story, StoryOptions};
     let formats = out
@@ -380,7 +384,8 @@ fn figure(args: &SettingsArgs, out: &[PathBuf], force: bool) -> Result<(), Failu
         all_met &= c.passed();
     }
     let picture = StoryPicture::new(story.captures());
-    let document = svg::figure_svg(&picture.figure(&Palette::LIGHT));
+    let palette = if dark { Palette::DARK } else { Palette::LIGHT };
+    let document = svg::figure_svg(&picture.figure(&palette));
     for (path, format) in out.iter().zip(formats) {
         let bytes = format
             .encode(&document)

@@ -228,6 +228,10 @@ fn a_cancelled_figure_1_puts_the_run_back() {
     let before = h.state().picture().settings.clone();
     h.get_by_label("Figure 1").click();
     h.run_steps(2);
+    // The scenario owns the trainer until it ends or is cancelled.
+    h.get_by_label("Step").click();
+    h.run_steps(2);
+    let _busy = h.get_by_label_contains("Figure 1 is running");
     h.get_by_label("Cancel").click();
     h.run_steps(3);
     let p = h.state().picture();
@@ -340,7 +344,11 @@ fn the_run_so_far_exports_as_a_gif_and_the_view_as_a_png() {
     h.run_steps(2);
     let csv = std::fs::read_to_string(dir.join("ganscope-metrics.csv")).expect("the CSV");
     let mut lines = csv.lines();
-    assert!(lines.next().is_some_and(|h| h.starts_with("iteration,d_loss,g_loss")));
+    assert!(
+        lines
+            .next()
+            .is_some_and(|h| h.starts_with("iteration,d_loss,g_loss"))
+    );
     assert!(lines.count() >= 2, "one row per recorded picture");
 
     // A file that cannot be written says why, and the window stays open to try again.

@@ -21,6 +21,7 @@ pub fn live_panel(picture: &Published, overlays: Overlays, palette: &Palette) ->
             real: &picture.real,
             arrows_before: &[],
             p_g_before: &[],
+            y_max: None,
         },
         overlays,
         palette,

@@ -303,6 +303,17 @@ impl Worker {
     /// Applies one command.
     pub fn handle(&mut self, command: Command) {
         self.error = None;
+        // A running scenario owns the trainer: steps taken under it would change what it
+        // captures, so only its own controls, the speed and cancelling get through.
+        if self.story_run.is_some()
+            && !matches!(
+                command,
+                Command::CancelStory | Command::SetSpeed(_) | Command::SetPlaying(false)
+            )
+        {
+            self.error = Some("Figure 1 is running: wait for it or press Cancel".to_owned());
+            return;
+        }
         let result = match command {
             Command::SetPlaying(on) => {
                 self.playing = on;

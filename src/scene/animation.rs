@@ -242,6 +242,8 @@ pub fn frame_svg(
             real: &[],
             arrows_before: &[],
             p_g_before: &[],
+            // The data's peak is the same in every frame: fixed axes, taller p_g clipped.
+            y_max: Some(1.1_f64.max(1.6 * curves.p_data.iter().copied().fold(0.0, f64::max))),
         },
         super::Overlays::default(),
         palette,

@@ -98,7 +98,7 @@ impl Palette {
         discriminator: Rgba::rgb(110, 160, 255),
         optimal: Rgba::rgb(255, 170, 60),
         arrows: Rgba::gray(170),
-        arrows_before: Rgba::gray(90),
+        arrows_before: Rgba::gray(105),
         histogram: Rgba(90, 220, 110, 60),
         real: Rgba::gray(210),
         reference: Rgba::rgb(255, 90, 90),
@@ -295,6 +295,8 @@ pub struct PanelInput<'a> {
     pub arrows_before: &'a [(f64, f64)],
     /// (c): p_g before the G update, on the same grid (empty for none).
     pub p_g_before: &'a [f64],
+    /// A fixed top of the y axis (animations keep their axes still); `None` fits it.
+    pub y_max: Option<f64>,
 }
 
 /// The legend names, shared by every renderer.
@@ -319,9 +321,11 @@ pub fn figure1_panel(input: &PanelInput<'_>, overlays: Overlays, palette: &Palet
     let peak_g = curves.p_g.iter().copied().fold(0.0, f64::max);
     // D lives on [0, 1]; densities share the axis as in the paper. A spike in p_g may not
     // flatten the data: the axis stops at three times the data's peak.
-    let y_hi = 1.1_f64
-        .max(1.15 * peak_data)
-        .max((1.15 * peak_g).min(3.0 * peak_data.max(0.4)));
+    let y_hi = input.y_max.unwrap_or_else(|| {
+        1.1_f64
+            .max(1.15 * peak_data)
+            .max((1.15 * peak_g).min(3.0 * peak_data.max(0.4)))
+    });
     let z_level = -0.32 * y_hi;
     let y_lo = if overlays.arrows {
         z_level - 0.1 * y_hi
@@ -553,6 +557,7 @@ impl StoryPicture {
                 real: &[],
                 arrows_before: &s.arrows_before,
                 p_g_before: &s.p_g_before,
+                y_max: None,
             },
             Overlays {
                 d_star: s.stage == Stage::B,
@@ -592,7 +597,7 @@ impl StoryPicture {
         Figure {
             title: format!(
                 "Figure 1 of Goodfellow et al. (2014), reproduced by ganscope (seed {}): \
-                 p_data black dotted, p_g green solid, D blue dashed",
+                 p_data dotted, p_g green solid, D blue dashed",
                 self.seed
             ),
             panels: (0..self.stages.len())

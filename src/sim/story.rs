@@ -668,9 +668,11 @@ impl Story {
             Evidence::new("mean |G(z) move| / std of data", moved.mean_move),
         ];
         let how = format!(
-            "D frozen (as trained in (b)); {} G steps at the run's learning rate (until G(z) \
-             moved {} data std on average); grey arrows: G(z) before, coloured: after.",
-            self.c_taken, self.opts.c_move
+            "D frozen (as trained in (b)); {} G step{} at the run's learning rate (until G(z) \
+             moved {} data std on average); faint arrows and the pale p_g: before the update.",
+            self.c_taken,
+            if self.c_taken == 1 { "" } else { "s" },
+            self.opts.c_move
         );
         self.finish_stage(
             trainer,
