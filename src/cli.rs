@@ -133,6 +133,9 @@ enum Command {
         /// Light ink on a dark background.
         #[arg(long)]
         dark: bool,
+        /// PNG size factor (1 = 1616 pixels wide; 1.2 fills a 1920-pixel slide), 0.25 to 4.
+        #[arg(long, default_value_t = 1.0)]
+        scale: f32,
     },
     /// Train headless and write an animated GIF of Figure 1 over the run.
     Animate {
@@ -251,7 +254,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             out,
             force,
             dark,
-        } => figure(&settings, &out, force, dark),
+            scale,
+        } => figure(&settings, &out, force, dark, scale),
         Command::Animate {
             settings,
             iters,
@@ -350,11 +354,27 @@ fn check_outputs(out: &[PathBuf], force: bool) -> Result<(), Failure> {
     Ok(())
 }
 
+fn check_scale(scale: f32) -> Result<(), Failure> {
+    if (0.25..=4.0).contains(&scale) {
+        Ok(())
+    } else {
+        Err(usage(format!(
+            "scale = {scale} is out of range: expected a number in [0.25, 4]"
+        )))
+    }
+}
+
 fn write_out(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure> {
     ganscope::scene::write_file(path, bytes, true).map_err(|message| Failure { code: 1, message })
 }
 
-fn figure(args: &SettingsArgs, out: &[PathBuf], force: bool, dark: bool) -> Result<(), Failure> {
+fn figure(
+    args: &SettingsArgs,
+    out: &[PathBuf],
+    force: bool,
+    dark: bool,
+    scale: f32,
+) -> Result<(), Failure> {
     use ganscope::scene::{ImageFormat, Palette, StoryPicture, svg};
     use ganscope::sim::story::{Story, StoryOptions};
     let formats = out
@@ -363,6 +383,7 @@ fn figure(args: &SettingsArgs, out: &[PathBuf], force: bool, dark: bool) -> Resu
         .collect::<Result<Vec<_>, _>>()
         .map_err(usage)?;
     check_outputs(out, force)?;
+    check_scale(scale)?;
     let settings = resolve(args)?;
     let mut trainer = Trainer::new(settings).map_err(usage)?;
     let mut story = Story::new(StoryOptions::default());
@@ -388,7 +409,7 @@ fn figure(args: &SettingsArgs, out: &[PathBuf], force: bool, dark: bool) -> Resu
     let document = svg::figure_svg(&picture.figure(&palette));
     for (path, format) in out.iter().zip(formats) {
         let bytes = format
-            .encode(&document)
+            .encode(&document, scale)
             .map_err(|message| Failure { code: 1, message })?;
         write_out(path, &bytes)?;
         println!("wrote {}", path.display());
@@ -417,11 +438,7 @@ fn animate(
     use ganscope::scene::Palette;
     use ganscope::scene::animation::{check, common_view, encode_gif, frame_svg};
     check(frames, fps).map_err(usage)?;
-    if !(0.25..=4.0).contains(&scale) {
-        return Err(usage(format!(
-            "scale = {scale} is out of range: expected a number in [0.25, 4]"
-        )));
-    }
+    check_scale(scale)?;
     if out
         .extension()
         .and_then(|e| e.to_str())

@@ -452,7 +452,11 @@ impl eframe::App for GanscopeApp {
 
         let overlays = self.prefs.overlays;
         let live_svg = || {
-            let panel = figure::live_panel(picture, overlays, &scene_palette);
+            let mut panel = figure::live_panel(picture, overlays, &scene_palette);
+            panel.title = format!(
+                "iteration {}   JSD {:.4}   seed {}",
+                picture.counters.iteration, picture.analysis.metrics.jsd, picture.settings.seed
+            );
             crate::scene::svg::panel_svg(&panel, scene_palette.background, scene_palette.ink)
         };
         if let Some(c) = export::export_windows_ui(

@@ -92,6 +92,9 @@ pub fn encode_gif(
     Ok(())
 }
 
+/// Most network parameters a [`Filmstrip`] holds (32 M floats, 128 MB).
+pub const FILM_BUDGET: usize = 32_000_000;
+
 /// States of a run kept for an animation: at most `capacity` evenly spread (when full,
 /// every other one is dropped and the spacing doubles), so memory stays bounded however
 /// long the run.
@@ -133,8 +136,12 @@ impl Filmstrip {
         if !due {
             return;
         }
-        self.frames.push((iteration, model()));
-        if self.frames.len() > self.capacity {
+        let model = model();
+        let size = model.generator.params().len() + model.discriminator.params().len();
+        // Big networks keep fewer states: at most FILM_BUDGET parameters in all (128 MB).
+        let capacity = self.capacity.min((FILM_BUDGET / size.max(1)).max(2));
+        self.frames.push((iteration, model));
+        if self.frames.len() > capacity {
             self.every *= 2;
             let mut keep = 0usize;
             self.frames.retain(|_| {
@@ -142,6 +149,11 @@ impl Filmstrip {
                 keep % 2 == 1
             });
         }
+    }
+
+    /// The spacing, in iterations, between kept states.
+    pub fn spacing(&self) -> u64 {
+        self.every
     }
 
     /// Forgets everything.
@@ -250,4 +262,39 @@ pub fn frame_svg(
     );
     panel.title = format!("{title}   iteration {iteration}   JSD {jsd:.4}");
     super::svg::panel_svg(&panel, palette.background, palette.ink)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{Settings, Trainer};
+
+    #[test]
+    fn a_filmstrip_stays_bounded_spreads_over_the_run_and_forgets_the_future_on_rewind() {
+        let t = Trainer::new(Settings::preset("fig1").expect("preset")).expect("valid");
+        let model = t.model();
+        let mut film = Filmstrip::new(64);
+        for i in 0..10_000 {
+            film.offer(i, || model.clone());
+        }
+        assert!(film.len() <= 64 && film.len() >= 32, "{} kept", film.len());
+        assert!(film.spacing() >= 128);
+        let picked = film.pick(10);
+        assert_eq!(picked.len(), 10);
+        assert_eq!(picked.first().map(|f| f.0), Some(0));
+        assert!(picked.last().map_or(0, |f| f.0) > 9_000);
+        assert!(picked.windows(2).all(|w| w[0].0 < w[1].0));
+        // A rewind to iteration 5 000 drops the later states.
+        film.offer(5_000, || model.clone());
+        assert!(film.pick(1000).iter().all(|f| f.0 <= 5_000));
+    }
+
+    #[test]
+    fn bad_frame_counts_and_rates_are_refused_by_name() {
+        assert!(check(1, 10.0).is_err_and(|e| e.contains("frames")));
+        assert!(check(MAX_FRAMES + 1, 10.0).is_err_and(|e| e.contains("frames")));
+        assert!(check(10, 0.5).is_err_and(|e| e.contains("fps")));
+        assert!(check(10, f64::NAN).is_err_and(|e| e.contains("fps")));
+        assert!(check(10, 12.0).is_ok());
+    }
 }

@@ -663,11 +663,11 @@ impl ImageFormat {
         }
     }
 
-    /// The file's bytes for an SVG document (PNG at 1× scale).
-    pub fn encode(self, svg: &str) -> Result<Vec<u8>, String> {
+    /// The file's bytes for an SVG document (a PNG rasterised at `scale`).
+    pub fn encode(self, svg: &str, scale: f32) -> Result<Vec<u8>, String> {
         match self {
             Self::Svg => Ok(svg.as_bytes().to_vec()),
-            Self::Png => raster::png(svg, 1.0),
+            Self::Png => raster::png(svg, scale),
         }
     }
 }

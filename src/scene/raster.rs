@@ -29,8 +29,7 @@ fn options() -> &'static resvg::usvg::Options<'static> {
     })
 }
 
-/// Rasterises `svg` at `scale` (1.0 = its own pixel size).
-pub fn rasterize(svg: &str, scale: f32) -> Result<Image, String> {
+fn render(svg: &str, scale: f32) -> Result<resvg::tiny_skia::Pixmap, String> {
     let tree = resvg::usvg::Tree::from_str(svg, options())
         .map_err(|e| format!("cannot read the SVG: {e}"))?;
     let size = tree.size();
@@ -43,28 +42,22 @@ pub fn rasterize(svg: &str, scale: f32) -> Result<Image, String> {
         resvg::tiny_skia::Transform::from_scale(scale, scale),
         &mut pixmap.as_mut(),
     );
+    Ok(pixmap)
+}
+
+/// Rasterises `svg` at `scale` (1.0 = its own pixel size).
+pub fn rasterize(svg: &str, scale: f32) -> Result<Image, String> {
+    let pixmap = render(svg, scale)?;
     Ok(Image {
-        width,
-        height,
+        width: pixmap.width(),
+        height: pixmap.height(),
         rgba: pixmap.take_demultiplied(),
     })
 }
 
 /// Rasterises `svg` at `scale` and encodes it as PNG.
 pub fn png(svg: &str, scale: f32) -> Result<Vec<u8>, String> {
-    let tree = resvg::usvg::Tree::from_str(svg, options())
-        .map_err(|e| format!("cannot read the SVG: {e}"))?;
-    let size = tree.size();
-    let width = (size.width() * scale).ceil().max(1.0) as u32;
-    let height = (size.height() * scale).ceil().max(1.0) as u32;
-    let mut pixmap = resvg::tiny_skia::Pixmap::new(width, height)
-        .ok_or_else(|| format!("cannot make a {width} × {height} image"))?;
-    resvg::render(
-        &tree,
-        resvg::tiny_skia::Transform::from_scale(scale, scale),
-        &mut pixmap.as_mut(),
-    );
-    pixmap
+    render(svg, scale)?
         .encode_png()
         .map_err(|e| format!("cannot encode the PNG: {e}"))
 }
