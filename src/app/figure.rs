@@ -30,7 +30,13 @@ pub fn live_panel(picture: &Published, overlays: Overlays, palette: &Palette) ->
 
 /// Draws the live figure into the available space.
 pub fn figure_ui(ui: &mut egui::Ui, picture: &Published, overlays: Overlays, palette: &Palette) {
-    panel_ui(ui, "figure1", &live_panel(picture, overlays, palette), true);
+    panel_ui(
+        ui,
+        "figure1",
+        &live_panel(picture, overlays, palette),
+        true,
+        Corner::LeftTop,
+    );
 }
 
 fn line_style(dash: Dash) -> LineStyle {
@@ -45,12 +51,13 @@ fn line_style(dash: Dash) -> LineStyle {
     }
 }
 
-/// Draws `panel` with egui_plot (fixed bounds, no zoom or drag), with its legend.
-pub fn panel_ui(ui: &mut egui::Ui, id: &str, panel: &Panel, y_label: bool) {
+/// Draws `panel` with egui_plot (fixed bounds, no zoom or drag), with its legend in
+/// `legend`'s corner.
+pub fn panel_ui(ui: &mut egui::Ui, id: &str, panel: &Panel, y_label: bool, legend: Corner) {
     let (x_lo, x_hi) = panel.x_range;
     let (y_lo, y_hi) = panel.y_range;
     let mut plot = Plot::new(id)
-        .legend(Legend::default().position(Corner::LeftTop))
+        .legend(Legend::default().position(legend))
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)

@@ -56,7 +56,14 @@ pub fn story_ui(ui: &mut egui::Ui, picture: &Published, palette: &Palette) -> Ve
                         }
                     });
                     col.allocate_ui(egui::vec2(col.available_width(), cell_h * 0.62), |ui| {
-                        panel_ui(ui, &format!("story_{i}"), &panel, false);
+                        // D is near 1 at the left in (b) and (c): the legend goes right.
+                        panel_ui(
+                            ui,
+                            &format!("story_{i}"),
+                            &panel,
+                            false,
+                            egui_plot::Corner::RightTop,
+                        );
                     });
                     for line in &panel.caption {
                         let mut text = egui::RichText::new(&line.text).color(color(line.color));
