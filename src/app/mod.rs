@@ -51,6 +51,10 @@ struct Persisted {
     /// The settings file text: RON cannot read back the settings' tagged enums.
     settings_toml: Option<String>,
     prefs: ViewPrefs,
+    /// Where the save and load windows suggest files.
+    export_folder: Option<std::path::PathBuf>,
+    /// The GIF's frame count and rate.
+    gif: Option<(usize, f64)>,
 }
 
 enum Backend {
@@ -503,6 +507,8 @@ impl eframe::App for GanscopeApp {
             &Persisted {
                 settings_toml: Some(self.picture.settings.to_toml()),
                 prefs: self.prefs.clone(),
+                export_folder: Some(self.export.folder.clone()),
+                gif: Some((self.export.frames, self.export.fps)),
             },
         );
     }
