@@ -18,8 +18,9 @@ const LEGEND_SIZE: f64 = 16.0;
 const LEGEND_BAND: f64 = 30.0;
 /// Font families, most wanted first; the rasteriser has the first.
 pub const FONT_FAMILY: &str = "Ubuntu, 'DejaVu Sans', Arial, sans-serif";
-/// Average glyph advance as a fraction of the size (for wrapping; Ubuntu Light ≈ 0.5).
-const ADVANCE: f64 = 0.5;
+/// Average glyph advance as a fraction of the size, for wrapping: Ubuntu Light (the PNG's
+/// font) is about 0.5, DejaVu Sans (a common SVG fallback) about 0.55.
+const ADVANCE: f64 = 0.56;
 
 /// The whole figure as an SVG document.
 pub fn figure_svg(figure: &Figure) -> String {
@@ -248,10 +249,11 @@ fn panel_into(out: &mut String, panel: &Panel, left: f64, top: f64) {
         x: panel.x_range,
         y: panel.y_range,
     };
+    // Marks outside the plot (a spike of p_g) are clipped to it.
+    let clip = format!("plot-{}-{}", left.round(), top.round());
     let _ = writeln!(
         out,
-        r#"<svg x="{left:.1}" y="{top:.1}" width="{PLOT_WIDTH}" height="{PLOT_HEIGHT}" overflow="hidden"><g transform="translate({:.1},{:.1})">"#,
-        -left, -top
+        r#"<clipPath id="{clip}"><rect x="{left:.1}" y="{top:.1}" width="{PLOT_WIDTH}" height="{PLOT_HEIGHT}"/></clipPath><g clip-path="url(#{clip})">"#
     );
     if let Some(bars) = &panel.bars {
         for (&c, &h) in bars.centres.iter().zip(&bars.heights) {
@@ -317,7 +319,7 @@ fn panel_into(out: &mut String, panel: &Panel, left: f64, top: f64) {
             escape(&label.text)
         );
     }
-    out.push_str("</g></svg>\n");
+    out.push_str("</g>\n");
 }
 
 /// The legend as one row of entries above the plot (never over the curves).
