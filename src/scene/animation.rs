@@ -126,8 +126,11 @@ impl Filmstrip {
         if let Some(&(last, _)) = self.frames.last()
             && iteration <= last
         {
-            // A rewind or reset: forget the future.
+            // A rewind or reset: forget the future (and after a reset, the spacing).
             self.frames.retain(|(i, _)| *i < iteration);
+            if self.frames.is_empty() {
+                self.every = 1;
+            }
         }
         let due = self
             .frames
@@ -287,6 +290,9 @@ mod tests {
         // A rewind to iteration 5 000 drops the later states.
         film.offer(5_000, || model.clone());
         assert!(film.pick(1000).iter().all(|f| f.0 <= 5_000));
+        // A reset starts a fresh record with the finest spacing.
+        film.offer(0, || model.clone());
+        assert_eq!((film.len(), film.spacing()), (1, 1));
     }
 
     #[test]
