@@ -288,7 +288,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     }
 }
 
-/// Exit code for a figure whose stages did not all meet their bounds.
+/// Exit code for a figure whose stages did not all meet their bounds (or ran out of budget).
 const EXIT_UNMET: u8 = 4;
 
 /// A progress bar on stderr: redrawn in place on a terminal, a line per tenth otherwise.
@@ -393,7 +393,10 @@ fn figure(
     });
     bar.finish();
     result.map_err(|e| Failure {
-        code: EXIT_DIVERGED,
+        code: match e {
+            ganscope::sim::story::StoryError::Diverged(_) => EXIT_DIVERGED,
+            ganscope::sim::story::StoryError::Budget { .. } => EXIT_UNMET,
+        },
         message: format!("Figure 1 not made: {e}"),
     })?;
     let mut all_met = true;

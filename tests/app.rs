@@ -238,6 +238,17 @@ fn a_cancelled_figure_1_puts_the_run_back() {
     assert!(p.story.running.is_none());
     assert_eq!(p.settings, before);
     assert_eq!(p.counters.iteration, 3);
+
+    // Choosing a preset while Figure 1 runs ends the scenario and starts the preset.
+    h.get_by_label("Figure 1").click();
+    h.run_steps(2);
+    h.get_by_label("Presets").click();
+    h.run_steps(2);
+    h.get_by_label("oscillation").click();
+    h.run_steps(3);
+    let p = h.state().picture();
+    assert!(p.story.running.is_none());
+    assert_eq!(p.settings, Settings::preset("oscillation").expect("preset"));
 }
 
 #[test]

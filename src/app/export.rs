@@ -79,6 +79,7 @@ struct Dialog {
 
 /// A GIF being encoded on its own thread.
 struct GifJob {
+    thread: std::thread::JoinHandle<()>,
     done: Arc<AtomicUsize>,
     total: usize,
     cancel: Arc<AtomicBool>,
@@ -224,7 +225,12 @@ pub fn export_windows_ui(
     palette: &Palette,
 ) -> Option<Command> {
     if let Some(job) = &state.gif {
-        let finished = job.result.lock().ok().and_then(|mut r| r.take());
+        let mut finished = job.result.lock().ok().and_then(|mut r| r.take());
+        if finished.is_none() && job.thread.is_finished() {
+            finished = Some(Err(
+                "The GIF encoder stopped unexpectedly; nothing was written.".into(),
+            ));
+        }
         if let Some(result) = finished {
             state.message = Some(match result {
                 Ok(m) => (m, true),
@@ -428,13 +434,9 @@ fn start_gif(
     let done = Arc::new(AtomicUsize::new(0));
     let cancel = Arc::new(AtomicBool::new(false));
     let result = Arc::new(Mutex::new(None));
-    let job = GifJob {
-        done: Arc::clone(&done),
-        total,
-        cancel: Arc::clone(&cancel),
-        result: Arc::clone(&result),
-    };
-    std::thread::Builder::new()
+    let (job_done, job_cancel, job_result) =
+        (Arc::clone(&done), Arc::clone(&cancel), Arc::clone(&result));
+    let thread = std::thread::Builder::new()
         .name("ganscope-gif".into())
         .spawn(move || {
             let view = common_view(&frames);
@@ -458,6 +460,12 @@ fn start_gif(
             }
         })
         .map_err(|e| format!("Cannot start the GIF encoder: {e}"))?;
-    state.gif = Some(job);
+    state.gif = Some(GifJob {
+        thread,
+        done: job_done,
+        total,
+        cancel: job_cancel,
+        result: job_result,
+    });
     Ok(())
 }

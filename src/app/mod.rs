@@ -131,6 +131,14 @@ impl GanscopeApp {
         let threaded = ThreadedWorker::spawn(*initial, move || ctx.request_repaint());
         let mut app =
             Self::with_backend(Backend::Threaded(threaded), picture, persisted.prefs, film);
+        if let Some(folder) = persisted.export_folder.filter(|f| f.is_dir()) {
+            app.export.folder = folder;
+        }
+        if let Some((frames, fps)) = persisted.gif
+            && crate::scene::animation::check(frames, fps).is_ok()
+        {
+            (app.export.frames, app.export.fps) = (frames, fps);
+        }
         if let Some(secs) = options.stats_exit_after {
             app.stats = Some(FrameStats {
                 started: Instant::now(),
@@ -284,6 +292,7 @@ impl eframe::App for GanscopeApp {
         if let Some(cpu) = frame.info().cpu_usage {
             self.record_frame(ctx, Duration::from_secs_f32(cpu));
         }
+        let before_run = self.picture.settings.clone();
         let before = self.picture.settings.training.clone();
         self.shortcuts(ctx);
         self.send_pending();
@@ -300,6 +309,10 @@ impl eframe::App for GanscopeApp {
         if fresh {
             self.seen_story.clone_from(&self.picture.story.picture);
             self.tab = Tab::Figure1;
+        }
+        // A new run from the worker (Figure 1, a replay, a loaded file) shows its settings.
+        if before_run.needs_reset(&self.picture.settings) {
+            self.draft = self.picture.settings.clone();
         }
         // A rewind, reset or preset changes the training settings under the controls.
         if self.picture.settings.training != before {

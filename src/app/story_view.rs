@@ -49,7 +49,11 @@ pub fn story_ui(ui: &mut egui::Ui, picture: &Published, palette: &Palette) -> Ve
                         }
                         if ui
                             .add_enabled(!busy, egui::Button::new(format!("Continue from {}", panel.title)))
-                            .on_hover_text("Load the state this panel shows and keep training live")
+                            .on_hover_text(if stage == Stage::D {
+                                "Load the training's state at (d) and keep training live (its own D: the panel draws the fresh D of the test)"
+                            } else {
+                                "Load the state this panel shows and keep training live"
+                            })
                             .clicked()
                         {
                             out.push(Command::ContinueFrom(stage));

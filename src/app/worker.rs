@@ -55,10 +55,19 @@ struct StoryRun {
     story: Story,
     /// `None` for the whole scenario; a stage for a replay of it.
     replay: Option<Stage>,
-    /// The run as it was before the scenario (restored on cancel).
-    before: Option<Box<(Trainer, History, History)>>,
+    /// The run as it was before the scenario or replay (restored on cancel or failure).
+    before: Option<Box<SavedRun>>,
     /// Units of work per 50 ms for a paced replay.
     pace: u64,
+}
+
+/// A run put aside while a scenario or replay runs.
+struct SavedRun {
+    trainer: Trainer,
+    history: History,
+    minibatch_history: History,
+    film: Filmstrip,
+    run_id: u64,
 }
 
 /// What the UI shows of the Figure 1 scenario.
@@ -125,6 +134,10 @@ pub struct Worker {
     captures: Vec<Capture>,
     story: StoryState,
     film: Arc<Mutex<Filmstrip>>,
+    /// Counts resets, so records of one run are never joined to another's states.
+    run_id: u64,
+    /// The run the captures came from.
+    captures_run: u64,
 }
 
 /// Analysis resolution for the published picture.
@@ -153,6 +166,8 @@ impl Worker {
             captures: Vec::new(),
             story: StoryState::default(),
             film: Arc::new(Mutex::new(Filmstrip::default())),
+            run_id: 0,
+            captures_run: 0,
         };
         Ok(worker)
     }
@@ -191,11 +206,7 @@ impl Worker {
             }
         };
         settings.seed = self.trainer.settings().seed;
-        let before = Box::new((
-            self.trainer.clone(),
-            self.history.clone(),
-            self.minibatch_history.clone(),
-        ));
+        let before = Box::new(self.save_run());
         self.playing = false;
         self.reset(settings);
         self.story.error = None;
@@ -217,13 +228,15 @@ impl Worker {
         };
         let start = capture.start.clone();
         let pace = (capture.work / 60).max(1);
-        self.restore(&start);
-        self.story_run = Some(StoryRun {
-            story: Story::stages(StoryOptions::default(), stage, stage),
-            replay: Some(stage),
-            before: None,
-            pace,
-        });
+        let before = Box::new(self.save_run());
+        if self.restore_capture(&start) {
+            self.story_run = Some(StoryRun {
+                story: Story::stages(StoryOptions::default(), stage, stage),
+                replay: Some(stage),
+                before: Some(before),
+                pace,
+            });
+        }
     }
 
     fn continue_from(&mut self, stage: Stage) {
@@ -235,24 +248,60 @@ impl Worker {
             return;
         };
         let end = capture.end.clone();
-        self.story_run = None;
-        self.restore(&end);
-        self.playing = true;
-        self.restart_pacing();
+        if self.restore_capture(&end) {
+            self.playing = true;
+            self.restart_pacing();
+        }
     }
 
-    /// Puts the trainer into a snapshot's state, keeping the records up to it.
-    fn restore(&mut self, snapshot: &Snapshot) {
+    /// Everything a cancelled scenario or replay puts back.
+    fn save_run(&self) -> SavedRun {
+        SavedRun {
+            trainer: self.trainer.clone(),
+            history: self.history.clone(),
+            minibatch_history: self.minibatch_history.clone(),
+            film: self.film.lock().map(|f| f.clone()).unwrap_or_default(),
+            run_id: self.run_id,
+        }
+    }
+
+    fn put_back(&mut self, saved: SavedRun) {
+        self.trainer = saved.trainer;
+        self.history = saved.history;
+        self.minibatch_history = saved.minibatch_history;
+        if let Ok(mut film) = self.film.lock() {
+            *film = saved.film;
+        }
+        self.run_id = saved.run_id;
+        self.view = None;
+        self.playing = false;
+    }
+
+    /// Puts the trainer into a captured state of the Figure 1 run, keeping the records up
+    /// to it if they are that run's (else starting them afresh). Returns whether it could.
+    fn restore_capture(&mut self, snapshot: &Snapshot) -> bool {
         match Trainer::from_snapshot(snapshot) {
             Ok(trainer) => {
+                if self.run_id != self.captures_run {
+                    self.history.clear();
+                    self.minibatch_history.clear();
+                    if let Ok(mut film) = self.film.lock() {
+                        film.clear();
+                    }
+                    self.run_id = self.captures_run;
+                }
                 self.trainer = trainer;
                 let at = self.trainer.counters().iteration as f64;
                 self.history.truncate_after(at);
                 self.minibatch_history.truncate_after(at);
                 self.view = None;
                 self.playing = false;
+                true
             }
-            Err(e) => self.error = Some(e.to_string()),
+            Err(e) => {
+                self.error = Some(e.to_string());
+                false
+            }
         }
     }
 
@@ -260,11 +309,7 @@ impl Worker {
         if let Some(run) = self.story_run.take()
             && let Some(before) = run.before
         {
-            let (trainer, history, minibatch) = *before;
-            self.trainer = trainer;
-            self.history = history;
-            self.minibatch_history = minibatch;
-            self.view = None;
+            self.put_back(*before);
         }
     }
 
@@ -291,10 +336,20 @@ impl Worker {
                 if run.replay.is_none() {
                     self.story.picture = Some(Arc::new(StoryPicture::new(&captures)));
                     self.captures = captures;
+                    self.captures_run = self.run_id;
                 }
             }
             Err(e) => {
-                self.story.error = Some(format!("Figure 1 stopped: {e}"));
+                // Nothing is lost: the run goes back to how it was before.
+                if let Some(before) = run.before {
+                    self.put_back(*before);
+                }
+                let what = if run.replay.is_some() {
+                    "The replay"
+                } else {
+                    "Figure 1"
+                };
+                self.story.error = Some(format!("{what} stopped ({e}); the run is as it was"));
             }
         }
         true
@@ -305,14 +360,17 @@ impl Worker {
         self.error = None;
         // A running scenario owns the trainer: steps taken under it would change what it
         // captures, so only its own controls, the speed and cancelling get through.
-        if self.story_run.is_some()
-            && !matches!(
-                command,
-                Command::CancelStory | Command::SetSpeed(_) | Command::SetPlaying(false)
-            )
-        {
-            self.error = Some("Figure 1 is running: wait for it or press Cancel".to_owned());
-            return;
+        if self.story_run.is_some() {
+            match command {
+                Command::CancelStory | Command::SetSpeed(_) | Command::SetPlaying(false) => {}
+                // A new run (a preset, a file, new settings, a reset) ends the scenario.
+                Command::Load(_) | Command::Apply(_) | Command::Reset => self.story_run = None,
+                _ => {
+                    self.error =
+                        Some("Figure 1 is running: wait for it or press Cancel".to_owned());
+                    return;
+                }
+            }
         }
         let result = match command {
             Command::SetPlaying(on) => {
@@ -390,6 +448,10 @@ impl Worker {
             Ok(trainer) => {
                 self.sampler = SimRng::seed_from_u64(trainer.settings().seed ^ 0x9e37_79b9);
                 self.trainer = trainer;
+                self.run_id += 1;
+                if let Ok(mut film) = self.film.lock() {
+                    film.clear();
+                }
                 self.history.clear();
                 self.minibatch_history.clear();
                 self.view = None;

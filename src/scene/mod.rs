@@ -625,11 +625,17 @@ pub fn write_file(path: &std::path::Path, bytes: &[u8], replace: bool) -> Result
     let name = path
         .file_name()
         .ok_or_else(|| format!("{shown} is not a file name"))?;
+    // A name no other writer uses: this process, and a count within it.
+    static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut temp_name = std::ffi::OsString::from(".");
     temp_name.push(name);
-    temp_name.push(".ganscope-tmp");
+    temp_name.push(format!(".{}-{n}.ganscope-tmp", std::process::id()));
     let temp = path.with_file_name(temp_name);
-    std::fs::write(&temp, bytes).map_err(|e| format!("cannot write {shown}: {e}"))?;
+    std::fs::write(&temp, bytes).map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        format!("cannot write {shown}: {e}")
+    })?;
     std::fs::rename(&temp, path).map_err(|e| {
         let _ = std::fs::remove_file(&temp);
         format!("cannot write {shown}: {e}")

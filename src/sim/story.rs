@@ -321,7 +321,14 @@ impl Story {
 
     /// Stages `first` to `last` only, from the trainer's current state (which should be
     /// the `start` of `first`'s capture for a faithful replay).
-    pub fn stages(opts: StoryOptions, first: Stage, last: Stage) -> Self {
+    pub fn stages(mut opts: StoryOptions, first: Stage, last: Stage) -> Self {
+        // Counts of at least 1, so no check divides by zero.
+        opts.check_every = opts.check_every.max(1);
+        opts.a_max_iters = opts.a_max_iters.max(1);
+        opts.b_round_steps = opts.b_round_steps.max(1);
+        opts.b_max_rounds = opts.b_max_rounds.max(1);
+        opts.c_steps = opts.c_steps.max(1);
+        opts.d_max_iters = opts.d_max_iters.max(1);
         let phase = Self::phase_of(first);
         Self {
             opts,
