@@ -243,6 +243,7 @@ pub fn export_windows_ui(
     let mut open = true;
     let mut command = None;
     let mut close = false;
+    let mut outcome = None;
     egui::Window::new(dialog.action.label())
         .collapsible(false)
         .resizable(false)
@@ -273,14 +274,7 @@ pub fn export_windows_ui(
                 );
                 ui.horizontal(|ui| {
                     if ui.button("Replace").clicked() {
-                        match perform(&dialog, true, state, picture, live_svg, palette) {
-                            Ok((message, cmd)) => {
-                                state.message = Some((message, true));
-                                command = cmd;
-                                close = true;
-                            }
-                            Err(e) => dialog.error = Some(e),
-                        }
+                        outcome = Some(perform(&dialog, true, state, picture, live_svg, palette));
                     } else if ui.button("Keep it").clicked() {
                         dialog.confirm_replace = false;
                     }
@@ -292,14 +286,8 @@ pub fn export_windows_ui(
                         if dialog.action != Action::LoadSettings && path.exists() {
                             dialog.confirm_replace = true;
                         } else {
-                            match perform(&dialog, false, state, picture, live_svg, palette) {
-                                Ok((message, cmd)) => {
-                                    state.message = Some((message, true));
-                                    command = cmd;
-                                    close = true;
-                                }
-                                Err(e) => dialog.error = Some(e),
-                            }
+                            outcome =
+                                Some(perform(&dialog, false, state, picture, live_svg, palette));
                         }
                     }
                     if ui.button("Cancel").clicked() {
@@ -311,6 +299,15 @@ pub fn export_windows_ui(
                 ui.colored_label(egui::Color32::from_rgb(200, 30, 30), e);
             }
         });
+    match outcome {
+        Some(Ok((message, cmd))) => {
+            state.message = Some((message, true));
+            command = cmd;
+            close = true;
+        }
+        Some(Err(e)) => dialog.error = Some(e),
+        None => {}
+    }
     if open && !close {
         state.dialog = Some(dialog);
     }

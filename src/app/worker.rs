@@ -218,15 +218,23 @@ impl Worker {
         });
     }
 
-    fn replay(&mut self, stage: Stage) {
-        let Some(capture) = self.captures.iter().find(|c| c.stage == stage) else {
+    /// The captured stage, or an error to show when Figure 1 has not run.
+    fn capture(&mut self, stage: Stage) -> Option<Capture> {
+        let found = self.captures.iter().find(|c| c.stage == stage).cloned();
+        if found.is_none() {
             self.error = Some(format!(
                 "run Figure 1 first: no stage {} yet",
                 stage.label()
             ));
+        }
+        found
+    }
+
+    fn replay(&mut self, stage: Stage) {
+        let Some(capture) = self.capture(stage) else {
             return;
         };
-        let start = capture.start.clone();
+        let start = capture.start;
         let pace = (capture.work / 60).max(1);
         let before = Box::new(self.save_run());
         if self.restore_capture(&start) {
@@ -240,14 +248,10 @@ impl Worker {
     }
 
     fn continue_from(&mut self, stage: Stage) {
-        let Some(capture) = self.captures.iter().find(|c| c.stage == stage) else {
-            self.error = Some(format!(
-                "run Figure 1 first: no stage {} yet",
-                stage.label()
-            ));
+        let Some(capture) = self.capture(stage) else {
             return;
         };
-        let end = capture.end.clone();
+        let end = capture.end;
         if self.restore_capture(&end) {
             self.playing = true;
             self.restart_pacing();
