@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use ganscope::sim::analysis::{Analysis, AnalysisOptions};
-use ganscope::sim::settings::{PRESETS, Settings};
+use ganscope::sim::settings::{Preset, Settings};
 use ganscope::sim::trainer::Trainer;
 
 /// Exit code for bad arguments, settings or files.
@@ -239,8 +239,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             }
         }),
         Command::Presets => {
-            for (name, what) in PRESETS {
-                println!("{name:<12} {what}");
+            for preset in &Preset::ALL {
+                println!("{:<12} {}", preset.name, preset.lesson);
             }
             Ok(())
         }

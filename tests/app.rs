@@ -110,10 +110,9 @@ fn a_divergent_setting_shows_the_banner_and_back_to_last_good_state_restores() {
             .all(|v| v.is_finite())
     );
     assert!(p.analysis.metrics.jsd.is_finite());
-    assert!(
-        p.settings.training.lr_d < 0.01,
-        "the checkpoint's settings are back"
-    );
+    // The learning rate the user set is kept, and the app says so.
+    assert_eq!(p.settings.training.lr_d, 1.0);
+    let _said = h.get_by_label_contains("kept your current learning rate D = 1.0");
 }
 
 #[test]

@@ -144,15 +144,8 @@ fn every_loss_and_optimizer_trains_without_diverging() {
 
 #[test]
 fn a_learning_rate_of_ten_or_more_is_caught_as_divergence_and_can_be_rewound() {
-    for preset in [
-        "fig1",
-        "reference",
-        "vanishing",
-        "collapse",
-        "oscillation",
-        "optimal-d",
-        "wgan-gp",
-    ] {
+    for preset in &ganscope::sim::settings::Preset::ALL {
+        let preset = preset.name;
         for optimizer in OptimizerKind::ALL {
             for lr in [10.0, 100.0] {
                 let mut s = Settings::preset(preset).expect("preset");
@@ -194,10 +187,25 @@ fn rewind_returns_to_the_last_checkpoint_after_a_mid_run_divergence() {
     t.set_training(training).expect("valid");
     let err = t.iteration().expect_err("lr 50 must diverge");
     assert_eq!(err.iteration, 250);
-    t.rewind();
+    let rewound = t.rewind().expect("a checkpoint");
     assert_eq!(t.counters().iteration, 200);
+    assert_eq!(rewound.iteration, 200);
     assert!(t.divergence().is_none());
-    // The checkpoint holds the settings it was taken with, so the run continues.
+    // The live settings the user chose are kept, and the rewind says which differ.
+    let keys: Vec<&str> = rewound.kept.iter().map(|c| c.key).collect();
+    assert_eq!(keys, ["training.lr_d", "training.lr_g"]);
+    assert_eq!(rewound.kept[0].from, "0.0005");
+    assert_eq!(rewound.kept[0].to, "50.0");
+    assert!(
+        rewound.to_string().contains("learning rate D = 50.0"),
+        "{rewound}"
+    );
+    assert_eq!(t.settings().training.lr_g, 50.0);
+    // Back at a sane rate the restored run continues.
+    let mut training = t.settings().training.clone();
+    training.lr_g = 5e-4;
+    training.lr_d = 5e-4;
+    t.set_training(training).expect("valid");
     t.run(10).expect("the restored run continues");
 }
 
@@ -233,7 +241,8 @@ fn bad_settings_are_refused_with_the_field_named() {
         ("noise.low=1", "noise.high"),
         ("target.weights=[]", "target.weights"),
         ("target.weights=[0.3,0.3]", "target.weights"),
-        ("target.weights=[1.5,-0.5]", "target.weights[1]"),
+        ("target.weights=[1.5,-0.5]", "target.weights[0]"),
+        ("target.weights=[1.0,-0.5]", "target.weights[1]"),
         ("target.means=[0.0]", "target.means"),
         ("training.no_such_key=1", "training.no_such_key"),
         ("training.k=three", "training.k"),
@@ -259,18 +268,18 @@ fn bad_settings_are_refused_with_the_field_named() {
         );
     }
     assert!(cases.len() >= 15);
-    // Uniform targets: bounds in the wrong order.
+    // Uniform targets (the schema's default is U(2, 6)): bounds in the wrong order.
     let uniform = base.with_override("target.kind=uniform").expect("valid");
     let err = uniform
-        .with_override("target.low=5")
+        .with_override("target.low=7")
         .expect_err("low ≥ high");
     assert_eq!(err.field, "target.high");
 }
 
 #[test]
 fn settings_files_round_trip_and_malformed_files_are_refused() {
-    for (name, _) in ganscope::sim::settings::PRESETS {
-        let s = Settings::preset(name).expect("preset");
+    for preset in &ganscope::sim::settings::Preset::ALL {
+        let (name, s) = (preset.name, preset.settings());
         let text = s.to_toml();
         assert_eq!(Settings::from_toml(&text).expect("round trip"), s, "{name}");
     }
@@ -321,8 +330,8 @@ fn settings_files_round_trip_and_malformed_files_are_refused() {
 
 #[test]
 fn a_settings_string_round_trips_to_an_identical_run_and_malformed_ones_are_refused() {
-    for (name, _) in ganscope::sim::settings::PRESETS {
-        let mut s = Settings::preset(name).expect("preset");
+    for preset in &ganscope::sim::settings::Preset::ALL {
+        let (name, mut s) = (preset.name, preset.settings());
         s.seed = 42;
         let line = s.to_line();
         assert!(!line.contains('\n'), "one line: {line}");

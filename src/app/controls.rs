@@ -3,10 +3,13 @@
 //! itself.
 
 use crate::sim::activation::Activation;
+use crate::sim::check::number_text;
 use crate::sim::distribution::{Noise, Target};
 use crate::sim::loss::LossKind;
+use crate::sim::mlp::Init;
 use crate::sim::optim::OptimizerKind;
-use crate::sim::settings::{NetSettings, PRESETS, Settings};
+use crate::sim::schema::{self, Applies, Kind, Scale, Spec, Widget};
+use crate::sim::settings::{NetSettings, Preset, Settings};
 
 use super::theme::Theme;
 use super::worker::{Command, Published};
@@ -36,13 +39,15 @@ impl Default for ViewPrefs {
     }
 }
 
-/// The settings-string box (runtime state, not saved).
+/// The side panel's runtime state (not saved).
 #[derive(Clone, Debug, Default)]
-pub struct ShareState {
-    /// Text pasted by the user.
+pub struct ControlsState {
+    /// Text pasted into the settings-string box.
     pub paste: String,
     /// Why the last pasted string was refused.
     pub error: Option<String>,
+    /// Edits refused for being out of range.
+    pub refusals: Refusals,
 }
 
 /// Draws the controls; returns the commands they ask for.
@@ -50,7 +55,7 @@ pub fn controls_ui(
     ui: &mut egui::Ui,
     draft: &mut Settings,
     prefs: &mut ViewPrefs,
-    share: &mut ShareState,
+    state: &mut ControlsState,
     export: &mut super::export::ExportState,
     picture: &Published,
 ) -> Vec<Command> {
@@ -58,13 +63,19 @@ pub fn controls_ui(
     egui::ScrollArea::vertical().show(ui, |ui| {
         run_ui(ui, prefs, picture, &mut out);
         ui.separator();
-        algorithm_ui(ui, draft, picture, &mut out);
+        algorithm_ui(ui, draft, &mut state.refusals, &mut out);
         ui.separator();
-        model_ui(ui, draft, picture, &mut out);
+        // Folded by default: a new run is the rarer wish, and the live controls and
+        // exports then fit a projector's height.
+        egui::CollapsingHeader::new("Model and data (apply resets)")
+            .default_open(false)
+            .show(ui, |ui| {
+                model_ui(ui, draft, &mut state.refusals, picture, &mut out)
+            });
         ui.separator();
         view_ui(ui, prefs);
         ui.separator();
-        share_ui(ui, share, picture, &mut out);
+        share_ui(ui, state, picture, &mut out);
         super::export::export_buttons_ui(ui, export, picture);
     });
     out
@@ -72,7 +83,7 @@ pub fn controls_ui(
 
 fn share_ui(
     ui: &mut egui::Ui,
-    share: &mut ShareState,
+    share: &mut ControlsState,
     picture: &Published,
     out: &mut Vec<Command>,
 ) {
@@ -169,268 +180,424 @@ fn run_ui(ui: &mut egui::Ui, prefs: &mut ViewPrefs, picture: &Published, out: &m
     }
 }
 
+/// Values typed or dragged outside their accepted range, by field (`training.lr_d`,
+/// `target.means[1]`): refused, and shown beside the control until a valid edit.
+#[derive(Clone, Debug, Default)]
+pub struct Refusals(std::collections::BTreeMap<String, String>);
+
+impl Refusals {
+    /// The refusal shown for `field`, if any.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+}
+
+/// The tooltip of a setting: its meaning, what it accepts and when it applies.
+fn tooltip(spec: &Spec) -> String {
+    let unit = if spec.unit.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", spec.unit)
+    };
+    let applies = match spec.applies {
+        Applies::Live => "Takes effect at the next step.",
+        Applies::Reset => "Takes effect with Apply and reset.",
+    };
+    format!(
+        "{}.\nAccepts {}{unit}. {applies}\n{}",
+        spec.help,
+        spec.expected(),
+        spec.key
+    )
+}
+
+/// The control the schema describes for one numeric setting (or one element of a list,
+/// named by `field`). Drawing never changes the value: a slider shows a value beyond its
+/// span as it is, and an edit outside the accepted range is refused, with the range
+/// shown beside the control. Returns whether the value changed.
+fn number_ui<T: egui::emath::Numeric>(
+    ui: &mut egui::Ui,
+    spec: &Spec,
+    field: &str,
+    value: &mut T,
+    refusals: &mut Refusals,
+) -> bool {
+    let mut edited = *value;
+    let response = match spec.widget {
+        Widget::Slider(lo, hi) => ui.add(
+            egui::Slider::new(&mut edited, T::from_f64(lo)..=T::from_f64(hi))
+                .logarithmic(spec.scale == Scale::Log)
+                .clamping(egui::SliderClamping::Never)
+                .text(spec.label),
+        ),
+        Widget::Drag(speed) => ui.add(
+            egui::DragValue::new(&mut edited)
+                .speed(speed)
+                .prefix(format!("{} ", spec.label)),
+        ),
+        Widget::Own => ui.add(egui::DragValue::new(&mut edited).prefix(format!("{} ", spec.label))),
+    };
+    response.on_hover_text(tooltip(spec));
+    let mut changed = false;
+    if edited.to_f64().to_bits() != value.to_f64().to_bits() {
+        let v = edited.to_f64();
+        if spec.range.contains(v) {
+            *value = edited;
+            refusals.0.remove(field);
+            changed = true;
+        } else {
+            refusals.0.insert(
+                field.to_owned(),
+                format!(
+                    "{} {} refused: accepts {}",
+                    spec.label,
+                    number_text(v),
+                    spec.range
+                ),
+            );
+        }
+    }
+    if let Some(message) = refusals.get(field) {
+        ui.colored_label(ui.visuals().error_fg_color, message);
+    }
+    changed
+}
+
+/// A flag of the schema as a checkbox.
+fn flag_ui(ui: &mut egui::Ui, spec: &Spec, value: &mut bool) {
+    ui.checkbox(value, spec.label).on_hover_text(tooltip(spec));
+}
+
+/// A choice of the schema as a menu over `all`, named as in settings files.
+fn choice_ui<E: Copy + PartialEq>(
+    ui: &mut egui::Ui,
+    spec: &Spec,
+    value: &mut E,
+    all: &[E],
+    name: fn(E) -> &'static str,
+) {
+    egui::ComboBox::new(spec.key, spec.label)
+        .selected_text(name(*value))
+        .show_ui(ui, |ui| {
+            for &option in all {
+                ui.selectable_value(value, option, name(option));
+            }
+        })
+        .response
+        .on_hover_text(tooltip(spec));
+}
+
 fn algorithm_ui(
     ui: &mut egui::Ui,
     draft: &mut Settings,
-    picture: &Published,
+    refusals: &mut Refusals,
     out: &mut Vec<Command>,
 ) {
     ui.heading("Algorithm 1 (live)");
     let before = draft.training.clone();
     let t = &mut draft.training;
-    ui.add(egui::Slider::new(&mut t.k, 1..=50).text("k (D steps)"))
-        .on_hover_text("k: discriminator steps per iteration. The paper used k = 1.");
-    ui.add(egui::Slider::new(&mut t.g_steps, 1..=20).text("G steps"))
-        .on_hover_text("Generator steps per iteration. More than 1 is §6's warning: G trained too much without updating D collapses many z onto the same x.");
-    ui.add(
-        egui::Slider::new(&mut t.lr_d, 1e-5..=1.0)
-            .logarithmic(true)
-            .text("learning rate D"),
-    )
-    .on_hover_text("Step size of the discriminator's ascent of V(D, G)");
-    ui.add(
-        egui::Slider::new(&mut t.lr_g, 1e-5..=1.0)
-            .logarithmic(true)
-            .text("learning rate G"),
-    )
-    .on_hover_text("Step size of the generator's descent");
-    egui::ComboBox::from_label("loss")
-        .selected_text(t.loss.name())
-        .show_ui(ui, |ui| {
-            for loss in LossKind::ALL {
-                ui.selectable_value(&mut t.loss, loss, loss.name());
-            }
-        })
-        .response
-        .on_hover_text("minimax: G descends log(1 − D(G(z))) (Algorithm 1). non-saturating: G ascends log D(G(z)) (§3). Also least squares, Wasserstein (clipping or gradient penalty) and hinge.");
-    egui::ComboBox::from_label("optimiser")
-        .selected_text(t.optimizer.name())
-        .show_ui(ui, |ui| {
-            for opt in OptimizerKind::ALL {
-                ui.selectable_value(&mut t.optimizer, opt, opt.name());
-            }
-        })
-        .response
-        .on_hover_text("SGD, SGD with momentum (the paper's choice) or Adam. A new optimiser starts with fresh state.");
+    number_ui(ui, &schema::K, schema::K.key, &mut t.k, refusals);
+    number_ui(
+        ui,
+        &schema::G_STEPS,
+        schema::G_STEPS.key,
+        &mut t.g_steps,
+        refusals,
+    );
+    number_ui(ui, &schema::LR_D, schema::LR_D.key, &mut t.lr_d, refusals);
+    number_ui(ui, &schema::LR_G, schema::LR_G.key, &mut t.lr_g, refusals);
+    let decay = &schema::LR_DECAY_ITERS;
+    number_ui(ui, decay, decay.key, &mut t.lr_decay_iters, refusals);
+    choice_ui(
+        ui,
+        &schema::LOSS,
+        &mut t.loss,
+        &LossKind::ALL,
+        LossKind::name,
+    );
+    choice_ui(
+        ui,
+        &schema::OPTIMIZER,
+        &mut t.optimizer,
+        &OptimizerKind::ALL,
+        OptimizerKind::name,
+    );
     match t.optimizer {
         OptimizerKind::Momentum => {
-            ui.add(egui::Slider::new(&mut t.momentum, 0.0..=0.99).text("momentum"))
-                .on_hover_text("μ in v ← μv + g, θ ← θ − ηv: the paper trained with momentum");
+            let m = &schema::MOMENTUM;
+            number_ui(ui, m, m.key, &mut t.momentum, refusals);
         }
         OptimizerKind::Adam => {
-            ui.add(egui::Slider::new(&mut t.beta1, 0.0..=0.99).text("Adam beta1"))
-                .on_hover_text("Decay of Adam's first-moment average (0 keeps no momentum)");
-            ui.add(egui::Slider::new(&mut t.beta2, 0.9..=0.9999).text("Adam beta2"))
-                .on_hover_text("Decay of Adam's second-moment average");
+            for (spec, value) in [
+                (&schema::BETA1, &mut t.beta1),
+                (&schema::BETA2, &mut t.beta2),
+                (&schema::EPS, &mut t.eps),
+            ] {
+                number_ui(ui, spec, spec.key, value, refusals);
+            }
         }
         OptimizerKind::Sgd => {}
     }
-    ui.add(
-        egui::Slider::new(&mut t.batch_size, 8..=1024)
-            .logarithmic(true)
-            .text("minibatch m"),
-    )
-    .on_hover_text("m: samples of noise and of data per step");
+    let m = &schema::BATCH_SIZE;
+    number_ui(ui, m, m.key, &mut t.batch_size, refusals);
     match t.loss {
         LossKind::WassersteinClip => {
-            ui.add(
-                egui::Slider::new(&mut t.clip, 0.001..=1.0)
-                    .logarithmic(true)
-                    .text("clip c"),
-            )
-            .on_hover_text("After each critic step every weight is clamped to [−c, c]");
+            number_ui(ui, &schema::CLIP, schema::CLIP.key, &mut t.clip, refusals);
         }
         LossKind::WassersteinGp => {
-            ui.add(egui::Slider::new(&mut t.gp_weight, 0.0..=100.0).text("penalty λ"))
-                .on_hover_text("λ in λ·E[max(0, |f'(x̂)| − 1)²] on points between data and samples");
+            let gp = &schema::GP_WEIGHT;
+            number_ui(ui, gp, gp.key, &mut t.gp_weight, refusals);
         }
         _ => {}
     }
     if *t != before {
         out.push(Command::SetTraining(t.clone()));
     }
-    let _ = picture;
 }
 
-fn net_ui(ui: &mut egui::Ui, name: &str, net: &mut NetSettings) {
-    ui.horizontal(|ui| {
-        ui.add(
-            egui::DragValue::new(&mut net.width)
-                .range(1..=256)
-                .prefix(format!("{name} width ")),
-        )
-        .on_hover_text("Units in each hidden layer (1–256)");
-        ui.add(
-            egui::DragValue::new(&mut net.depth)
-                .range(1..=4)
-                .prefix("depth "),
-        )
-        .on_hover_text("Hidden layers (1–4)");
-        egui::ComboBox::from_label(format!("{name} activation"))
-            .selected_text(net.activation.name())
-            .show_ui(ui, |ui| {
-                for a in Activation::ALL {
-                    ui.selectable_value(&mut net.activation, a, a.name());
-                }
-            });
+/// The specs of one network's architecture.
+struct NetSpecs {
+    name: &'static str,
+    width: &'static Spec,
+    depth: &'static Spec,
+    activation: &'static Spec,
+    init: &'static Spec,
+}
+
+const G_SPECS: NetSpecs = NetSpecs {
+    name: "G",
+    width: &schema::G_WIDTH,
+    depth: &schema::G_DEPTH,
+    activation: &schema::G_ACTIVATION,
+    init: &schema::G_INIT,
+};
+
+const D_SPECS: NetSpecs = NetSpecs {
+    name: "D",
+    width: &schema::D_WIDTH,
+    depth: &schema::D_DEPTH,
+    activation: &schema::D_ACTIVATION,
+    init: &schema::D_INIT,
+};
+
+fn net_ui(ui: &mut egui::Ui, specs: &NetSpecs, net: &mut NetSettings, refusals: &mut Refusals) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label(specs.name);
+        number_ui(ui, specs.width, specs.width.key, &mut net.width, refusals);
+        number_ui(ui, specs.depth, specs.depth.key, &mut net.depth, refusals);
+    });
+    ui.horizontal_wrapped(|ui| {
+        choice_ui(
+            ui,
+            specs.activation,
+            &mut net.activation,
+            &Activation::ALL,
+            Activation::name,
+        );
+        choice_ui(ui, specs.init, &mut net.init, &Init::ALL, Init::name);
     });
 }
 
-fn model_ui(ui: &mut egui::Ui, draft: &mut Settings, picture: &Published, out: &mut Vec<Command>) {
-    ui.heading("Model and data (apply resets)");
-    net_ui(ui, "G", &mut draft.generator);
-    net_ui(ui, "D", &mut draft.discriminator);
+/// The name of a target's kind, as in settings files.
+fn target_kind(target: &Target) -> &'static str {
+    match target {
+        Target::Gaussian { .. } => "gaussian",
+        Target::Mixture { .. } => "mixture",
+        Target::Uniform { .. } => "uniform",
+    }
+}
+
+/// The name of a noise's kind, as in settings files.
+fn noise_kind(noise: &Noise) -> &'static str {
+    match noise {
+        Noise::Uniform { .. } => "uniform",
+        Noise::Normal { .. } => "normal",
+    }
+}
+
+/// Buttons for a family's kinds; choosing another one starts it at the schema's defaults.
+fn kind_ui(ui: &mut egui::Ui, spec: &Spec, current: &'static str) -> Option<&'static str> {
+    let Kind::Choice(names, _) = spec.kind else {
+        return None;
+    };
+    let mut chosen = None;
     ui.horizontal(|ui| {
-        ui.label("target");
-        let kind = match draft.target {
-            Target::Gaussian { .. } => 0,
-            Target::Mixture { .. } => 1,
-            Target::Uniform { .. } => 2,
-        };
-        for (i, name) in ["Gaussian", "mixture", "uniform"].into_iter().enumerate() {
-            if ui.selectable_label(kind == i, name).clicked() && kind != i {
-                draft.target = match i {
-                    0 => Target::Gaussian {
-                        mean: 4.0,
-                        std: 0.5,
-                    },
-                    1 => Target::Mixture {
-                        weights: vec![0.5, 0.5],
-                        means: vec![-2.0, 2.0],
-                        stds: vec![0.5, 0.5],
-                    },
-                    _ => Target::Uniform {
-                        low: 2.0,
-                        high: 6.0,
-                    },
-                };
+        ui.label(spec.label).on_hover_text(tooltip(spec));
+        for name in names() {
+            if ui
+                .selectable_label(current == name, name)
+                .on_hover_text(tooltip(spec))
+                .clicked()
+                && current != name
+            {
+                chosen = Some(name);
             }
         }
     });
-    match &mut draft.target {
+    chosen
+}
+
+fn target_ui(ui: &mut egui::Ui, target: &mut Target, refusals: &mut Refusals) {
+    if let Some(kind) = kind_ui(ui, &schema::TARGET_KIND, target_kind(target))
+        && let Ok(fresh) = Target::with_defaults(kind)
+    {
+        *target = fresh;
+    }
+    match target {
         Target::Gaussian { mean, std } => {
-            mean_std_ui(ui, mean, std, "p_data");
+            ui.horizontal_wrapped(|ui| {
+                let (m, s) = (&schema::TARGET_MEAN, &schema::TARGET_STD);
+                number_ui(ui, m, m.key, mean, refusals);
+                number_ui(ui, s, s.key, std, refusals);
+            });
         }
         Target::Uniform { low, high } => {
-            bounds_ui(ui, low, high, "p_data");
+            ui.horizontal_wrapped(|ui| {
+                let (l, h) = (&schema::TARGET_LOW, &schema::TARGET_HIGH);
+                number_ui(ui, l, l.key, low, refusals);
+                number_ui(ui, h, h.key, high, refusals);
+            });
         }
         Target::Mixture {
             weights,
             means,
             stds,
-        } => {
-            for i in 0..weights.len() {
-                ui.horizontal(|ui| {
-                    ui.add(
-                        egui::DragValue::new(&mut weights[i])
-                            .speed(0.01)
-                            .range(0.01..=1.0)
-                            .prefix("w "),
-                    );
-                    ui.add(egui::DragValue::new(&mut means[i]).speed(0.05).prefix("μ "));
-                    ui.add(
-                        egui::DragValue::new(&mut stds[i])
-                            .speed(0.01)
-                            .range(0.01..=100.0)
-                            .prefix("σ "),
-                    );
-                });
-            }
-            ui.horizontal(|ui| {
-                if ui.button("add mode").clicked() && weights.len() < 8 {
-                    weights.push(0.0);
-                    means.push(means.last().copied().unwrap_or(0.0) + 3.0);
-                    stds.push(0.5);
-                    let n = weights.len() as f64;
-                    weights.iter_mut().for_each(|w| *w = 1.0 / n);
-                }
-                if ui.button("remove mode").clicked() && weights.len() > 1 {
-                    weights.pop();
-                    means.pop();
-                    stds.pop();
-                    let n = weights.len() as f64;
-                    weights.iter_mut().for_each(|w| *w = 1.0 / n);
-                }
-                if ui.button("equal weights").clicked() {
-                    let n = weights.len() as f64;
-                    weights.iter_mut().for_each(|w| *w = 1.0 / n);
-                }
-            });
-        }
+        } => mixture_ui(ui, weights, means, stds, refusals),
     }
+}
+
+/// The mixture's components, one row each, with buttons to add, remove and balance them.
+fn mixture_ui(
+    ui: &mut egui::Ui,
+    weights: &mut Vec<f64>,
+    means: &mut Vec<f64>,
+    stds: &mut Vec<f64>,
+    refusals: &mut Refusals,
+) {
+    let specs = [
+        &schema::TARGET_WEIGHTS,
+        &schema::TARGET_MEANS,
+        &schema::TARGET_STDS,
+    ];
+    for i in 0..weights.len() {
+        ui.horizontal_wrapped(|ui| {
+            for (spec, list) in specs.iter().zip([&mut *weights, &mut *means, &mut *stds]) {
+                if let Some(value) = list.get_mut(i) {
+                    number_ui(ui, spec, &format!("{}[{i}]", spec.key), value, refusals);
+                }
+            }
+        });
+    }
+    let equalize = |weights: &mut Vec<f64>| {
+        let n = weights.len() as f64;
+        weights.iter_mut().for_each(|w| *w = 1.0 / n);
+    };
     ui.horizontal(|ui| {
-        ui.label("noise z");
-        let uniform = matches!(draft.noise, Noise::Uniform { .. });
+        let room = weights.len() < schema::MAX_COMPONENTS;
         if ui
-            .selectable_label(uniform, "uniform")
-            .on_hover_text("U(low, high), as in the paper's figure")
+            .add_enabled(room, egui::Button::new("add mode"))
+            .on_hover_text(
+                "A new component 3 to the right of the last, σ 0.5; the weights become equal",
+            )
+            .on_disabled_hover_text(format!("At most {} components", schema::MAX_COMPONENTS))
             .clicked()
-            && !uniform
         {
-            draft.noise = Noise::Uniform {
-                low: -1.0,
-                high: 1.0,
-            };
+            weights.push(0.0);
+            means.push(means.last().copied().unwrap_or(0.0) + 3.0);
+            stds.push(0.5);
+            equalize(weights);
         }
-        if ui.selectable_label(!uniform, "normal").clicked() && uniform {
-            draft.noise = Noise::Normal {
-                mean: 0.0,
-                std: 1.0,
-            };
+        if ui
+            .add_enabled(weights.len() > 1, egui::Button::new("remove mode"))
+            .on_hover_text("Remove the last component; the weights become equal")
+            .on_disabled_hover_text("A mixture keeps at least one component")
+            .clicked()
+        {
+            weights.pop();
+            means.pop();
+            stds.pop();
+            equalize(weights);
+        }
+        if ui
+            .button("equal weights")
+            .on_hover_text("Every component gets weight 1/n")
+            .clicked()
+        {
+            equalize(weights);
         }
     });
-    match &mut draft.noise {
+}
+
+fn noise_ui(ui: &mut egui::Ui, noise: &mut Noise, refusals: &mut Refusals) {
+    if let Some(kind) = kind_ui(ui, &schema::NOISE_KIND, noise_kind(noise))
+        && let Ok(fresh) = Noise::with_defaults(kind)
+    {
+        *noise = fresh;
+    }
+    ui.horizontal_wrapped(|ui| match noise {
         Noise::Uniform { low, high } => {
-            bounds_ui(ui, low, high, "p_z");
+            let (l, h) = (&schema::NOISE_LOW, &schema::NOISE_HIGH);
+            number_ui(ui, l, l.key, low, refusals);
+            number_ui(ui, h, h.key, high, refusals);
         }
         Noise::Normal { mean, std } => {
-            mean_std_ui(ui, mean, std, "p_z");
+            let (m, s) = (&schema::NOISE_MEAN, &schema::NOISE_STD);
+            number_ui(ui, m, m.key, mean, refusals);
+            number_ui(ui, s, s.key, std, refusals);
         }
-    }
-    ui.checkbox(&mut draft.scaling.standardize, "standardise data")
-        .on_hover_text("D sees (x − μ)/σ of the target and G's output is mapped back");
-    ui.checkbox(&mut draft.scaling.gaussianize_z, "Gaussianise z inside G")
-        .on_hover_text("G's network is fed Φ⁻¹(F_z(z)); z itself stays as drawn on the z line");
-    ui.add(egui::DragValue::new(&mut draft.seed).prefix("seed "))
-        .on_hover_text("The same seed and settings give the same run");
+    });
+}
+
+fn model_ui(
+    ui: &mut egui::Ui,
+    draft: &mut Settings,
+    refusals: &mut Refusals,
+    picture: &Published,
+    out: &mut Vec<Command>,
+) {
+    net_ui(ui, &G_SPECS, &mut draft.generator, refusals);
+    net_ui(ui, &D_SPECS, &mut draft.discriminator, refusals);
+    target_ui(ui, &mut draft.target, refusals);
+    noise_ui(ui, &mut draft.noise, refusals);
+    flag_ui(ui, &schema::STANDARDIZE, &mut draft.scaling.standardize);
+    flag_ui(ui, &schema::GAUSSIANIZE_Z, &mut draft.scaling.gaussianize_z);
+    let pretrain = &schema::D_PRETRAIN_STEPS;
+    number_ui(
+        ui,
+        pretrain,
+        pretrain.key,
+        &mut draft.training.d_pretrain_steps,
+        refusals,
+    );
+    number_ui(
+        ui,
+        &schema::SEED,
+        schema::SEED.key,
+        &mut draft.seed,
+        refusals,
+    );
     let pending = picture.settings.needs_reset(draft);
+    let invalid = draft.validate().err();
     let label = if pending {
         "Apply and reset *"
     } else {
         "Apply and reset"
     };
+    let why_not = match &invalid {
+        Some(e) => format!("Not yet: {e}"),
+        None => "Nothing here differs from the run in progress".to_owned(),
+    };
     if ui
-        .add_enabled(pending, egui::Button::new(label))
+        .add_enabled(pending && invalid.is_none(), egui::Button::new(label))
         .on_hover_text("Model, data, noise and seed changes start a new run")
+        .on_disabled_hover_text(why_not)
         .clicked()
     {
         out.push(Command::Apply(draft.clone()));
     }
-}
-
-/// μ and σ of a normal distribution (or a Gaussian target).
-fn mean_std_ui(ui: &mut egui::Ui, mean: &mut f64, std: &mut f64, what: &str) {
-    ui.horizontal(|ui| {
-        ui.add(egui::DragValue::new(mean).speed(0.05).prefix("μ "))
-            .on_hover_text(format!("Mean of {what}"));
-        ui.add(
-            egui::DragValue::new(std)
-                .speed(0.01)
-                .range(0.01..=100.0)
-                .prefix("σ "),
-        )
-        .on_hover_text(format!("Standard deviation of {what}"));
-    });
-}
-
-/// The bounds of a uniform distribution.
-fn bounds_ui(ui: &mut egui::Ui, low: &mut f64, high: &mut f64, what: &str) {
-    ui.horizontal(|ui| {
-        ui.add(egui::DragValue::new(low).speed(0.05).prefix("low "))
-            .on_hover_text(format!("Lower end of {what}"));
-        ui.add(egui::DragValue::new(high).speed(0.05).prefix("high "))
-            .on_hover_text(format!("Upper end of {what}"));
-    });
+    if let Some(e) = invalid {
+        ui.colored_label(ui.visuals().error_fg_color, format!("Not yet: {e}"));
+    }
 }
 
 fn view_ui(ui: &mut egui::Ui, prefs: &mut ViewPrefs) {
@@ -455,15 +622,22 @@ fn view_ui(ui: &mut egui::Ui, prefs: &mut ViewPrefs) {
         .on_hover_text("For projectors; Ctrl + and Ctrl − work too");
 }
 
-/// The presets menu; returns the one chosen: its name, its lesson and its settings.
-pub fn presets_ui(ui: &mut egui::Ui) -> Option<(&'static str, &'static str, Settings)> {
+/// The presets menu, each with its lesson; returns the one chosen.
+pub fn presets_ui(ui: &mut egui::Ui) -> Option<&'static Preset> {
     let mut chosen = None;
     ui.menu_button("Presets", |ui| {
-        for (name, what) in PRESETS {
-            if ui.button(name).on_hover_text(what).clicked() {
-                chosen = Settings::preset(name).ok().map(|s| (name, what, s));
-                ui.close();
-            }
+        for preset in &Preset::ALL {
+            ui.horizontal(|ui| {
+                if ui
+                    .button(preset.name)
+                    .on_hover_text(preset.lesson)
+                    .clicked()
+                {
+                    chosen = Some(preset);
+                    ui.close();
+                }
+                ui.label(egui::RichText::new(preset.lesson).weak());
+            });
         }
     });
     chosen

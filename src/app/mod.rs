@@ -82,7 +82,7 @@ pub struct GanscopeApp {
     pending: Vec<Command>,
     stats: Option<FrameStats>,
     saved: Option<Settings>,
-    share: controls::ShareState,
+    share: controls::ControlsState,
     /// The lesson of the preset in use, until the model or data change.
     caption: Option<String>,
     /// Which view the central panel shows.
@@ -183,7 +183,7 @@ impl GanscopeApp {
             pending: Vec::new(),
             stats: None,
             saved: None,
-            share: controls::ShareState::default(),
+            share: controls::ControlsState::default(),
             caption: None,
             tab: Tab::Live,
             export: export::ExportState::new(film),
@@ -352,9 +352,10 @@ impl eframe::App for GanscopeApp {
         egui::Panel::top("top").show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.heading("ganscope");
-                if let Some((name, lesson, settings)) = controls::presets_ui(ui) {
+                if let Some(preset) = controls::presets_ui(ui) {
+                    let settings = preset.settings();
                     self.draft = settings.clone();
-                    new_caption = Some(format!("Preset {name}: {lesson}"));
+                    new_caption = Some(format!("Preset {}: {}", preset.name, preset.lesson));
                     commands.push(Command::Load(settings));
                 }
                 if ui
@@ -407,6 +408,9 @@ impl eframe::App for GanscopeApp {
             }
             if let Some(caption) = &self.caption {
                 ui.label(egui::RichText::new(caption).strong());
+            }
+            if let Some(notice) = &picture.notice {
+                ui.label(egui::RichText::new(notice).strong());
             }
             if let Some(e) = &picture.error {
                 ui.colored_label(palette.reference, format!("Not applied: {e}"));

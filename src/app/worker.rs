@@ -112,6 +112,8 @@ pub struct Published {
     pub iterations_per_second: f64,
     /// Last error from a refused command, to show.
     pub error: Option<String>,
+    /// What the last command did when that needs saying (a rewind's report).
+    pub notice: Option<String>,
     /// The Figure 1 scenario.
     pub story: StoryState,
 }
@@ -129,6 +131,7 @@ pub struct Worker {
     rate: f64,
     view: Option<(f64, f64)>,
     error: Option<String>,
+    notice: Option<String>,
     sampler: SimRng,
     story_run: Option<StoryRun>,
     captures: Vec<Capture>,
@@ -162,6 +165,7 @@ impl Worker {
             rate: 0.0,
             view: None,
             error: None,
+            notice: None,
             story_run: None,
             captures: Vec::new(),
             story: StoryState::default(),
@@ -362,6 +366,7 @@ impl Worker {
     /// Applies one command.
     pub fn handle(&mut self, command: Command) {
         self.error = None;
+        self.notice = None;
         // A running scenario owns the trainer: steps taken under it would change what it
         // captures, so only its own controls, the speed and cancelling get through.
         if self.story_run.is_some() {
@@ -391,7 +396,10 @@ impl Worker {
                 Ok(())
             }
             Command::Rewind => {
-                self.trainer.rewind();
+                self.notice = Some(match self.trainer.rewind() {
+                    Some(rewound) => rewound.to_string(),
+                    None => "No good state to go back to yet: Reset starts again".to_owned(),
+                });
                 let at = self.trainer.counters().iteration as f64;
                 self.history.truncate_after(at);
                 self.minibatch_history.truncate_after(at);
@@ -596,6 +604,7 @@ impl Worker {
             minibatch_history: Arc::new(self.minibatch_history.clone()),
             iterations_per_second: if self.playing() { self.rate } else { 0.0 },
             error: self.error.clone(),
+            notice: self.notice.clone(),
             story: self.story.clone(),
         }
     }

@@ -33,6 +33,19 @@ pub enum Init {
     He,
 }
 
+impl Init {
+    /// Both schemes, for menus and tests.
+    pub const ALL: [Self; 2] = [Self::Glorot, Self::He];
+
+    /// The name used in settings files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Glorot => "glorot",
+            Self::He => "he",
+        }
+    }
+}
+
 /// The architecture of a 1 → width (× depth) → 1 network.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MlpShape {

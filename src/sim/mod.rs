@@ -3,6 +3,7 @@
 
 pub mod activation;
 pub mod analysis;
+pub mod check;
 pub mod distribution;
 pub mod float;
 pub mod kernels;
@@ -10,6 +11,7 @@ pub mod loss;
 pub mod mlp;
 pub mod model;
 pub mod optim;
+pub mod schema;
 pub mod settings;
 pub mod story;
 pub mod trainer;

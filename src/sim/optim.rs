@@ -4,7 +4,6 @@
 use serde::{Deserialize, Serialize};
 
 use super::float::Real;
-use super::settings::TrainingSettings;
 
 /// Which update rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +35,20 @@ impl std::fmt::Display for OptimizerKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// The update rules' coefficients (the learning rate is passed per step, since the
+/// schedule changes it).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OptimParams {
+    /// μ of SGD with momentum, in [0, 1).
+    pub momentum: f64,
+    /// Adam's β₁, in [0, 1).
+    pub beta1: f64,
+    /// Adam's β₂, in [0, 1).
+    pub beta2: f64,
+    /// Adam's ε, positive.
+    pub eps: f64,
 }
 
 /// An optimiser's state for one network.
@@ -78,7 +91,7 @@ impl<T: Real> Optimizer<T> {
 
     /// Applies one descent step θ ← θ − η·update(g). The caller has checked that `grads`
     /// is finite and bounded, so the state stays finite.
-    pub fn step(&mut self, params: &mut [T], grads: &[T], lr: f64, hp: &TrainingSettings) {
+    pub fn step(&mut self, params: &mut [T], grads: &[T], lr: f64, hp: &OptimParams) {
         assert_eq!(
             params.len(),
             grads.len(),
@@ -128,12 +141,18 @@ impl<T: Real> Optimizer<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::settings::Settings;
+
+    const HP: OptimParams = OptimParams {
+        momentum: 0.9,
+        beta1: 0.5,
+        beta2: 0.999,
+        eps: 1e-8,
+    };
 
     /// Each optimiser minimises a quadratic bowl f(θ) = Σ a_i (θ_i − c_i)².
     #[test]
     fn every_optimizer_descends_a_quadratic() {
-        let hp = Settings::reference().training;
+        let hp = HP;
         let a = [1.0, 3.0, 0.5];
         let c = [2.0, -1.0, 0.5];
         for kind in OptimizerKind::ALL {
@@ -156,7 +175,7 @@ mod tests {
 
     #[test]
     fn adam_first_step_has_size_lr() {
-        let hp = Settings::reference().training;
+        let hp = HP;
         let mut opt = Optimizer::<f64>::new(OptimizerKind::Adam, 2);
         let mut theta = vec![0.0, 0.0];
         opt.step(&mut theta, &[123.0, -0.001], 0.01, &hp);

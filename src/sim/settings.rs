@@ -1,48 +1,16 @@
-//! Every setting of a run, with its accepted range, its presets, and the settings-file
-//! format (TOML). A bad value is refused with an error naming the field, the value and the
-//! accepted range.
+//! Every setting of a run, its presets, and the settings-file format (TOML). What each
+//! setting accepts is described once, in [`super::schema`]; a bad value is refused with an
+//! error naming the field, the value and the accepted range.
 
 use serde::{Deserialize, Serialize};
 
 use super::activation::Activation;
+pub use super::check::SettingError;
 use super::distribution::{Noise, Target};
 use super::loss::LossKind;
 use super::mlp::{Init, MlpShape};
-use super::optim::OptimizerKind;
-
-/// A setting that is out of range or malformed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SettingError {
-    /// The dotted key, as in the settings file and `--set` (`training.k`).
-    pub field: String,
-    /// The offending value, as text.
-    pub value: String,
-    /// What would have been accepted.
-    pub expected: String,
-}
-
-impl SettingError {
-    /// An error for `field`, which holds `value` but must be `expected`.
-    pub fn new(field: &str, value: impl std::fmt::Display, expected: &str) -> Self {
-        Self {
-            field: field.to_owned(),
-            value: value.to_string(),
-            expected: expected.to_owned(),
-        }
-    }
-}
-
-impl std::fmt::Display for SettingError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} = {} is not accepted: expected {}",
-            self.field, self.value, self.expected
-        )
-    }
-}
-
-impl std::error::Error for SettingError {}
+use super::optim::{OptimParams, OptimizerKind};
+use super::schema::{self, Applies};
 
 /// A settings file's parse error, named by the key (`training.k`) and line where toml
 /// found it.
@@ -105,42 +73,6 @@ fn toml_error(text: &str, e: &toml::de::Error) -> SettingError {
     SettingError::new(&place, value, &expected)
 }
 
-/// Refuses NaN and ±∞.
-pub fn check_finite(field: &str, v: f64) -> Result<(), SettingError> {
-    if v.is_finite() {
-        Ok(())
-    } else {
-        Err(SettingError::new(field, v, "a finite number"))
-    }
-}
-
-/// Refuses values outside [lo, hi] (and NaN).
-pub fn check_range(
-    field: &str,
-    v: f64,
-    lo: f64,
-    hi: f64,
-    expected: &str,
-) -> Result<(), SettingError> {
-    if (lo..=hi).contains(&v) {
-        Ok(())
-    } else {
-        Err(SettingError::new(field, v, expected))
-    }
-}
-
-fn check_int(field: &str, v: u64, lo: u64, hi: u64) -> Result<(), SettingError> {
-    if (lo..=hi).contains(&v) {
-        Ok(())
-    } else {
-        Err(SettingError::new(
-            field,
-            v,
-            &format!("an integer in [{lo}, {hi}]"),
-        ))
-    }
-}
-
 /// Architecture of one network.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -163,11 +95,6 @@ impl NetSettings {
             depth: self.depth,
             activation: self.activation,
         }
-    }
-
-    fn validate(&self, net: &str) -> Result<(), SettingError> {
-        check_int(&format!("{net}.width"), self.width as u64, 1, 256)?;
-        check_int(&format!("{net}.depth"), self.depth as u64, 1, 4)
     }
 }
 
@@ -210,57 +137,14 @@ pub struct TrainingSettings {
 }
 
 impl TrainingSettings {
-    fn validate(&self) -> Result<(), SettingError> {
-        check_int("training.k", u64::from(self.k), 1, 100)?;
-        check_int("training.g_steps", u64::from(self.g_steps), 1, 100)?;
-        check_int("training.batch_size", self.batch_size as u64, 1, 4096)?;
-        for (field, lr) in [("training.lr_d", self.lr_d), ("training.lr_g", self.lr_g)] {
-            if !(lr > 0.0 && lr <= 100.0) {
-                return Err(SettingError::new(field, lr, "a number in (0, 100]"));
-            }
+    /// The optimiser's coefficients.
+    pub fn optimizer_params(&self) -> OptimParams {
+        OptimParams {
+            momentum: self.momentum,
+            beta1: self.beta1,
+            beta2: self.beta2,
+            eps: self.eps,
         }
-        for (field, b) in [
-            ("training.momentum", self.momentum),
-            ("training.beta1", self.beta1),
-            ("training.beta2", self.beta2),
-        ] {
-            if !(0.0..1.0).contains(&b) {
-                return Err(SettingError::new(field, b, "a number in [0, 1)"));
-            }
-        }
-        if !(self.eps > 0.0 && self.eps <= 1.0) {
-            return Err(SettingError::new(
-                "training.eps",
-                self.eps,
-                "a number in (0, 1]",
-            ));
-        }
-        check_int(
-            "training.lr_decay_iters",
-            self.lr_decay_iters,
-            0,
-            1_000_000_000,
-        )?;
-        if !(self.clip > 0.0 && self.clip <= 10.0) {
-            return Err(SettingError::new(
-                "training.clip",
-                self.clip,
-                "a number in (0, 10]",
-            ));
-        }
-        check_range(
-            "training.gp_weight",
-            self.gp_weight,
-            0.0,
-            1000.0,
-            "a number in [0, 1000]",
-        )?;
-        check_int(
-            "training.d_pretrain_steps",
-            self.d_pretrain_steps,
-            0,
-            100_000,
-        )
     }
 
     /// The learning-rate multiplier at `iteration` (linear decay to 0, or 1).
@@ -304,94 +188,37 @@ pub struct Settings {
     pub scaling: ScalingSettings,
 }
 
-/// The presets, by name, with a one-line description.
-pub const PRESETS: [(&str, &str); 7] = [
-    (
-        "fig1",
-        "The paper's Figure 1: uniform z, Gaussian data, converges to p_g = p_data.",
-    ),
-    (
-        "reference",
-        "The benchmark workload: N(4, 0.5), tanh 32×32 nets, Adam 1e-3, no scaling.",
-    ),
-    (
-        "vanishing",
-        "Minimax loss, far start, D trained first: G's gradient vanishes (§3).",
-    ),
-    (
-        "collapse",
-        "Two modes, 10 G steps per D step: G drops a mode and hops between them (§6).",
-    ),
-    (
-        "oscillation",
-        "SGD with momentum at learning rate 0.01, k = 1: p_g swings around p_data.",
-    ),
-    (
-        "optimal-d",
-        "k = 20: D stays near D* every iteration and p_g converges (Proposition 2).",
-    ),
-    (
-        "wgan-gp",
-        "Wasserstein loss with gradient penalty on two modes: both modes kept.",
-    ),
-];
+/// One setting that differs between two settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// The dotted key.
+    pub key: &'static str,
+    /// The app's label for it.
+    pub label: &'static str,
+    /// The value before, as the settings file writes it.
+    pub from: String,
+    /// The value after.
+    pub to: String,
+}
 
-impl Settings {
-    /// The benchmark's reference workload (see the README).
-    pub fn reference() -> Self {
-        let net = NetSettings {
-            width: 32,
-            depth: 2,
-            activation: Activation::Tanh,
-            init: Init::Glorot,
-        };
+/// A named starting point with the lesson it teaches.
+#[derive(Clone, Copy, Debug)]
+pub struct Preset {
+    /// The name on the command line (`--preset fig1`) and in the app's menu.
+    pub name: &'static str,
+    /// What it shows, in one line.
+    pub lesson: &'static str,
+    /// Its changes to the reference settings.
+    edit: fn(&mut Settings),
+}
+
+impl Preset {
+    /// Every preset, in the order menus list them.
+    pub const ALL: [Self; 7] = [
         Self {
-            seed: 1,
-            target: Target::Gaussian {
-                mean: 4.0,
-                std: 0.5,
-            },
-            noise: Noise::Uniform {
-                low: -1.0,
-                high: 1.0,
-            },
-            generator: net.clone(),
-            discriminator: net,
-            training: TrainingSettings {
-                k: 1,
-                g_steps: 1,
-                batch_size: 128,
-                loss: LossKind::NonSaturating,
-                optimizer: OptimizerKind::Adam,
-                lr_d: 1e-3,
-                lr_g: 1e-3,
-                momentum: 0.9,
-                beta1: 0.5,
-                beta2: 0.999,
-                eps: 1e-8,
-                lr_decay_iters: 0,
-                clip: 0.01,
-                gp_weight: 10.0,
-                d_pretrain_steps: 0,
-            },
-            scaling: ScalingSettings {
-                standardize: false,
-                gaussianize_z: false,
-            },
-        }
-    }
-
-    /// A preset by name (see [`PRESETS`]).
-    pub fn preset(name: &str) -> Result<Self, SettingError> {
-        let mut s = Self::reference();
-        let two_modes = Target::Mixture {
-            weights: vec![0.5, 0.5],
-            means: vec![-2.0, 2.0],
-            stds: vec![0.5, 0.5],
-        };
-        match name {
-            "reference" => {}
-            "fig1" => {
+            name: "fig1",
+            lesson: "The paper's Figure 1: uniform z, Gaussian data, converges to p_g = p_data.",
+            edit: |s| {
                 // Measured over 10 seeds: β₁ = 0 (as in WGAN-GP and BigGAN) keeps the
                 // final state from wobbling, so every seed passes the two-sample test.
                 s.training.beta1 = 0.0;
@@ -400,8 +227,17 @@ impl Settings {
                 s.training.lr_decay_iters = 20_000;
                 s.scaling.standardize = true;
                 s.scaling.gaussianize_z = true;
-            }
-            "vanishing" => {
+            },
+        },
+        Self {
+            name: "reference",
+            lesson: "The benchmark workload: N(4, 0.5), tanh 32×32 nets, Adam 1e-3, no scaling.",
+            edit: |_| {},
+        },
+        Self {
+            name: "vanishing",
+            lesson: "Minimax loss, far start, D trained first: G's gradient vanishes (§3).",
+            edit: |s| {
                 // G starts 16 σ from the data and D trains alone first, so D is confident;
                 // plain SGD shows gradient sizes as they are (Adam would rescale them).
                 s.target = Target::Gaussian {
@@ -414,14 +250,22 @@ impl Settings {
                 s.training.lr_g = 0.01;
                 s.training.d_pretrain_steps = 1000;
                 s.scaling.gaussianize_z = true;
-            }
-            "collapse" => {
-                s.target = two_modes;
+            },
+        },
+        Self {
+            name: "collapse",
+            lesson: "Two modes, 10 G steps per D step: G drops a mode and hops between them (§6).",
+            edit: |s| {
+                s.target = two_modes();
                 s.training.g_steps = 10;
                 s.scaling.standardize = true;
                 s.scaling.gaussianize_z = true;
-            }
-            "oscillation" => {
+            },
+        },
+        Self {
+            name: "oscillation",
+            lesson: "SGD with momentum at learning rate 0.01, k = 1: p_g swings around p_data.",
+            edit: |s| {
                 // The paper's optimiser, SGD with momentum, at a large learning rate.
                 s.training.optimizer = OptimizerKind::Momentum;
                 s.training.momentum = 0.9;
@@ -429,16 +273,24 @@ impl Settings {
                 s.training.lr_g = 0.01;
                 s.scaling.standardize = true;
                 s.scaling.gaussianize_z = true;
-            }
-            "optimal-d" => {
+            },
+        },
+        Self {
+            name: "optimal-d",
+            lesson: "k = 20: D stays near D* every iteration and p_g converges (Proposition 2).",
+            edit: |s| {
                 s.training.k = 20;
                 s.training.lr_d = 2e-3;
                 s.training.lr_g = 5e-4;
                 s.scaling.standardize = true;
                 s.scaling.gaussianize_z = true;
-            }
-            "wgan-gp" => {
-                s.target = two_modes;
+            },
+        },
+        Self {
+            name: "wgan-gp",
+            lesson: "Wasserstein loss with gradient penalty on two modes: both modes kept.",
+            edit: |s| {
+                s.target = two_modes();
                 s.training.loss = LossKind::WassersteinGp;
                 s.training.k = 5;
                 s.training.lr_d = 1e-4;
@@ -447,42 +299,154 @@ impl Settings {
                 s.training.beta2 = 0.9;
                 s.scaling.standardize = true;
                 s.scaling.gaussianize_z = true;
-            }
-            other => {
-                let names: Vec<&str> = PRESETS.iter().map(|(n, _)| *n).collect();
-                return Err(SettingError::new(
-                    "preset",
-                    other,
-                    &format!("one of {}", names.join(", ")),
-                ));
-            }
-        }
-        Ok(s)
+            },
+        },
+    ];
+
+    /// The preset called `name`; an unknown name is refused with the list.
+    pub fn named(name: &str) -> Result<&'static Self, SettingError> {
+        Self::ALL.iter().find(|p| p.name == name).ok_or_else(|| {
+            let names: Vec<&str> = Self::ALL.iter().map(|p| p.name).collect();
+            SettingError::new("preset", name, &format!("one of {}", names.join(", ")))
+        })
     }
 
-    /// Whether going from these settings to `next` needs fresh networks: the seed, the
-    /// data, the noise, an architecture or the scaling differ. Training settings do not.
+    /// Its settings (seed 1).
+    pub fn settings(&self) -> Settings {
+        let mut s = Settings::reference();
+        (self.edit)(&mut s);
+        s
+    }
+}
+
+/// The two-mode mixture of the collapse and WGAN-GP lessons: the schema's default mixture.
+fn two_modes() -> Target {
+    Target::with_defaults("mixture").unwrap_or(Target::Mixture {
+        weights: vec![0.5, 0.5],
+        means: vec![-2.0, 2.0],
+        stds: vec![0.5, 0.5],
+    })
+}
+
+impl Target {
+    /// A target of `kind` (`gaussian`, `mixture`, `uniform`) with the schema's defaults.
+    pub fn with_defaults(kind: &str) -> Result<Self, SettingError> {
+        toml::Value::Table(schema::variant_defaults("target", kind))
+            .try_into()
+            .map_err(|_| SettingError::new("target.kind", kind, &schema::TARGET_KIND.expected()))
+    }
+}
+
+impl Noise {
+    /// Noise of `kind` (`uniform`, `normal`) with the schema's defaults.
+    pub fn with_defaults(kind: &str) -> Result<Self, SettingError> {
+        toml::Value::Table(schema::variant_defaults("noise", kind))
+            .try_into()
+            .map_err(|_| SettingError::new("noise.kind", kind, &schema::NOISE_KIND.expected()))
+    }
+}
+
+impl Settings {
+    /// Every setting at the schema's default: the benchmark's reference workload (see the
+    /// README).
+    pub fn reference() -> Self {
+        toml::Value::Table(schema::default_document())
+            .try_into()
+            .unwrap_or_else(|e| panic!("the schema's defaults make settings: {e}"))
+    }
+
+    /// A preset by name (see [`Preset::ALL`]).
+    pub fn preset(name: &str) -> Result<Self, SettingError> {
+        Preset::named(name).map(Preset::settings)
+    }
+
+    /// The settings as a settings-file document (or why they cannot be one).
+    fn document(&self) -> Result<toml::Table, SettingError> {
+        toml::Table::try_from(self)
+            .map_err(|e| SettingError::new("settings", e, "values a settings file can hold"))
+    }
+
+    /// Whether going from these settings to `next` needs fresh networks: a setting that
+    /// the schema says applies with a reset (data, noise, architecture, scaling, seed,
+    /// D's head start) differs. Algorithm 1's loop settings do not.
     pub fn needs_reset(&self, next: &Self) -> bool {
-        self.seed != next.seed
-            || self.target != next.target
-            || self.noise != next.noise
-            || self.generator != next.generator
-            || self.discriminator != next.discriminator
-            || self.scaling != next.scaling
+        let (Ok(a), Ok(b)) = (self.document(), next.document()) else {
+            return self != next;
+        };
+        let differs = |key: &str| schema::lookup(&a, key) != schema::lookup(&b, key);
+        schema::all()
+            .filter(|spec| spec.applies == Applies::Reset)
+            .any(|spec| differs(spec.key))
     }
 
-    /// Checks every field; the first problem found is returned.
+    /// The settings that differ between these and `next`, in the schema's order, with
+    /// both values as the settings file writes them.
+    pub fn changes(&self, next: &Self) -> Vec<Change> {
+        let (Ok(a), Ok(b)) = (self.document(), next.document()) else {
+            return Vec::new();
+        };
+        schema::all()
+            .filter_map(|spec| {
+                let (from, to) = (schema::lookup(&a, spec.key), schema::lookup(&b, spec.key));
+                let text =
+                    |v: Option<&toml::Value>| v.map_or("(none)".to_owned(), ToString::to_string);
+                (from != to).then(|| Change {
+                    key: spec.key,
+                    label: spec.label,
+                    from: text(from),
+                    to: text(to),
+                })
+            })
+            .collect()
+    }
+
+    /// Checks every field against the schema, then the relations between fields; the
+    /// first problem found is returned.
     pub fn validate(&self) -> Result<(), SettingError> {
-        self.target.validate()?;
-        self.noise.validate()?;
-        self.generator.validate("generator")?;
-        self.discriminator.validate("discriminator")?;
-        self.training.validate()
+        // The seed first: one too large for a settings file could not be checked below.
+        schema::SEED.check_number("seed", self.seed as f64)?;
+        let doc = self.document()?;
+        for spec in schema::all() {
+            spec.check_in(&doc)?;
+        }
+        self.target.check_relations()?;
+        self.noise.check_relations()
     }
 
     /// The settings file: TOML, every key present.
     pub fn to_toml(&self) -> String {
         toml::to_string(self).unwrap_or_else(|e| format!("# could not serialise settings: {e}\n"))
+    }
+
+    /// The settings file with a comment above each key: what it means, the values it
+    /// accepts, its default and whether it applies live (read back like the plain one).
+    pub fn to_toml_commented(&self) -> String {
+        let mut out = String::from(
+            "# ganscope settings. Every key is described in the app's tooltips and below;\n\
+             # a value outside its range is refused with the range named.\n",
+        );
+        let mut section = String::new();
+        for line in self.to_toml().lines() {
+            let trimmed = line.trim();
+            if let Some(name) = trimmed.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                section = name.to_owned();
+                out.push('\n');
+            } else if let Some((name, _)) = trimmed.split_once('=') {
+                let name = name.trim();
+                let key = if section.is_empty() {
+                    name.to_owned()
+                } else {
+                    format!("{section}.{name}")
+                };
+                if let Some(spec) = schema::find(&key) {
+                    out += &spec.comment();
+                    out.push('\n');
+                }
+            }
+            out += line;
+            out.push('\n');
+        }
+        out
     }
 
     /// Parses and validates a settings file.
@@ -518,8 +482,8 @@ impl Settings {
             return Err(unknown_key(key));
         }
         if last == "kind" && table.get("kind") != Some(&value) {
-            table.retain(|k, _| k == "kind");
-            fill_kind_defaults(table, raw);
+            let section = parts.join(".");
+            *table = schema::variant_defaults(&section, raw.trim_matches('"'));
         }
         table.insert(last.to_owned(), value);
         let text = toml::to_string(&doc)
@@ -543,36 +507,6 @@ fn parse_value(raw: &str) -> toml::Value {
             .remove("v")
             .unwrap_or_else(|| toml::Value::String(raw.to_owned())),
         Err(_) => toml::Value::String(raw.to_owned()),
-    }
-}
-
-/// When `kind` changes, the new variant's fields start from sensible values.
-fn fill_kind_defaults(table: &mut toml::Table, kind: &str) {
-    let kind = kind.trim_matches('"');
-    let pairs: &[(&str, toml::Value)] = match kind {
-        "gaussian" => &[
-            ("mean", toml::Value::Float(0.0)),
-            ("std", toml::Value::Float(1.0)),
-        ],
-        "normal" => &[
-            ("mean", toml::Value::Float(0.0)),
-            ("std", toml::Value::Float(1.0)),
-        ],
-        "uniform" => &[
-            ("low", toml::Value::Float(-1.0)),
-            ("high", toml::Value::Float(1.0)),
-        ],
-        _ => &[],
-    };
-    for (k, v) in pairs {
-        table.insert((*k).to_owned(), v.clone());
-    }
-    if kind == "mixture" {
-        let arr =
-            |v: &[f64]| toml::Value::Array(v.iter().map(|x| toml::Value::Float(*x)).collect());
-        table.insert("weights".into(), arr(&[0.5, 0.5]));
-        table.insert("means".into(), arr(&[-2.0, 2.0]));
-        table.insert("stds".into(), arr(&[0.5, 0.5]));
     }
 }
 

@@ -14,7 +14,7 @@ use super::loss::{LossKind, discriminator_loss, generator_loss, gradient_penalty
 use super::mlp::{Mlp, Workspace, dot, sum};
 use super::model::GanModel;
 use super::optim::Optimizer;
-use super::settings::{SettingError, Settings, TrainingSettings};
+use super::settings::{Change, SettingError, Settings, TrainingSettings};
 
 /// Parameters or generated samples beyond this magnitude count as divergence: no working
 /// 1-D GAN in standardised units comes near it, and `f32` loses all precision past it.
@@ -69,6 +69,39 @@ impl std::fmt::Display for Divergence {
 }
 
 impl std::error::Error for Divergence {}
+
+/// What a rewind did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rewound {
+    /// The iteration it went back to.
+    pub iteration: u64,
+    /// Live settings kept as they were before the rewind although the checkpoint had
+    /// other values.
+    pub kept: Vec<Change>,
+}
+
+impl std::fmt::Display for Rewound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Back to iteration {} (the last good state)",
+            self.iteration
+        )?;
+        if self.kept.is_empty() {
+            return Ok(());
+        }
+        let kept: Vec<String> = self
+            .kept
+            .iter()
+            .map(|c| format!("{} = {} (the checkpoint had {})", c.label, c.to, c.from))
+            .collect();
+        write!(
+            f,
+            "; kept your current {}: change it before playing if it caused the divergence",
+            kept.join(", ")
+        )
+    }
+}
 
 /// How far the run has got.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -317,11 +350,23 @@ impl Trainer {
         self.checkpoint.as_ref()
     }
 
-    /// Restores the latest checkpoint ("Back to last good state").
-    pub fn rewind(&mut self) {
-        if let Some(snapshot) = self.checkpoint.clone() {
-            self.restore(&snapshot);
+    /// Restores the latest checkpoint ("Back to last good state"): the networks, the
+    /// optimisers, the random state and the counters. Algorithm 1's live settings stay
+    /// as they are now (the user chose them); the returned record says which of them
+    /// differ from the checkpoint's. `None` when there is no checkpoint yet.
+    pub fn rewind(&mut self) -> Option<Rewound> {
+        let snapshot = self.checkpoint.clone()?;
+        let now = self.settings.clone();
+        self.restore(&snapshot);
+        let kept = self.settings.changes(&now);
+        if !kept.is_empty() {
+            // Valid: they were in force a moment ago.
+            let _ = self.set_training(now.training);
         }
+        Some(Rewound {
+            iteration: self.counters.iteration,
+            kept,
+        })
     }
 
     /// The current networks with their scalings, for exact analysis.
@@ -535,7 +580,7 @@ impl Trainer {
         self.buf.backup_params.extend_from_slice(net.params());
         self.buf.backup_opt.copy_from(opt);
         let before = param_norm(net.params());
-        opt.step(net.params_mut(), grads, lr, t);
+        opt.step(net.params_mut(), grads, lr, &t.optimizer_params());
         if player == Player::Discriminator && t.loss == LossKind::WassersteinClip {
             let c = t.clip as f32;
             net.params_mut()
