@@ -418,7 +418,8 @@ impl Trainer {
         Ok(())
     }
 
-    /// Adds λ E(|f'(x̂)| − 1)² on x̂ = εx + (1 − ε)G(z) to D's gradient; returns the term.
+    /// Adds the one-sided penalty λ E[max(0, |f'(x̂)| − 1)²] on x̂ = εx + (1 − ε)G(z) to
+    /// D's gradient (see [`gradient_penalty`] for why one-sided); returns the term.
     /// The slope is taken in data units, where the Lipschitz constraint means W1.
     fn gradient_penalty_into_grads(&mut self, m: usize, scale: f64, weight: f64) -> f64 {
         use rand::RngExt as _;
@@ -516,7 +517,8 @@ impl Trainer {
     /// Checks the gradient in `buf`, applies the optimiser step for `player`, and checks
     /// the result. An update that is non-finite, overflows, or moves the parameters
     /// farther than their own norm (‖Δθ‖ > max(‖θ‖, 1): a learning rate far too large) is
-    /// undone, so the trainer keeps the last finite state. Returns (‖g‖, ‖Δθ‖/‖θ‖).
+    /// undone, so the trainer keeps the last finite state. Returns
+    /// (‖g‖, ‖Δθ‖ / max(‖θ‖, 1)).
     fn apply_update(
         &mut self,
         player: Player,
@@ -560,7 +562,8 @@ impl Trainer {
         Ok((norm, ratio))
     }
 
-    /// One iteration of Algorithm 1: k discriminator steps, then `g_steps` generator steps.
+    /// One iteration of Algorithm 1: k discriminator steps, then `g_steps` generator steps
+    /// (the run's very first iteration starts with `d_pretrain_steps` extra D steps).
     pub fn iteration(&mut self) -> Result<(), Divergence> {
         if self.counters.iteration == 0 && self.counters.d_steps == 0 {
             for _ in 0..self.settings.training.d_pretrain_steps {
