@@ -449,127 +449,156 @@ impl Story {
 
     /// One bounded piece of the current phase; returns the work used.
     fn step(&mut self, trainer: &mut Trainer, left: u64) -> Result<u64, StoryError> {
-        let o = self.opts.clone();
-        match &mut self.phase {
-            Phase::WarmUp { iters } => {
-                if *iters == 0 {
-                    let (_, scale) = GanModel::<f32>::data_scale(trainer.settings());
-                    let shift = o.a_offset * trainer.settings().target.std() / scale;
-                    trainer.generator_mut().shift_output(shift as f32);
-                }
-                let n = (o.check_every - *iters % o.check_every).min(left);
-                trainer.run(n)?;
-                *iters += n;
-                if iters.is_multiple_of(o.check_every) {
-                    let a = Analysis::new(&trainer.model(), &check_options());
-                    self.best = self.best.min(a.metrics.jsd);
-                    let slope = d_star_slope(&a, trainer.settings().target.std());
-                    if a.metrics.jsd < o.a_jsd && slope < o.a_max_slope {
-                        let iters = *iters;
-                        self.capture_a(trainer, &a, iters);
-                    } else if *iters >= o.a_max_iters {
-                        return Err(StoryError::Budget {
-                            stage: Stage::A,
-                            detail: format!(
-                                "JSD < {} with a smooth D* (max slope {} per std) not reached \
-                                 in {} iterations (least JSD {:.4})",
-                                o.a_jsd, o.a_max_slope, o.a_max_iters, self.best
-                            ),
-                        });
-                    }
-                }
-                Ok(n)
-            }
-            Phase::TrainD { rounds, step } => {
-                let n = (o.b_round_steps - *step).min(left);
-                trainer.train_discriminator_schedule(
-                    *step..*step + n,
-                    o.b_round_steps,
-                    o.b_batch,
-                    o.b_lr,
-                )?;
-                *step += n;
-                if *step == o.b_round_steps {
-                    *step = 0;
-                    *rounds += 1;
-                    let rounds = *rounds;
-                    let a = Analysis::new(&trainer.model(), &check_options());
-                    let gap = a.optimality_gap();
-                    self.best = self.best.min(gap);
-                    if gap < o.b_gap {
-                        self.capture_b(trainer, gap, rounds);
-                    } else if rounds >= o.b_max_rounds {
-                        return Err(StoryError::Budget {
-                            stage: Stage::B,
-                            detail: format!(
-                                "max |D − D*| stayed above {} for {} D steps (least {:.4})",
-                                o.b_gap,
-                                rounds * o.b_round_steps,
-                                self.best
-                            ),
-                        });
-                    }
-                }
-                Ok(n)
-            }
-            Phase::MoveG { steps, before } => {
-                if *steps == 0 && before.is_empty() {
-                    *before = arrow_pairs(&trainer.model(), o.arrows);
-                }
-                let start = self.stage_start.as_ref().map(Snapshot::model);
-                let mut n = 0;
-                let mut far_enough = false;
-                while n < left && *steps < o.c_steps && !far_enough {
-                    trainer.generator_step()?;
-                    *steps += 1;
-                    n += 1;
-                    if let Some(start) = &start {
-                        let flow = flow_toward_data(start, &trainer.model(), 200);
-                        far_enough = flow.mean_move >= o.c_move;
-                    }
-                }
-                if far_enough || *steps >= o.c_steps {
-                    self.c_taken = *steps;
-                    let before = std::mem::take(before);
-                    self.capture_c(trainer, before);
-                }
-                Ok(n.max(1))
-            }
-            Phase::Converge { iters } => {
-                let n = (o.check_every - *iters % o.check_every).min(left);
-                trainer.run(n)?;
-                *iters += n;
-                if iters.is_multiple_of(o.check_every) {
-                    let iters = *iters;
-                    let a = Analysis::new(&trainer.model(), &check_options());
-                    self.best = self.best.min(a.metrics.jsd);
-                    let mut used = n;
-                    if a.metrics.jsd < o.d_jsd {
-                        let (probe, fresh) =
-                            trainer.fresh_discriminator(FRESH_SEED, o.d_probe_steps)?;
-                        used += o.d_probe_steps / 4;
-                        if fresh < o.d_fresh_gap {
-                            self.drawn = Some(probe.snapshot());
-                            self.capture_d(trainer, &a, fresh, iters);
-                            return Ok(used);
-                        }
-                    }
-                    if iters >= o.d_max_iters {
-                        return Err(StoryError::Budget {
-                            stage: Stage::D,
-                            detail: format!(
-                                "JSD < {} with a fresh D within {} of 1/2 not reached in {} \
-                                 iterations (least JSD {:.4})",
-                                o.d_jsd, o.d_fresh_gap, o.d_max_iters, self.best
-                            ),
-                        });
-                    }
-                    return Ok(used);
-                }
-                Ok(n)
-            }
+        match self.phase {
+            Phase::WarmUp { .. } => self.step_a(trainer, left),
+            Phase::TrainD { .. } => self.step_b(trainer, left),
+            Phase::MoveG { .. } => self.step_c(trainer, left),
+            Phase::Converge { .. } => self.step_d(trainer, left),
             Phase::Done => Ok(0),
         }
+    }
+
+    /// (a): Algorithm 1 from G's shifted start, checking JSD and D*'s slope every
+    /// `check_every` iterations.
+    fn step_a(&mut self, trainer: &mut Trainer, left: u64) -> Result<u64, StoryError> {
+        let o = self.opts.clone();
+        let Phase::WarmUp { iters } = &mut self.phase else {
+            return Ok(0);
+        };
+        if *iters == 0 {
+            let (_, scale) = GanModel::<f32>::data_scale(trainer.settings());
+            let shift = o.a_offset * trainer.settings().target.std() / scale;
+            trainer.generator_mut().shift_output(shift as f32);
+        }
+        let n = (o.check_every - *iters % o.check_every).min(left);
+        trainer.run(n)?;
+        *iters += n;
+        if iters.is_multiple_of(o.check_every) {
+            let a = Analysis::new(&trainer.model(), &check_options());
+            self.best = self.best.min(a.metrics.jsd);
+            let slope = d_star_slope(&a, trainer.settings().target.std());
+            if a.metrics.jsd < o.a_jsd && slope < o.a_max_slope {
+                let iters = *iters;
+                self.capture_a(trainer, &a, iters);
+            } else if *iters >= o.a_max_iters {
+                return Err(StoryError::Budget {
+                    stage: Stage::A,
+                    detail: format!(
+                        "JSD < {} with a smooth D* (max slope {} per std) not reached \
+                         in {} iterations (least JSD {:.4})",
+                        o.a_jsd, o.a_max_slope, o.a_max_iters, self.best
+                    ),
+                });
+            }
+        }
+        Ok(n)
+    }
+
+    /// (b): D alone with G frozen, in rounds of a decaying learning rate, checking
+    /// max |D − D*| after each round.
+    fn step_b(&mut self, trainer: &mut Trainer, left: u64) -> Result<u64, StoryError> {
+        let o = self.opts.clone();
+        let Phase::TrainD { rounds, step } = &mut self.phase else {
+            return Ok(0);
+        };
+        let n = (o.b_round_steps - *step).min(left);
+        trainer.train_discriminator_schedule(
+            *step..*step + n,
+            o.b_round_steps,
+            o.b_batch,
+            o.b_lr,
+        )?;
+        *step += n;
+        if *step == o.b_round_steps {
+            *step = 0;
+            *rounds += 1;
+            let rounds = *rounds;
+            let a = Analysis::new(&trainer.model(), &check_options());
+            let gap = a.optimality_gap();
+            self.best = self.best.min(gap);
+            if gap < o.b_gap {
+                self.capture_b(trainer, gap, rounds);
+            } else if rounds >= o.b_max_rounds {
+                return Err(StoryError::Budget {
+                    stage: Stage::B,
+                    detail: format!(
+                        "max |D − D*| stayed above {} for {} D steps (least {:.4})",
+                        o.b_gap,
+                        rounds * o.b_round_steps,
+                        self.best
+                    ),
+                });
+            }
+        }
+        Ok(n)
+    }
+
+    /// (c): G steps with D frozen until G(z) has moved far enough or the steps run out.
+    fn step_c(&mut self, trainer: &mut Trainer, left: u64) -> Result<u64, StoryError> {
+        let o = self.opts.clone();
+        let Phase::MoveG { steps, before } = &mut self.phase else {
+            return Ok(0);
+        };
+        if *steps == 0 && before.is_empty() {
+            *before = arrow_pairs(&trainer.model(), o.arrows);
+        }
+        let start = self.stage_start.as_ref().map(Snapshot::model);
+        let mut n = 0;
+        let mut far_enough = false;
+        while n < left && *steps < o.c_steps && !far_enough {
+            trainer.generator_step()?;
+            *steps += 1;
+            n += 1;
+            if let Some(start) = &start {
+                let flow = flow_toward_data(start, &trainer.model(), 200);
+                far_enough = flow.mean_move >= o.c_move;
+            }
+        }
+        if far_enough || *steps >= o.c_steps {
+            self.c_taken = *steps;
+            let before = std::mem::take(before);
+            self.capture_c(trainer, before);
+        }
+        Ok(n.max(1))
+    }
+
+    /// (d): Algorithm 1 continued, checking JSD every `check_every` iterations and, once
+    /// it is small, the two-sample test.
+    fn step_d(&mut self, trainer: &mut Trainer, left: u64) -> Result<u64, StoryError> {
+        let o = self.opts.clone();
+        let Phase::Converge { iters } = &mut self.phase else {
+            return Ok(0);
+        };
+        let n = (o.check_every - *iters % o.check_every).min(left);
+        trainer.run(n)?;
+        *iters += n;
+        if !iters.is_multiple_of(o.check_every) {
+            return Ok(n);
+        }
+        let iters = *iters;
+        let a = Analysis::new(&trainer.model(), &check_options());
+        self.best = self.best.min(a.metrics.jsd);
+        let mut used = n;
+        if a.metrics.jsd < o.d_jsd {
+            let (probe, fresh) = trainer.fresh_discriminator(FRESH_SEED, o.d_probe_steps)?;
+            used += o.d_probe_steps / 4;
+            if fresh < o.d_fresh_gap {
+                self.drawn = Some(probe.snapshot());
+                self.capture_d(trainer, &a, fresh, iters);
+                return Ok(used);
+            }
+        }
+        if iters >= o.d_max_iters {
+            return Err(StoryError::Budget {
+                stage: Stage::D,
+                detail: format!(
+                    "JSD < {} with a fresh D within {} of 1/2 not reached in {} \
+                     iterations (least JSD {:.4})",
+                    o.d_jsd, o.d_fresh_gap, o.d_max_iters, self.best
+                ),
+            });
+        }
+        Ok(used)
     }
 
     fn finish_stage(&mut self, trainer: &Trainer, stage: Stage, capture: CaptureParts) {
