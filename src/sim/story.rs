@@ -138,15 +138,51 @@ impl Default for StoryOptions {
     }
 }
 
+/// Which side of its limit a measured value must lie on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BoundKind {
+    /// value < limit.
+    Below,
+    /// value > limit.
+    Above,
+}
+
+/// The strict bound a piece of evidence must meet.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bound {
+    /// Below or above.
+    pub kind: BoundKind,
+    /// The limit, itself excluded.
+    pub limit: f64,
+}
+
+impl Bound {
+    /// Whether `value` lies on the right side of the limit.
+    pub fn holds(self, value: f64) -> bool {
+        match self.kind {
+            BoundKind::Below => value < self.limit,
+            BoundKind::Above => value > self.limit,
+        }
+    }
+
+    /// "<" or ">".
+    pub fn symbol(self) -> &'static str {
+        match self.kind {
+            BoundKind::Below => "<",
+            BoundKind::Above => ">",
+        }
+    }
+}
+
 /// A number that proves a panel, with the bound it must meet (if any).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Evidence {
-    /// What it measures, e.g. "max |D − D*| (central 98 %)".
+    /// What it measures, e.g. "max |D - D*| (central 98 %)".
     pub name: String,
     /// The measured value.
     pub value: f64,
-    /// The bound: `Some((true, b))` means value < b, `Some((false, b))` means value > b.
-    pub bound: Option<(bool, f64)>,
+    /// The bound the value must meet; `None` for a number shown for information.
+    pub bound: Option<Bound>,
 }
 
 impl Evidence {
@@ -158,25 +194,30 @@ impl Evidence {
         }
     }
 
-    fn below(name: &str, value: f64, bound: f64) -> Self {
+    fn below(name: &str, value: f64, limit: f64) -> Self {
         Self {
-            bound: Some((true, bound)),
+            bound: Some(Bound {
+                kind: BoundKind::Below,
+                limit,
+            }),
             ..Self::new(name, value)
         }
     }
 
-    fn above(name: &str, value: f64, bound: f64) -> Self {
+    fn above(name: &str, value: f64, limit: f64) -> Self {
         Self {
-            bound: Some((false, bound)),
+            bound: Some(Bound {
+                kind: BoundKind::Above,
+                limit,
+            }),
             ..Self::new(name, value)
         }
     }
 
-    /// Whether the value meets its bound (true when there is none).
+    /// Whether the value meets its bound (without one: whether it is finite).
     pub fn passed(&self) -> bool {
         match self.bound {
-            Some((true, b)) => self.value < b,
-            Some((false, b)) => self.value > b,
+            Some(bound) => bound.holds(self.value),
             None => self.value.is_finite(),
         }
     }
@@ -185,10 +226,14 @@ impl Evidence {
     pub fn line(&self) -> String {
         let v = format_number(self.value);
         match self.bound {
-            Some((below, b)) => {
-                let rel = if below { "<" } else { ">" };
+            Some(bound) => {
                 let mark = if self.passed() { "" } else { "  NOT MET" };
-                format!("{} = {v}  ({rel} {}){mark}", self.name, format_number(b))
+                format!(
+                    "{} = {v}  ({} {}){mark}",
+                    self.name,
+                    bound.symbol(),
+                    format_number(bound.limit)
+                )
             }
             None => format!("{} = {v}", self.name),
         }
@@ -580,11 +625,11 @@ impl Story {
         self.best = self.best.min(a.metrics.jsd);
         let mut used = n;
         if a.metrics.jsd < o.d_jsd {
-            let (probe, fresh) = trainer.fresh_discriminator(FRESH_SEED, o.d_probe_steps)?;
+            let test = trainer.fresh_discriminator(FRESH_SEED, o.d_probe_steps)?;
             used += o.d_probe_steps / 4;
-            if fresh < o.d_fresh_gap {
-                self.drawn = Some(probe.snapshot());
-                self.capture_d(trainer, &a, fresh, iters);
+            if test.gap < o.d_fresh_gap {
+                self.drawn = Some(test.probe.snapshot());
+                self.capture_d(trainer, &a, test.gap, iters);
                 return Ok(used);
             }
         }
@@ -627,7 +672,7 @@ impl Story {
     }
 
     fn capture_a(&mut self, trainer: &Trainer, a: &Analysis, iters: u64) {
-        let (accuracy, bayes) = accuracies(a);
+        let accuracy = accuracies(a);
         let evidence = vec![
             Evidence::below("JSD(p_data || p_g)", a.metrics.jsd, self.opts.a_jsd),
             Evidence::above("JSD (visibly different)", a.metrics.jsd, 0.002),
@@ -636,8 +681,8 @@ impl Story {
                 d_star_slope(a, trainer.settings().target.std()),
                 self.opts.a_max_slope,
             ),
-            Evidence::new("accuracy of D", accuracy),
-            Evidence::new("accuracy of D* (best possible)", bayes),
+            Evidence::new("accuracy of D", accuracy.d),
+            Evidence::new("accuracy of D* (best possible)", accuracy.d_star),
             Evidence::new("max |D - D*| (central 98 %)", a.optimality_gap()),
         ];
         let how = format!(
@@ -842,9 +887,18 @@ pub fn flow_toward_data(before: &GanModel, after: &GanModel, n: usize) -> Flow {
     }
 }
 
-/// (accuracy of D, accuracy of D*) as classifiers of data against G's samples, each class
+/// How well D and D* classify data against G's samples (see [`accuracies`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Accuracies {
+    /// The accuracy of the trained D.
+    pub d: f64,
+    /// The accuracy of D*, the best any classifier can do.
+    pub d_star: f64,
+}
+
+/// The accuracies of D and of D* as classifiers of data against G's samples, each class
 /// weighted 1/2: ½ P_data(D > ½) + ½ P_g(D < ½).
-pub fn accuracies(a: &Analysis) -> (f64, f64) {
+pub fn accuracies(a: &Analysis) -> Accuracies {
     let score = |d: &[f64]| {
         a.p_data
             .iter()
@@ -862,5 +916,8 @@ pub fn accuracies(a: &Analysis) -> (f64, f64) {
             })
             .sum::<f64>()
     };
-    (score(&a.d), score(&a.d_star))
+    Accuracies {
+        d: score(&a.d),
+        d_star: score(&a.d_star),
+    }
 }

@@ -134,6 +134,15 @@ impl Snapshot {
     }
 }
 
+/// The outcome of the two-sample test ([`Trainer::fresh_discriminator`]).
+#[derive(Clone, Debug)]
+pub struct TwoSampleTest {
+    /// A copy of the trainer whose D is the fresh one, trained alone against the frozen G.
+    pub probe: Trainer,
+    /// max |D(x) − 1/2| of that D over the central 99 % of p_data.
+    pub gap: f64,
+}
+
 /// Reused buffers, so a step allocates nothing.
 #[derive(Clone, Debug)]
 struct Buffers {
@@ -635,13 +644,12 @@ impl Trainer {
     /// max |D(x) − 1/2| over the central 99 % of p_data. Small only if p_g ≈ p_data: a D
     /// that has merely stopped learning cannot pass it.
     pub fn fresh_discriminator_gap(&self, seed: u64, steps: u64) -> Result<f64, Divergence> {
-        Ok(self.fresh_discriminator(seed, steps)?.1)
+        Ok(self.fresh_discriminator(seed, steps)?.gap)
     }
 
-    /// [`Self::fresh_discriminator_gap`]'s probe: a copy of this trainer whose D was
-    /// replaced by a fresh one trained alone, and its max |D − 1/2| over the central 99 %
-    /// of p_data.
-    pub fn fresh_discriminator(&self, seed: u64, steps: u64) -> Result<(Self, f64), Divergence> {
+    /// [`Self::fresh_discriminator_gap`] with its probe: the trainer whose D was replaced
+    /// by a fresh one trained alone, as well as the gap.
+    pub fn fresh_discriminator(&self, seed: u64, steps: u64) -> Result<TwoSampleTest, Divergence> {
         let mut probe = self.clone();
         probe.reinitialize_discriminator(seed);
         if probe.settings.training.optimizer != super::optim::OptimizerKind::Adam {
@@ -660,7 +668,7 @@ impl Trainer {
             .collect();
         let d = model.discriminator_probability(&x);
         let gap = d.iter().fold(0.0_f64, |m, d| m.max((d - 0.5).abs()));
-        Ok((probe, gap))
+        Ok(TwoSampleTest { probe, gap })
     }
 
     /// Replaces D by a freshly initialised network (seeded by `seed`) with fresh optimiser
