@@ -559,8 +559,8 @@ impl eframe::App for GanscopeApp {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        // Taken before the side panel can switch the theme: the rest of the frame draws
-        // with the colours it started with.
+        // Taken before the side panel can switch the theme: messages and metrics keep the
+        // frame's starting colours (the figure already follows the switch).
         let palette = self.prefs.theme.palette();
         let mut commands = Vec::new();
         let mut new_caption = None;

@@ -1,5 +1,6 @@
-//! Colours and line styles, in one place. Light by default, like the paper: black dotted
-//! p_data on white. The dark theme maps the paper's black ink to a light one.
+//! The app's two themes and their colours (the figure's own colours and line styles are
+//! the scene's palette). Light by default, like the paper: black dotted p_data on white.
+//! The dark theme maps the paper's black ink to a light one.
 
 use egui::Color32;
 use serde::{Deserialize, Serialize};

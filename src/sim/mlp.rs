@@ -6,7 +6,8 @@
 //! unit, column-major), so that the forward product M·A, the weight gradient dZ·Aᵀ and
 //! the input gradient Mᵀ·dZ all run through one register-blocked kernel
 //! ([`super::kernels::matmul_into`]) with no transposed copies of the activations. The
-//! 1-wide first and last layers are broadcasts and dot products over the units. The
+//! 1-wide first and last layers are broadcasts and dot products over the units forward,
+//! and matrix–vector and outer products through the same kernel backward. The
 //! gradient-penalty pass views the weights as nalgebra matrices, where that reads better.
 //!
 //! All parameters live in one flat vector, so optimisers, snapshots, casts and gradient

@@ -1,10 +1,13 @@
 //! Figure 1 (a)–(d) of the paper as a scripted, seeded scenario on the live trainer.
 //!
 //! - (a) Algorithm 1 from the seeded start until p_g is close to p_data but visibly
-//!   different (JSD below [`StoryOptions::a_jsd`]); D is then a partially accurate classifier.
+//!   different (JSD below [`StoryOptions::a_jsd`]) and D* is smooth enough for D to match
+//!   in (b) ([`StoryOptions::a_max_slope`]); D is then a partially accurate classifier.
 //! - (b) G frozen, D trained alone (rounds of steps with a decaying learning rate) until
 //!   max |D − D*| < [`StoryOptions::b_gap`] over the central 98 % of (p_data + p_g)/2.
-//! - (c) D frozen, [`StoryOptions::c_steps`] G steps: each arrow's G(z) before and after.
+//! - (c) D frozen, G steps until G(z) has moved [`StoryOptions::c_move`] data standard
+//!   deviations on average (at most [`StoryOptions::c_steps`]): each arrow's G(z) before
+//!   and after.
 //! - (d) Algorithm 1 continued until JSD < [`StoryOptions::d_jsd`] and a freshly trained D
 //!   stays within [`StoryOptions::d_fresh_gap`] of 1/2 on the data's central 99 %.
 //!
