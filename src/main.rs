@@ -1,5 +1,5 @@
-//! The `ganscope` binary: the desktop app, or headless subcommands (train, config, study,
-//! bench, presets).
+//! The `ganscope` binary: the desktop app, or headless subcommands (train, config,
+//! presets, study, figure, animate, bench).
 
 mod cli;
 

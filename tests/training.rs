@@ -12,8 +12,8 @@ fn trainer(preset: &str, seed: u64) -> Trainer {
 
 #[test]
 fn fig1_converges_and_a_fresh_discriminator_cannot_tell_the_difference() {
-    // The README's 10-seed table (`ganscope study`) has 9 of 10 seeds passing both checks;
-    // here the first three seeds, of which at least two must pass.
+    // The README's 10-seed table (`ganscope study`) has all 10 seeds passing both checks;
+    // here the first three seeds, of which at least two must pass the two-sample test.
     let mut passed = Vec::new();
     for seed in 1..=3 {
         let mut t = trainer("fig1", seed);

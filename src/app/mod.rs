@@ -264,6 +264,225 @@ impl GanscopeApp {
     }
 }
 
+/// The panels of [`GanscopeApp::ui`], one method each, in the order they are drawn.
+impl GanscopeApp {
+    /// The top panel: the title bar, the divergence banner, the scenario's progress and
+    /// the messages. Returns the lesson of a preset chosen here.
+    fn top_panel_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        palette: theme::Palette,
+        commands: &mut Vec<Command>,
+    ) -> Option<String> {
+        let new_caption = self.top_bar_ui(ui, commands);
+        let picture = &self.picture;
+        if let Some(d) = &picture.divergence {
+            divergence_banner_ui(ui, d, commands);
+        }
+        story_progress_ui(ui, picture, commands);
+        if let Some(e) = &picture.story.error {
+            ui.colored_label(palette.reference, e);
+        }
+        if let Some(caption) = &self.caption {
+            ui.label(egui::RichText::new(caption).strong());
+        }
+        if let Some(notice) = &picture.notice {
+            ui.label(egui::RichText::new(notice).strong());
+        }
+        if let Some(e) = &picture.error {
+            ui.colored_label(palette.reference, format!("Not applied: {e}"));
+        }
+        new_caption
+    }
+
+    /// The title, the presets menu and the Figure 1 button. Returns the lesson of a
+    /// preset chosen here.
+    fn top_bar_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) -> Option<String> {
+        let mut new_caption = None;
+        ui.horizontal(|ui| {
+            ui.heading("ganscope");
+            if let Some(preset) = controls::presets_ui(ui) {
+                let settings = preset.settings();
+                self.draft = settings.clone();
+                new_caption = Some(format!("Preset {}: {}", preset.name, preset.lesson));
+                commands.push(Command::Load(settings));
+            }
+            if ui
+                .add_enabled(self.picture.story.running.is_none(), egui::Button::new("Figure 1"))
+                .on_hover_text("Run the paper's Figure 1 (a)-(d) as a seeded scenario on the fig1 preset (current seed) and show the four panels")
+                .clicked()
+            {
+                self.draft = self.picture.settings.clone();
+                commands.push(Command::Figure1);
+                self.tab = Tab::Live;
+            }
+            ui.label(
+                egui::RichText::new(
+                    "Goodfellow et al. (2014), Figure 1: p_data dotted, p_g solid green, D dashed blue, x = G(z) arrows",
+                )
+                .weak(),
+            );
+        });
+        new_caption
+    }
+
+    /// The bottom line: counters, speed, state and the paper's numbers.
+    fn status_bar_ui(&self, ui: &mut egui::Ui) {
+        let picture = &self.picture;
+        let c = picture.counters;
+        let phase = if picture.divergence.is_some() {
+            "diverged"
+        } else if picture.playing {
+            "training"
+        } else {
+            "paused"
+        };
+        let m = &picture.analysis.metrics;
+        let lr_factor = picture.settings.training.lr_factor(c.iteration);
+        ui.label(format!(
+            "iteration {}   D steps {}   G steps {}   {:.0} it/s   {phase}   learning rates x{lr_factor:.2}   JSD {:.4}   C(G) {:.4} (-log 4 = -1.3863)   W1 {:.4}",
+            c.iteration, c.d_steps, c.g_steps, picture.iterations_per_second, m.jsd, m.c_g, m.w1
+        ))
+        .on_hover_text("Learning rates are multiplied by this factor, which falls linearly to 0 at training.lr_decay_iters (0 = no decay)");
+    }
+
+    /// The controls; returns the commands they ask for.
+    fn side_panel_ui(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
+        controls::controls_ui(
+            ui,
+            &mut self.draft,
+            &mut self.prefs,
+            &mut self.share,
+            &mut self.export,
+            &self.picture,
+        )
+    }
+
+    /// The tabs and the view of the selected one; returns the commands its buttons send.
+    fn central_panel_ui(&mut self, ui: &mut egui::Ui, palette: theme::Palette) -> Vec<Command> {
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut self.tab, Tab::Live, "Live");
+            ui.selectable_value(&mut self.tab, Tab::Figure1, "Figure 1 (a)-(d)");
+        });
+        let scene_palette = self.prefs.theme.scene_palette();
+        match self.tab {
+            Tab::Figure1 => story_view::story_ui(ui, &self.picture, &scene_palette),
+            Tab::Live => {
+                self.live_view_ui(ui, palette);
+                Vec::new()
+            }
+        }
+    }
+
+    /// Figure 1 of the live run above its metrics.
+    fn live_view_ui(&self, ui: &mut egui::Ui, palette: theme::Palette) {
+        let total = ui.available_height();
+        ui.allocate_ui(egui::vec2(ui.available_width(), total * 0.58), |ui| {
+            figure::figure_ui(
+                ui,
+                &self.picture,
+                self.prefs.overlays,
+                &self.prefs.theme.scene_palette(),
+            );
+        });
+        ui.separator();
+        metrics::metrics_ui(ui, &self.picture, palette);
+    }
+
+    /// The save and load windows; returns the command of one that finished.
+    fn export_windows_ui(&mut self, ctx: &egui::Context) -> Option<Command> {
+        let picture = &self.picture;
+        let overlays = self.prefs.overlays;
+        let scene_palette = self.prefs.theme.scene_palette();
+        let live_svg = || {
+            let mut panel = figure::live_panel(picture, overlays, &scene_palette);
+            panel.title = format!(
+                "iteration {}   JSD {:.4}   seed {}",
+                picture.counters.iteration, picture.analysis.metrics.jsd, picture.settings.seed
+            );
+            crate::scene::svg::panel_svg(&panel, scene_palette.background, scene_palette.ink)
+        };
+        let command =
+            export::export_windows_ui(ctx, &mut self.export, picture, live_svg, &scene_palette)?;
+        if let Command::Load(s) = &command {
+            self.draft = s.clone();
+        }
+        Some(command)
+    }
+
+    /// Queues the frame's commands for the worker, with what they change in the view.
+    fn queue(&mut self, ctx: &egui::Context, commands: Vec<Command>, new_caption: Option<String>) {
+        if commands
+            .iter()
+            .any(|c| matches!(c, Command::ReplayStage(_) | Command::ContinueFrom(_)))
+        {
+            self.tab = Tab::Live;
+        }
+        if !commands.is_empty() {
+            ctx.request_repaint();
+        }
+        // A preset's lesson stays up until other settings replace the model or data.
+        if commands
+            .iter()
+            .any(|c| matches!(c, Command::Apply(_) | Command::Load(_)))
+        {
+            self.caption = new_caption;
+        }
+        self.pending.extend(commands);
+    }
+}
+
+/// The red banner of a stopped run, with its two ways out.
+fn divergence_banner_ui(
+    ui: &mut egui::Ui,
+    d: &crate::sim::Divergence,
+    commands: &mut Vec<Command>,
+) {
+    egui::Frame::new()
+        .fill(egui::Color32::from_rgb(190, 30, 30))
+        .inner_margin(6.0)
+        .show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(
+                    egui::RichText::new(format!("Training stopped: {d}"))
+                        .color(egui::Color32::WHITE)
+                        .strong(),
+                );
+                if ui.button("Back to last good state").clicked() {
+                    commands.push(Command::Rewind);
+                }
+                if ui.button("Reset").clicked() {
+                    commands.push(Command::Reset);
+                }
+            });
+        });
+}
+
+/// The progress bar of a running scenario or replay, with Cancel.
+fn story_progress_ui(ui: &mut egui::Ui, picture: &Published, commands: &mut Vec<Command>) {
+    if let Some((fraction, stage, replay)) = picture.story.running {
+        ui.horizontal(|ui| {
+            let what = if replay {
+                "Replaying"
+            } else {
+                "Figure 1: capturing"
+            };
+            ui.add(
+                egui::ProgressBar::new(fraction as f32)
+                    .text(format!("{what} stage {}", stage.label()))
+                    .desired_width(360.0),
+            );
+            if ui
+                .button("Cancel")
+                .on_hover_text("Stop; a cancelled Figure 1 puts the run back as it was")
+                .clicked()
+            {
+                commands.push(Command::CancelStory);
+            }
+        });
+    }
+}
+
 #[expect(clippy::print_stdout, reason = "--stats reports on standard output")]
 fn print_stats(stats: &mut FrameStats, iteration: u64) {
     let times = &mut stats.frame_ms;
@@ -344,171 +563,22 @@ impl eframe::App for GanscopeApp {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        // Taken before the side panel can switch the theme: messages and metrics keep the
+        // frame's starting colours (the figure already follows the switch).
         let palette = self.prefs.theme.palette();
-        let picture = &self.picture;
         let mut commands = Vec::new();
         let mut new_caption = None;
-
         egui::Panel::top("top").show(ui, |ui| {
-            ui.horizontal(|ui| {
-                ui.heading("ganscope");
-                if let Some(preset) = controls::presets_ui(ui) {
-                    let settings = preset.settings();
-                    self.draft = settings.clone();
-                    new_caption = Some(format!("Preset {}: {}", preset.name, preset.lesson));
-                    commands.push(Command::Load(settings));
-                }
-                if ui
-                    .add_enabled(picture.story.running.is_none(), egui::Button::new("Figure 1"))
-                    .on_hover_text("Run the paper's Figure 1 (a)-(d) as a seeded scenario on the fig1 preset (current seed) and show the four panels")
-                    .clicked()
-                {
-                    self.draft = picture.settings.clone();
-                    commands.push(Command::Figure1);
-                    self.tab = Tab::Live;
-                }
-                ui.label(
-                    egui::RichText::new(
-                        "Goodfellow et al. (2014), Figure 1: p_data dotted, p_g solid green, D dashed blue, x = G(z) arrows",
-                    )
-                    .weak(),
-                );
-            });
-            if let Some(d) = &picture.divergence {
-                egui::Frame::new()
-                    .fill(egui::Color32::from_rgb(190, 30, 30))
-                    .inner_margin(6.0)
-                    .show(ui, |ui| {
-                        ui.horizontal_wrapped(|ui| {
-                            ui.label(egui::RichText::new(format!("Training stopped: {d}")).color(egui::Color32::WHITE).strong());
-                            if ui.button("Back to last good state").clicked() {
-                                commands.push(Command::Rewind);
-                            }
-                            if ui.button("Reset").clicked() {
-                                commands.push(Command::Reset);
-                            }
-                        });
-                    });
-            }
-            if let Some((fraction, stage, replay)) = picture.story.running {
-                ui.horizontal(|ui| {
-                    let what = if replay { "Replaying" } else { "Figure 1: capturing" };
-                    ui.add(
-                        egui::ProgressBar::new(fraction as f32)
-                            .text(format!("{what} stage {}", stage.label()))
-                            .desired_width(360.0),
-                    );
-                    if ui.button("Cancel").on_hover_text("Stop; a cancelled Figure 1 puts the run back as it was").clicked() {
-                        commands.push(Command::CancelStory);
-                    }
-                });
-            }
-            if let Some(e) = &picture.story.error {
-                ui.colored_label(palette.reference, e);
-            }
-            if let Some(caption) = &self.caption {
-                ui.label(egui::RichText::new(caption).strong());
-            }
-            if let Some(notice) = &picture.notice {
-                ui.label(egui::RichText::new(notice).strong());
-            }
-            if let Some(e) = &picture.error {
-                ui.colored_label(palette.reference, format!("Not applied: {e}"));
-            }
+            new_caption = self.top_panel_ui(ui, palette, &mut commands);
         });
-
-        egui::Panel::bottom("status").show(ui, |ui| {
-            let c = picture.counters;
-            let phase = if picture.divergence.is_some() {
-                "diverged"
-            } else if picture.playing {
-                "training"
-            } else {
-                "paused"
-            };
-            let m = &picture.analysis.metrics;
-            let lr_factor = picture.settings.training.lr_factor(c.iteration);
-            ui.label(format!(
-                "iteration {}   D steps {}   G steps {}   {:.0} it/s   {phase}   learning rates x{lr_factor:.2}   JSD {:.4}   C(G) {:.4} (-log 4 = -1.3863)   W1 {:.4}",
-                c.iteration, c.d_steps, c.g_steps, picture.iterations_per_second, m.jsd, m.c_g, m.w1
-            ))
-            .on_hover_text("Learning rates are multiplied by this factor, which falls linearly to 0 at training.lr_decay_iters (0 = no decay)");
-        });
-
+        egui::Panel::bottom("status").show(ui, |ui| self.status_bar_ui(ui));
         egui::Panel::left("controls")
             .default_size(330.0)
-            .show(ui, |ui| {
-                commands.extend(controls::controls_ui(
-                    ui,
-                    &mut self.draft,
-                    &mut self.prefs,
-                    &mut self.share,
-                    &mut self.export,
-                    picture,
-                ));
-            });
-
-        let scene_palette = self.prefs.theme.scene_palette();
-        egui::CentralPanel::default_margins().show(ui, |ui| {
-            ui.horizontal(|ui| {
-                ui.selectable_value(&mut self.tab, Tab::Live, "Live");
-                ui.selectable_value(&mut self.tab, Tab::Figure1, "Figure 1 (a)-(d)");
-            });
-            if self.tab == Tab::Figure1 {
-                commands.extend(story_view::story_ui(ui, picture, &scene_palette));
-                return;
-            }
-            let total = ui.available_height();
-            ui.allocate_ui(egui::vec2(ui.available_width(), total * 0.58), |ui| {
-                figure::figure_ui(
-                    ui,
-                    picture,
-                    self.prefs.overlays,
-                    &self.prefs.theme.scene_palette(),
-                );
-            });
-            ui.separator();
-            metrics::metrics_ui(ui, picture, palette);
-        });
-
-        let overlays = self.prefs.overlays;
-        let live_svg = || {
-            let mut panel = figure::live_panel(picture, overlays, &scene_palette);
-            panel.title = format!(
-                "iteration {}   JSD {:.4}   seed {}",
-                picture.counters.iteration, picture.analysis.metrics.jsd, picture.settings.seed
-            );
-            crate::scene::svg::panel_svg(&panel, scene_palette.background, scene_palette.ink)
-        };
-        if let Some(c) = export::export_windows_ui(
-            ui.ctx(),
-            &mut self.export,
-            picture,
-            live_svg,
-            &scene_palette,
-        ) {
-            if let Command::Load(s) = &c {
-                self.draft = s.clone();
-            }
-            commands.push(c);
-        }
-        if commands
-            .iter()
-            .any(|c| matches!(c, Command::ReplayStage(_) | Command::ContinueFrom(_)))
-        {
-            self.tab = Tab::Live;
-        }
-        if !commands.is_empty() {
-            ui.ctx().request_repaint();
-        }
-        // A preset's lesson stays up until other settings replace the model or data.
-        if commands
-            .iter()
-            .any(|c| matches!(c, Command::Apply(_) | Command::Load(_)))
-        {
-            self.caption = new_caption;
-        }
-        self.pending.extend(commands);
+            .show(ui, |ui| commands.extend(self.side_panel_ui(ui)));
+        egui::CentralPanel::default_margins()
+            .show(ui, |ui| commands.extend(self.central_panel_ui(ui, palette)));
+        commands.extend(self.export_windows_ui(ui.ctx()));
+        self.queue(ui.ctx(), commands, new_caption);
     }
 
     fn auto_save_interval(&self) -> Duration {

@@ -33,32 +33,14 @@ pub fn story_ui(ui: &mut egui::Ui, picture: &Published, palette: &Palette) -> Ve
             ui.columns(2, |cols| {
                 for (c, col) in cols.iter_mut().enumerate() {
                     let i = row * 2 + c;
-                    let Some(panel) = story.panel(i, palette) else {
+                    let (Some(stage), Some(panel)) = (
+                        story.stages.get(i).map(|s| s.stage),
+                        story.panel(i, palette),
+                    ) else {
                         continue;
                     };
-                    let stage = Stage::ALL[i];
                     col.set_min_height(cell_h);
-                    col.horizontal(|ui| {
-                        ui.heading(&panel.title);
-                        if ui
-                            .add_enabled(!busy, egui::Button::new(format!("Replay {}", panel.title)))
-                            .on_hover_text("Run this stage again, live and slowed down, from the state it started in")
-                            .clicked()
-                        {
-                            out.push(Command::ReplayStage(stage));
-                        }
-                        if ui
-                            .add_enabled(!busy, egui::Button::new(format!("Continue from {}", panel.title)))
-                            .on_hover_text(if stage == Stage::D {
-                                "Load the training's state at (d) and keep training live (its own D: the panel draws the fresh D of the test)"
-                            } else {
-                                "Load the state this panel shows and keep training live"
-                            })
-                            .clicked()
-                        {
-                            out.push(Command::ContinueFrom(stage));
-                        }
-                    });
+                    col.horizontal(|ui| out.extend(stage_buttons_ui(ui, stage, busy)));
                     col.allocate_ui(egui::vec2(col.available_width(), cell_h * 0.62), |ui| {
                         // D is near 1 at the left in (b) and (c): the legend goes right.
                         panel_ui(
@@ -81,5 +63,34 @@ pub fn story_ui(ui: &mut egui::Ui, picture: &Published, palette: &Palette) -> Ve
             ui.separator();
         }
     });
+    out
+}
+
+/// A panel's heading with its Replay and Continue buttons; returns the commands they send.
+fn stage_buttons_ui(ui: &mut egui::Ui, stage: Stage, busy: bool) -> Vec<Command> {
+    let label = stage.label();
+    ui.heading(label);
+    let mut out = Vec::new();
+    if ui
+        .add_enabled(!busy, egui::Button::new(format!("Replay {label}")))
+        .on_hover_text("Run this stage again, live and slowed down, from the state it started in")
+        .clicked()
+    {
+        out.push(Command::ReplayStage(stage));
+    }
+    let continue_hint = match stage {
+        Stage::D => {
+            "Load the training's state at (d) and keep training live (its own D: the panel \
+             draws the fresh D of the test)"
+        }
+        Stage::A | Stage::B | Stage::C => "Load the state this panel shows and keep training live",
+    };
+    if ui
+        .add_enabled(!busy, egui::Button::new(format!("Continue from {label}")))
+        .on_hover_text(continue_hint)
+        .clicked()
+    {
+        out.push(Command::ContinueFrom(stage));
+    }
     out
 }

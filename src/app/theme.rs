@@ -1,5 +1,6 @@
-//! Colours and line styles, in one place. Light by default, like the paper: black dotted
-//! p_data on white. The dark theme maps the paper's black ink to a light one.
+//! The app's two themes and their colours (the figure's own colours and line styles are
+//! the scene's palette). Light by default, like the paper: black dotted p_data on white.
+//! The dark theme maps the paper's black ink to a light one.
 
 use egui::Color32;
 use serde::{Deserialize, Serialize};
@@ -16,7 +17,8 @@ pub enum Theme {
     Dark,
 }
 
-/// The colours of every curve and mark.
+/// The colours the app draws with itself, as egui's (the figure's curves and marks take
+/// theirs from the scene's palette, [`Theme::scene_palette`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Palette {
     /// p_data and the axis lines (the paper's black).
@@ -25,18 +27,8 @@ pub struct Palette {
     pub generator: Color32,
     /// D(x) (the paper's blue).
     pub discriminator: Color32,
-    /// D* overlay.
-    pub optimal: Color32,
-    /// The z → x arrows.
-    pub arrows: Color32,
-    /// Histogram of generated samples.
-    pub histogram: Color32,
-    /// Ticks of real samples.
-    pub real: Color32,
     /// Reference lines such as −log 4.
     pub reference: Color32,
-    /// A second series in a metrics plot.
-    pub secondary: Color32,
 }
 
 /// An export colour as egui's.
@@ -53,19 +45,14 @@ impl Theme {
         }
     }
 
-    /// The palette of this theme.
+    /// The app's own colours in this theme.
     pub fn palette(self) -> Palette {
         let p = self.scene_palette();
         Palette {
             ink: color(p.ink),
             generator: color(p.generator),
             discriminator: color(p.discriminator),
-            optimal: color(p.optimal),
-            arrows: color(p.arrows),
-            histogram: color(p.histogram),
-            real: color(p.real),
             reference: color(p.reference),
-            secondary: color(p.secondary),
         }
     }
 

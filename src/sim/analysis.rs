@@ -339,8 +339,9 @@ impl Analysis {
         }
     }
 
-    /// The smallest x interval [x_lo, x_hi] of grid points holding the central `fraction`
-    /// of the density `p` (e.g. 0.98 of (p_data + p_g)/2).
+    /// The equal-tailed x interval [x_lo, x_hi] of grid points holding the central
+    /// `fraction` of the density `p` (e.g. 0.98 of (p_data + p_g)/2): (1 − fraction)/2 of
+    /// it is left out on each side.
     pub fn central_interval(&self, p: &[f64], fraction: f64) -> (f64, f64) {
         let total: f64 = p.iter().sum();
         let tail = 0.5 * (1.0 - fraction) * total;

@@ -1,5 +1,6 @@
-//! The two matrix-product kernels of the training loop, register-blocked so that the
-//! compiler vectorises them along the minibatch. Matrices are column-major slices.
+//! The kernels of the training loop: one matrix product, register-blocked so that the
+//! compiler vectorises it along the minibatch, and a transpose. Matrices are column-major
+//! slices.
 //!
 //! For the shapes that matter here (a batch of 128–256 rows times 32 × 32 weights) they
 //! avoid the packing a general GEMM does, which costs as much as the arithmetic.

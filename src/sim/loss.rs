@@ -59,14 +59,6 @@ impl LossKind {
             _ => super::float::sigmoid_f64(raw),
         }
     }
-
-    /// Whether the discriminator is a critic (unbounded score) rather than a classifier.
-    pub fn is_critic(self) -> bool {
-        matches!(
-            self,
-            Self::WassersteinClip | Self::WassersteinGp | Self::Hinge
-        )
-    }
 }
 
 impl std::fmt::Display for LossKind {

@@ -6,7 +6,8 @@
 //! unit, column-major), so that the forward product M·A, the weight gradient dZ·Aᵀ and
 //! the input gradient Mᵀ·dZ all run through one register-blocked kernel
 //! ([`super::kernels::matmul_into`]) with no transposed copies of the activations. The
-//! 1-wide first and last layers are broadcasts and dot products over the units. The
+//! 1-wide first and last layers are broadcasts and dot products over the units forward,
+//! and matrix–vector and outer products through the same kernel backward. The
 //! gradient-penalty pass views the weights as nalgebra matrices, where that reads better.
 //!
 //! All parameters live in one flat vector, so optimisers, snapshots, casts and gradient
@@ -191,14 +192,12 @@ impl<T: Real> Mlp<T> {
 
     /// y = f(x) for a batch of inputs; the result stays in `ws` for [`Self::backward`].
     pub fn forward<'w>(&self, x: &[T], ws: &'w mut Workspace<T>) -> &'w [T] {
-        // Common widths get code where the per-sample loops have a known length.
-        self.forward_with(Dynamic(self.shape.width), x, ws)
-    }
-
-    fn forward_with<'w>(&self, width: impl Width, x: &[T], ws: &'w mut Workspace<T>) -> &'w [T] {
-        let w = width.get();
+        // The width stays a run-time value: a compile-time width made LLVM scalarise the
+        // per-sample loops (measured 30 % slower).
         let MlpShape {
-            depth, activation, ..
+            width: w,
+            depth,
+            activation,
         } = self.shape;
         let batch = x.len();
         ws.prepare(batch, &self.shape);
@@ -254,23 +253,13 @@ impl<T: Real> Mlp<T> {
         &self,
         ws: &mut Workspace<T>,
         dy: &[T],
-        grads: Option<&mut [T]>,
-        dx: Option<&mut [T]>,
-    ) {
-        self.backward_with(Dynamic(self.shape.width), ws, dy, grads, dx)
-    }
-
-    fn backward_with(
-        &self,
-        width: impl Width,
-        ws: &mut Workspace<T>,
-        dy: &[T],
         mut grads: Option<&mut [T]>,
         dx: Option<&mut [T]>,
     ) {
-        let w = width.get();
         let MlpShape {
-            depth, activation, ..
+            width: w,
+            depth,
+            activation,
         } = self.shape;
         let batch = ws.out.len();
         assert_eq!(dy.len(), batch, "dy length must match the forward batch");
@@ -374,7 +363,7 @@ impl<T: Real> Mlp<T> {
     /// gradient penalty, ∂(Σ_b ds_b · s_b)/∂θ added into `grads`.
     ///
     /// Each layer carries the pair (a, ȧ = ∂a/∂x); the reverse pass runs over both, which
-    /// needs σ''. Used by WGAN-GP, whose penalty (|f'(x̂)| − 1)² depends on the slope.
+    /// needs σ''. Used by WGAN-GP, whose penalty max(0, |f'(x̂)| − 1)² depends on the slope.
     pub fn slopes_and_penalty_backward(
         &self,
         x: &[T],
@@ -465,22 +454,6 @@ impl<T: Real> Mlp<T> {
             }
         }
         slopes
-    }
-}
-
-/// A layer width. (A compile-time width made LLVM scalarise the per-sample loops: measured
-/// 30 % slower, so only the run-time [`Dynamic`] width exists.)
-trait Width: Copy {
-    fn get(self) -> usize;
-}
-
-#[derive(Clone, Copy)]
-struct Dynamic(usize);
-
-impl Width for Dynamic {
-    #[inline(always)]
-    fn get(self) -> usize {
-        self.0
     }
 }
 

@@ -1,5 +1,6 @@
 //! The generator and discriminator as functions of data-space x and noise z, with the
-//! scalings applied: G(z) = μ + σ·net_G(w(z)) and D(x) = σ_logistic(net_D((x − μ)/σ)).
+//! scalings applied: G(z) = μ + σ·net_G(w(z)) and D(x) = σ_logistic(net_D((x − μ)/σ))
+//! (for least squares, the raw output itself: see [`LossKind::probability`]).
 //!
 //! The networks are evaluated in their own precision (`f32` for a training run: the exact
 //! functions that were trained); inputs and outputs cross the boundary as `f64`.

@@ -1,10 +1,13 @@
 //! Figure 1 (a)–(d) of the paper as a scripted, seeded scenario on the live trainer.
 //!
 //! - (a) Algorithm 1 from the seeded start until p_g is close to p_data but visibly
-//!   different (JSD below [`StoryOptions::a_jsd`]); D is then a partially accurate classifier.
+//!   different (JSD below [`StoryOptions::a_jsd`]) and D* is smooth enough for D to match
+//!   in (b) ([`StoryOptions::a_max_slope`]); D is then a partially accurate classifier.
 //! - (b) G frozen, D trained alone (rounds of steps with a decaying learning rate) until
 //!   max |D − D*| < [`StoryOptions::b_gap`] over the central 98 % of (p_data + p_g)/2.
-//! - (c) D frozen, [`StoryOptions::c_steps`] G steps: each arrow's G(z) before and after.
+//! - (c) D frozen, G steps until G(z) has moved [`StoryOptions::c_move`] data standard
+//!   deviations on average (at most [`StoryOptions::c_steps`]): each arrow's G(z) before
+//!   and after.
 //! - (d) Algorithm 1 continued until JSD < [`StoryOptions::d_jsd`] and a freshly trained D
 //!   stays within [`StoryOptions::d_fresh_gap`] of 1/2 on the data's central 99 %.
 //!
@@ -138,15 +141,51 @@ impl Default for StoryOptions {
     }
 }
 
+/// Which side of its limit a measured value must lie on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BoundKind {
+    /// value < limit.
+    Below,
+    /// value > limit.
+    Above,
+}
+
+/// The strict bound a piece of evidence must meet.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bound {
+    /// Below or above.
+    pub kind: BoundKind,
+    /// The limit, itself excluded.
+    pub limit: f64,
+}
+
+impl Bound {
+    /// Whether `value` lies on the right side of the limit.
+    pub fn holds(self, value: f64) -> bool {
+        match self.kind {
+            BoundKind::Below => value < self.limit,
+            BoundKind::Above => value > self.limit,
+        }
+    }
+
+    /// "<" or ">".
+    pub fn symbol(self) -> &'static str {
+        match self.kind {
+            BoundKind::Below => "<",
+            BoundKind::Above => ">",
+        }
+    }
+}
+
 /// A number that proves a panel, with the bound it must meet (if any).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Evidence {
-    /// What it measures, e.g. "max |D − D*| (central 98 %)".
+    /// What it measures, e.g. "max |D - D*| (central 98 %)".
     pub name: String,
     /// The measured value.
     pub value: f64,
-    /// The bound: `Some((true, b))` means value < b, `Some((false, b))` means value > b.
-    pub bound: Option<(bool, f64)>,
+    /// The bound the value must meet; `None` for a number shown for information.
+    pub bound: Option<Bound>,
 }
 
 impl Evidence {
@@ -158,25 +197,30 @@ impl Evidence {
         }
     }
 
-    fn below(name: &str, value: f64, bound: f64) -> Self {
+    fn below(name: &str, value: f64, limit: f64) -> Self {
         Self {
-            bound: Some((true, bound)),
+            bound: Some(Bound {
+                kind: BoundKind::Below,
+                limit,
+            }),
             ..Self::new(name, value)
         }
     }
 
-    fn above(name: &str, value: f64, bound: f64) -> Self {
+    fn above(name: &str, value: f64, limit: f64) -> Self {
         Self {
-            bound: Some((false, bound)),
+            bound: Some(Bound {
+                kind: BoundKind::Above,
+                limit,
+            }),
             ..Self::new(name, value)
         }
     }
 
-    /// Whether the value meets its bound (true when there is none).
+    /// Whether the value meets its bound (without one: whether it is finite).
     pub fn passed(&self) -> bool {
         match self.bound {
-            Some((true, b)) => self.value < b,
-            Some((false, b)) => self.value > b,
+            Some(bound) => bound.holds(self.value),
             None => self.value.is_finite(),
         }
     }
@@ -185,10 +229,14 @@ impl Evidence {
     pub fn line(&self) -> String {
         let v = format_number(self.value);
         match self.bound {
-            Some((below, b)) => {
-                let rel = if below { "<" } else { ">" };
+            Some(bound) => {
                 let mark = if self.passed() { "" } else { "  NOT MET" };
-                format!("{} = {v}  ({rel} {}){mark}", self.name, format_number(b))
+                format!(
+                    "{} = {v}  ({} {}){mark}",
+                    self.name,
+                    bound.symbol(),
+                    format_number(bound.limit)
+                )
             }
             None => format!("{} = {v}", self.name),
         }
@@ -449,127 +497,156 @@ impl Story {
 
     /// One bounded piece of the current phase; returns the work used.
     fn step(&mut self, trainer: &mut Trainer, left: u64) -> Result<u64, StoryError> {
-        let o = self.opts.clone();
-        match &mut self.phase {
-            Phase::WarmUp { iters } => {
-                if *iters == 0 {
-                    let (_, scale) = GanModel::<f32>::data_scale(trainer.settings());
-                    let shift = o.a_offset * trainer.settings().target.std() / scale;
-                    trainer.generator_mut().shift_output(shift as f32);
-                }
-                let n = (o.check_every - *iters % o.check_every).min(left);
-                trainer.run(n)?;
-                *iters += n;
-                if iters.is_multiple_of(o.check_every) {
-                    let a = Analysis::new(&trainer.model(), &check_options());
-                    self.best = self.best.min(a.metrics.jsd);
-                    let slope = d_star_slope(&a, trainer.settings().target.std());
-                    if a.metrics.jsd < o.a_jsd && slope < o.a_max_slope {
-                        let iters = *iters;
-                        self.capture_a(trainer, &a, iters);
-                    } else if *iters >= o.a_max_iters {
-                        return Err(StoryError::Budget {
-                            stage: Stage::A,
-                            detail: format!(
-                                "JSD < {} with a smooth D* (max slope {} per std) not reached \
-                                 in {} iterations (least JSD {:.4})",
-                                o.a_jsd, o.a_max_slope, o.a_max_iters, self.best
-                            ),
-                        });
-                    }
-                }
-                Ok(n)
-            }
-            Phase::TrainD { rounds, step } => {
-                let n = (o.b_round_steps - *step).min(left);
-                trainer.train_discriminator_schedule(
-                    *step..*step + n,
-                    o.b_round_steps,
-                    o.b_batch,
-                    o.b_lr,
-                )?;
-                *step += n;
-                if *step == o.b_round_steps {
-                    *step = 0;
-                    *rounds += 1;
-                    let rounds = *rounds;
-                    let a = Analysis::new(&trainer.model(), &check_options());
-                    let gap = a.optimality_gap();
-                    self.best = self.best.min(gap);
-                    if gap < o.b_gap {
-                        self.capture_b(trainer, gap, rounds);
-                    } else if rounds >= o.b_max_rounds {
-                        return Err(StoryError::Budget {
-                            stage: Stage::B,
-                            detail: format!(
-                                "max |D − D*| stayed above {} for {} D steps (least {:.4})",
-                                o.b_gap,
-                                rounds * o.b_round_steps,
-                                self.best
-                            ),
-                        });
-                    }
-                }
-                Ok(n)
-            }
-            Phase::MoveG { steps, before } => {
-                if *steps == 0 && before.is_empty() {
-                    *before = arrow_pairs(&trainer.model(), o.arrows);
-                }
-                let start = self.stage_start.as_ref().map(Snapshot::model);
-                let mut n = 0;
-                let mut far_enough = false;
-                while n < left && *steps < o.c_steps && !far_enough {
-                    trainer.generator_step()?;
-                    *steps += 1;
-                    n += 1;
-                    if let Some(start) = &start {
-                        let flow = flow_toward_data(start, &trainer.model(), 200);
-                        far_enough = flow.mean_move >= o.c_move;
-                    }
-                }
-                if far_enough || *steps >= o.c_steps {
-                    self.c_taken = *steps;
-                    let before = std::mem::take(before);
-                    self.capture_c(trainer, before);
-                }
-                Ok(n.max(1))
-            }
-            Phase::Converge { iters } => {
-                let n = (o.check_every - *iters % o.check_every).min(left);
-                trainer.run(n)?;
-                *iters += n;
-                if iters.is_multiple_of(o.check_every) {
-                    let iters = *iters;
-                    let a = Analysis::new(&trainer.model(), &check_options());
-                    self.best = self.best.min(a.metrics.jsd);
-                    let mut used = n;
-                    if a.metrics.jsd < o.d_jsd {
-                        let (probe, fresh) =
-                            trainer.fresh_discriminator(FRESH_SEED, o.d_probe_steps)?;
-                        used += o.d_probe_steps / 4;
-                        if fresh < o.d_fresh_gap {
-                            self.drawn = Some(probe.snapshot());
-                            self.capture_d(trainer, &a, fresh, iters);
-                            return Ok(used);
-                        }
-                    }
-                    if iters >= o.d_max_iters {
-                        return Err(StoryError::Budget {
-                            stage: Stage::D,
-                            detail: format!(
-                                "JSD < {} with a fresh D within {} of 1/2 not reached in {} \
-                                 iterations (least JSD {:.4})",
-                                o.d_jsd, o.d_fresh_gap, o.d_max_iters, self.best
-                            ),
-                        });
-                    }
-                    return Ok(used);
-                }
-                Ok(n)
-            }
+        match self.phase {
+            Phase::WarmUp { .. } => self.step_a(trainer, left),
+            Phase::TrainD { .. } => self.step_b(trainer, left),
+            Phase::MoveG { .. } => self.step_c(trainer, left),
+            Phase::Converge { .. } => self.step_d(trainer, left),
             Phase::Done => Ok(0),
         }
+    }
+
+    /// (a): Algorithm 1 from G's shifted start, checking JSD and D*'s slope every
+    /// `check_every` iterations.
+    fn step_a(&mut self, trainer: &mut Trainer, left: u64) -> Result<u64, StoryError> {
+        let o = self.opts.clone();
+        let Phase::WarmUp { iters } = &mut self.phase else {
+            return Ok(0);
+        };
+        if *iters == 0 {
+            let (_, scale) = GanModel::<f32>::data_scale(trainer.settings());
+            let shift = o.a_offset * trainer.settings().target.std() / scale;
+            trainer.generator_mut().shift_output(shift as f32);
+        }
+        let n = (o.check_every - *iters % o.check_every).min(left);
+        trainer.run(n)?;
+        *iters += n;
+        if iters.is_multiple_of(o.check_every) {
+            let a = Analysis::new(&trainer.model(), &check_options());
+            self.best = self.best.min(a.metrics.jsd);
+            let slope = d_star_slope(&a, trainer.settings().target.std());
+            if a.metrics.jsd < o.a_jsd && slope < o.a_max_slope {
+                let iters = *iters;
+                self.capture_a(trainer, &a, iters);
+            } else if *iters >= o.a_max_iters {
+                return Err(StoryError::Budget {
+                    stage: Stage::A,
+                    detail: format!(
+                        "JSD < {} with a smooth D* (max slope {} per std) not reached \
+                         in {} iterations (least JSD {:.4})",
+                        o.a_jsd, o.a_max_slope, o.a_max_iters, self.best
+                    ),
+                });
+            }
+        }
+        Ok(n)
+    }
+
+    /// (b): D alone with G frozen, in rounds of a decaying learning rate, checking
+    /// max |D − D*| after each round.
+    fn step_b(&mut self, trainer: &mut Trainer, left: u64) -> Result<u64, StoryError> {
+        let o = self.opts.clone();
+        let Phase::TrainD { rounds, step } = &mut self.phase else {
+            return Ok(0);
+        };
+        let n = (o.b_round_steps - *step).min(left);
+        trainer.train_discriminator_schedule(
+            *step..*step + n,
+            o.b_round_steps,
+            o.b_batch,
+            o.b_lr,
+        )?;
+        *step += n;
+        if *step == o.b_round_steps {
+            *step = 0;
+            *rounds += 1;
+            let rounds = *rounds;
+            let a = Analysis::new(&trainer.model(), &check_options());
+            let gap = a.optimality_gap();
+            self.best = self.best.min(gap);
+            if gap < o.b_gap {
+                self.capture_b(trainer, gap, rounds);
+            } else if rounds >= o.b_max_rounds {
+                return Err(StoryError::Budget {
+                    stage: Stage::B,
+                    detail: format!(
+                        "max |D − D*| stayed above {} for {} D steps (least {:.4})",
+                        o.b_gap,
+                        rounds * o.b_round_steps,
+                        self.best
+                    ),
+                });
+            }
+        }
+        Ok(n)
+    }
+
+    /// (c): G steps with D frozen until G(z) has moved far enough or the steps run out.
+    fn step_c(&mut self, trainer: &mut Trainer, left: u64) -> Result<u64, StoryError> {
+        let o = self.opts.clone();
+        let Phase::MoveG { steps, before } = &mut self.phase else {
+            return Ok(0);
+        };
+        if *steps == 0 && before.is_empty() {
+            *before = arrow_pairs(&trainer.model(), o.arrows);
+        }
+        let start = self.stage_start.as_ref().map(Snapshot::model);
+        let mut n = 0;
+        let mut far_enough = false;
+        while n < left && *steps < o.c_steps && !far_enough {
+            trainer.generator_step()?;
+            *steps += 1;
+            n += 1;
+            if let Some(start) = &start {
+                let flow = flow_toward_data(start, &trainer.model(), 200);
+                far_enough = flow.mean_move >= o.c_move;
+            }
+        }
+        if far_enough || *steps >= o.c_steps {
+            self.c_taken = *steps;
+            let before = std::mem::take(before);
+            self.capture_c(trainer, before);
+        }
+        Ok(n.max(1))
+    }
+
+    /// (d): Algorithm 1 continued, checking JSD every `check_every` iterations and, once
+    /// it is small, the two-sample test.
+    fn step_d(&mut self, trainer: &mut Trainer, left: u64) -> Result<u64, StoryError> {
+        let o = self.opts.clone();
+        let Phase::Converge { iters } = &mut self.phase else {
+            return Ok(0);
+        };
+        let n = (o.check_every - *iters % o.check_every).min(left);
+        trainer.run(n)?;
+        *iters += n;
+        if !iters.is_multiple_of(o.check_every) {
+            return Ok(n);
+        }
+        let iters = *iters;
+        let a = Analysis::new(&trainer.model(), &check_options());
+        self.best = self.best.min(a.metrics.jsd);
+        let mut used = n;
+        if a.metrics.jsd < o.d_jsd {
+            let test = trainer.fresh_discriminator(FRESH_SEED, o.d_probe_steps)?;
+            used += o.d_probe_steps / 4;
+            if test.gap < o.d_fresh_gap {
+                self.drawn = Some(test.probe.snapshot());
+                self.capture_d(trainer, &a, test.gap, iters);
+                return Ok(used);
+            }
+        }
+        if iters >= o.d_max_iters {
+            return Err(StoryError::Budget {
+                stage: Stage::D,
+                detail: format!(
+                    "JSD < {} with a fresh D within {} of 1/2 not reached in {} \
+                     iterations (least JSD {:.4})",
+                    o.d_jsd, o.d_fresh_gap, o.d_max_iters, self.best
+                ),
+            });
+        }
+        Ok(used)
     }
 
     fn finish_stage(&mut self, trainer: &Trainer, stage: Stage, capture: CaptureParts) {
@@ -598,7 +675,7 @@ impl Story {
     }
 
     fn capture_a(&mut self, trainer: &Trainer, a: &Analysis, iters: u64) {
-        let (accuracy, bayes) = accuracies(a);
+        let accuracy = accuracies(a);
         let evidence = vec![
             Evidence::below("JSD(p_data || p_g)", a.metrics.jsd, self.opts.a_jsd),
             Evidence::above("JSD (visibly different)", a.metrics.jsd, 0.002),
@@ -607,8 +684,8 @@ impl Story {
                 d_star_slope(a, trainer.settings().target.std()),
                 self.opts.a_max_slope,
             ),
-            Evidence::new("accuracy of D", accuracy),
-            Evidence::new("accuracy of D* (best possible)", bayes),
+            Evidence::new("accuracy of D", accuracy.d),
+            Evidence::new("accuracy of D* (best possible)", accuracy.d_star),
             Evidence::new("max |D - D*| (central 98 %)", a.optimality_gap()),
         ];
         let how = format!(
@@ -813,9 +890,18 @@ pub fn flow_toward_data(before: &GanModel, after: &GanModel, n: usize) -> Flow {
     }
 }
 
-/// (accuracy of D, accuracy of D*) as classifiers of data against G's samples, each class
+/// How well D and D* classify data against G's samples (see [`accuracies`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Accuracies {
+    /// The accuracy of the trained D.
+    pub d: f64,
+    /// The accuracy of D*, the best any classifier can do.
+    pub d_star: f64,
+}
+
+/// The accuracies of D and of D* as classifiers of data against G's samples, each class
 /// weighted 1/2: ½ P_data(D > ½) + ½ P_g(D < ½).
-pub fn accuracies(a: &Analysis) -> (f64, f64) {
+pub fn accuracies(a: &Analysis) -> Accuracies {
     let score = |d: &[f64]| {
         a.p_data
             .iter()
@@ -833,5 +919,8 @@ pub fn accuracies(a: &Analysis) -> (f64, f64) {
             })
             .sum::<f64>()
     };
-    (score(&a.d), score(&a.d_star))
+    Accuracies {
+        d: score(&a.d),
+        d_star: score(&a.d_star),
+    }
 }

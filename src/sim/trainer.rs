@@ -167,6 +167,15 @@ impl Snapshot {
     }
 }
 
+/// The outcome of the two-sample test ([`Trainer::fresh_discriminator`]).
+#[derive(Clone, Debug)]
+pub struct TwoSampleTest {
+    /// A copy of the trainer whose D is the fresh one, trained alone against the frozen G.
+    pub probe: Trainer,
+    /// max |D(x) − 1/2| of that D over the central 99 % of p_data.
+    pub gap: f64,
+}
+
 /// Reused buffers, so a step allocates nothing.
 #[derive(Clone, Debug)]
 struct Buffers {
@@ -463,7 +472,8 @@ impl Trainer {
         Ok(())
     }
 
-    /// Adds λ E(|f'(x̂)| − 1)² on x̂ = εx + (1 − ε)G(z) to D's gradient; returns the term.
+    /// Adds the one-sided penalty λ E[max(0, |f'(x̂)| − 1)²] on x̂ = εx + (1 − ε)G(z) to
+    /// D's gradient (see [`gradient_penalty`] for why one-sided); returns the term.
     /// The slope is taken in data units, where the Lipschitz constraint means W1.
     fn gradient_penalty_into_grads(&mut self, m: usize, scale: f64, weight: f64) -> f64 {
         use rand::RngExt as _;
@@ -561,7 +571,8 @@ impl Trainer {
     /// Checks the gradient in `buf`, applies the optimiser step for `player`, and checks
     /// the result. An update that is non-finite, overflows, or moves the parameters
     /// farther than their own norm (‖Δθ‖ > max(‖θ‖, 1): a learning rate far too large) is
-    /// undone, so the trainer keeps the last finite state. Returns (‖g‖, ‖Δθ‖/‖θ‖).
+    /// undone, so the trainer keeps the last finite state. Returns
+    /// (‖g‖, ‖Δθ‖ / max(‖θ‖, 1)).
     fn apply_update(
         &mut self,
         player: Player,
@@ -605,7 +616,8 @@ impl Trainer {
         Ok((norm, ratio))
     }
 
-    /// One iteration of Algorithm 1: k discriminator steps, then `g_steps` generator steps.
+    /// One iteration of Algorithm 1: k discriminator steps, then `g_steps` generator steps
+    /// (the run's very first iteration starts with `d_pretrain_steps` extra D steps).
     pub fn iteration(&mut self) -> Result<(), Divergence> {
         if self.counters.iteration == 0 && self.counters.d_steps == 0 {
             for _ in 0..self.settings.training.d_pretrain_steps {
@@ -677,13 +689,12 @@ impl Trainer {
     /// max |D(x) − 1/2| over the central 99 % of p_data. Small only if p_g ≈ p_data: a D
     /// that has merely stopped learning cannot pass it.
     pub fn fresh_discriminator_gap(&self, seed: u64, steps: u64) -> Result<f64, Divergence> {
-        Ok(self.fresh_discriminator(seed, steps)?.1)
+        Ok(self.fresh_discriminator(seed, steps)?.gap)
     }
 
-    /// [`Self::fresh_discriminator_gap`]'s probe: a copy of this trainer whose D was
-    /// replaced by a fresh one trained alone, and its max |D − 1/2| over the central 99 %
-    /// of p_data.
-    pub fn fresh_discriminator(&self, seed: u64, steps: u64) -> Result<(Self, f64), Divergence> {
+    /// [`Self::fresh_discriminator_gap`] with its probe: the trainer whose D was replaced
+    /// by a fresh one trained alone, as well as the gap.
+    pub fn fresh_discriminator(&self, seed: u64, steps: u64) -> Result<TwoSampleTest, Divergence> {
         let mut probe = self.clone();
         probe.reinitialize_discriminator(seed);
         if probe.settings.training.optimizer != super::optim::OptimizerKind::Adam {
@@ -702,7 +713,7 @@ impl Trainer {
             .collect();
         let d = model.discriminator_probability(&x);
         let gap = d.iter().fold(0.0_f64, |m, d| m.max((d - 0.5).abs()));
-        Ok((probe, gap))
+        Ok(TwoSampleTest { probe, gap })
     }
 
     /// Replaces D by a freshly initialised network (seeded by `seed`) with fresh optimiser
