@@ -10,9 +10,11 @@ pub mod loss;
 pub mod mlp;
 pub mod model;
 pub mod optim;
+pub mod record;
 pub mod settings;
 pub mod story;
 pub mod trainer;
+pub mod view;
 
 pub use activation::Activation;
 pub use analysis::{Analysis, AnalysisOptions};
