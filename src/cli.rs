@@ -365,7 +365,10 @@ fn check_scale(scale: f32) -> Result<(), Failure> {
 }
 
 fn write_out(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure> {
-    ganscope::scene::write_file(path, bytes, true).map_err(|message| Failure { code: 1, message })
+    ganscope::scene::write_file(path, bytes, true).map_err(|e| Failure {
+        code: 1,
+        message: e.to_string(),
+    })
 }
 
 fn figure(
@@ -411,9 +414,10 @@ fn figure(
     let palette = if dark { Palette::DARK } else { Palette::LIGHT };
     let document = svg::figure_svg(&picture.figure(&palette));
     for (path, format) in out.iter().zip(formats) {
-        let bytes = format
-            .encode(&document, scale)
-            .map_err(|message| Failure { code: 1, message })?;
+        let bytes = format.encode(&document, scale).map_err(|e| Failure {
+            code: 1,
+            message: e.to_string(),
+        })?;
         write_out(path, &bytes)?;
         println!("wrote {}", path.display());
     }
@@ -439,7 +443,7 @@ fn animate(
     dark: bool,
 ) -> Result<(), Failure> {
     use ganscope::scene::Palette;
-    use ganscope::scene::animation::{check, common_view, encode_gif, frame_svg};
+    use ganscope::scene::animation::{check, encode_gif, frame_svg, frames_view};
     check(frames, fps).map_err(usage)?;
     check_scale(scale)?;
     if out
@@ -471,7 +475,7 @@ fn animate(
         bar.set((i + 1) as f64 / frames as f64, "");
     }
     bar.finish();
-    let view = common_view(&states);
+    let view = frames_view(&states);
     let palette = if dark { Palette::DARK } else { Palette::LIGHT };
     let mut bytes = Vec::new();
     let mut bar = ProgressBar::new("encoding");
