@@ -24,6 +24,8 @@ use ganscope::sim::trainer::Trainer;
 const EXIT_USAGE: u8 = 2;
 /// Exit code for a run that diverged.
 const EXIT_DIVERGED: u8 = 3;
+/// Most seeds one `study` runs.
+const MAX_SEEDS: u64 = 1000;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -107,8 +109,8 @@ enum Command {
     Study {
         #[command(flatten)]
         settings: SettingsArgs,
-        /// Number of seeds.
-        #[arg(long, default_value_t = 10)]
+        /// Number of seeds, 1 to 1000.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=MAX_SEEDS))]
         seeds: u64,
         /// The first seed; seeds run from here upwards.
         #[arg(long, default_value_t = 1)]
@@ -273,12 +275,14 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             first_seed,
             iters,
             probe_steps,
-        } => study(
-            &settings,
-            first_seed..first_seed + seeds,
-            iters,
-            probe_steps,
-        ),
+        } => match first_seed.checked_add(seeds) {
+            Some(end) => study(&settings, first_seed..end, iters, probe_steps),
+            None => Err(usage(format!(
+                "--first-seed {first_seed} is too large for --seeds {seeds}: \
+                 the last seed must be at most {}",
+                u64::MAX - 1
+            ))),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -351,16 +355,17 @@ fn failed(message: impl std::fmt::Display) -> Failure {
     }
 }
 
-fn check_outputs(out: &[PathBuf], force: bool) -> Result<(), Failure> {
-    for path in out {
-        if !force && path.exists() {
-            return Err(usage(format!(
-                "{} already exists: choose another name or pass --force to replace it",
-                path.display()
-            )));
-        }
-    }
-    Ok(())
+/// Refuses, before any work, a destination that cannot be written: no folder, not a
+/// folder, a folder itself, read-only, or (without `replace`) an existing file.
+fn check_destination(path: &Path, replace: bool) -> Result<(), Failure> {
+    use ganscope::scene::FileError;
+    ganscope::scene::check_destination(path, replace).map_err(|e| match e {
+        FileError::Exists(path) => usage(format!(
+            "{} already exists: choose another name or pass --force to replace it",
+            path.display()
+        )),
+        other => usage(other),
+    })
 }
 
 fn write_out(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
@@ -381,7 +386,9 @@ fn figure(
         .map(|p| ImageFormat::of(p))
         .collect::<Result<Vec<_>, _>>()
         .map_err(usage)?;
-    check_outputs(out, force)?;
+    for path in out {
+        check_destination(path, force)?;
+    }
     ganscope::scene::check_scale(scale).map_err(usage)?;
     let settings = resolve(args)?;
     let mut trainer = Trainer::new(settings).map_err(usage)?;
@@ -449,7 +456,7 @@ fn animate(
             expected: ".gif",
         }));
     }
-    check_outputs(std::slice::from_ref(&out.to_path_buf()), force)?;
+    check_destination(out, force)?;
     let settings = resolve(args)?;
     let name = args.preset.clone();
     let mut trainer = Trainer::new(settings).map_err(usage)?;
@@ -495,7 +502,7 @@ fn animate(
 }
 
 /// The settings the arguments describe: a preset, then a file or a line, then the
-/// overrides, then the seed.
+/// overrides, then the seed; checked again as a whole at the end.
 fn resolve(args: &SettingsArgs) -> Result<Settings, Failure> {
     let mut settings = match (&args.line, &args.config) {
         (Some(line), _) => Settings::from_line(line).map_err(usage)?,
@@ -514,6 +521,8 @@ fn resolve(args: &SettingsArgs) -> Result<Settings, Failure> {
     if let Some(seed) = args.seed {
         settings.seed = seed;
     }
+    // `--seed` bypassed the checks the overrides went through.
+    settings.validate().map_err(usage)?;
     Ok(settings)
 }
 
@@ -614,6 +623,10 @@ fn train(
 ) -> Result<(), Failure> {
     let settings = resolve(args)?;
     let samples = parse_samples(samples.as_deref())?;
+    // Both files are replaced if they exist, as a rerun expects.
+    for path in curves.iter().chain(samples.as_ref().map(|(_, p)| p)) {
+        check_destination(path, true)?;
+    }
     let mut trainer = Trainer::new(settings).map_err(usage)?;
     let opts = AnalysisOptions::default();
     let mut printer = RowPrinter::new(format);
@@ -672,6 +685,12 @@ fn study(
 ) -> Result<(), Failure> {
     let count = seeds.end - seeds.start;
     let base = resolve(args)?;
+    // Accepted seeds form a range: checking both ends covers every run, before the first.
+    for seed in [seeds.start, seeds.end.saturating_sub(1)] {
+        let mut settings = base.clone();
+        settings.seed = seed;
+        settings.validate().map_err(usage)?;
+    }
     println!(
         "{:>5} {:>9} {:>9} {:>9} {:>9} {:>11} {:>9}",
         "seed", "jsd", "w1", "pg_mean", "pg_std", "fresh_d_gap", "verdict"
