@@ -10,12 +10,13 @@
 
 use std::ffi::OsString;
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use ganscope::sim::analysis::{Analysis, AnalysisOptions};
+use ganscope::sim::record::{self, Row};
 use ganscope::sim::settings::{Preset, Settings};
 use ganscope::sim::trainer::Trainer;
 
@@ -23,6 +24,8 @@ use ganscope::sim::trainer::Trainer;
 const EXIT_USAGE: u8 = 2;
 /// Exit code for a run that diverged.
 const EXIT_DIVERGED: u8 = 3;
+/// Most seeds one `study` runs.
+const MAX_SEEDS: u64 = 1000;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -106,8 +109,8 @@ enum Command {
     Study {
         #[command(flatten)]
         settings: SettingsArgs,
-        /// Number of seeds.
-        #[arg(long, default_value_t = 10)]
+        /// Number of seeds, 1 to 1000.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=MAX_SEEDS))]
         seeds: u64,
         /// The first seed; seeds run from here upwards.
         #[arg(long, default_value_t = 1)]
@@ -272,12 +275,14 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             first_seed,
             iters,
             probe_steps,
-        } => study(
-            &settings,
-            first_seed..first_seed + seeds,
-            iters,
-            probe_steps,
-        ),
+        } => match first_seed.checked_add(seeds) {
+            Some(end) => study(&settings, first_seed..end, iters, probe_steps),
+            None => Err(usage(format!(
+                "--first-seed {first_seed} is too large for --seeds {seeds}: \
+                 the last seed must be at most {}",
+                u64::MAX - 1
+            ))),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -342,30 +347,29 @@ impl ProgressBar {
     }
 }
 
-fn check_outputs(out: &[PathBuf], force: bool) -> Result<(), Failure> {
-    for path in out {
-        if !force && path.exists() {
-            return Err(usage(format!(
-                "{} already exists: choose another name or pass --force to replace it",
-                path.display()
-            )));
-        }
-    }
-    Ok(())
-}
-
-fn check_scale(scale: f32) -> Result<(), Failure> {
-    if (0.25..=4.0).contains(&scale) {
-        Ok(())
-    } else {
-        Err(usage(format!(
-            "scale = {scale} is out of range: expected a number in [0.25, 4]"
-        )))
+/// A failure of the work itself (rendering, writing), after the arguments were accepted.
+fn failed(message: impl std::fmt::Display) -> Failure {
+    Failure {
+        code: 1,
+        message: message.to_string(),
     }
 }
 
-fn write_out(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure> {
-    ganscope::scene::write_file(path, bytes, true).map_err(|message| Failure { code: 1, message })
+/// Refuses, before any work, a destination that cannot be written: no folder, not a
+/// folder, a folder itself, read-only, or (without `replace`) an existing file.
+fn check_destination(path: &Path, replace: bool) -> Result<(), Failure> {
+    use ganscope::scene::FileError;
+    ganscope::scene::check_destination(path, replace).map_err(|e| match e {
+        FileError::Exists(path) => usage(format!(
+            "{} already exists: choose another name or pass --force to replace it",
+            path.display()
+        )),
+        other => usage(other),
+    })
+}
+
+fn write_out(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    ganscope::scene::write_file(path, bytes, true).map_err(failed)
 }
 
 fn figure(
@@ -382,8 +386,10 @@ fn figure(
         .map(|p| ImageFormat::of(p))
         .collect::<Result<Vec<_>, _>>()
         .map_err(usage)?;
-    check_outputs(out, force)?;
-    check_scale(scale)?;
+    for path in out {
+        check_destination(path, force)?;
+    }
+    ganscope::scene::check_scale(scale).map_err(usage)?;
     let settings = resolve(args)?;
     let mut trainer = Trainer::new(settings).map_err(usage)?;
     let mut story = Story::new(StoryOptions::default());
@@ -411,9 +417,7 @@ fn figure(
     let palette = if dark { Palette::DARK } else { Palette::LIGHT };
     let document = svg::figure_svg(&picture.figure(&palette));
     for (path, format) in out.iter().zip(formats) {
-        let bytes = format
-            .encode(&document, scale)
-            .map_err(|message| Failure { code: 1, message })?;
+        let bytes = format.encode(&document, scale).map_err(failed)?;
         write_out(path, &bytes)?;
         println!("wrote {}", path.display());
     }
@@ -434,25 +438,25 @@ fn animate(
     frames: usize,
     fps: f64,
     scale: f32,
-    out: &std::path::Path,
+    out: &Path,
     force: bool,
     dark: bool,
 ) -> Result<(), Failure> {
-    use ganscope::scene::Palette;
-    use ganscope::scene::animation::{check, common_view, encode_gif, frame_svg};
+    use ganscope::scene::animation::{check, encode_gif, frame_svg, frames_view};
+    use ganscope::scene::{FileError, Palette};
     check(frames, fps).map_err(usage)?;
-    check_scale(scale)?;
+    ganscope::scene::check_scale(scale).map_err(usage)?;
     if out
         .extension()
         .and_then(|e| e.to_str())
         .is_none_or(|e| !e.eq_ignore_ascii_case("gif"))
     {
-        return Err(usage(format!(
-            "{}: expected a file name ending in .gif",
-            out.display()
-        )));
+        return Err(usage(FileError::UnknownFormat {
+            path: out.to_path_buf(),
+            expected: ".gif",
+        }));
     }
-    check_outputs(std::slice::from_ref(&out.to_path_buf()), force)?;
+    check_destination(out, force)?;
     let settings = resolve(args)?;
     let name = args.preset.clone();
     let mut trainer = Trainer::new(settings).map_err(usage)?;
@@ -471,7 +475,7 @@ fn animate(
         bar.set((i + 1) as f64 / frames as f64, "");
     }
     bar.finish();
-    let view = common_view(&states);
+    let view = frames_view(&states);
     let palette = if dark { Palette::DARK } else { Palette::LIGHT };
     let mut bytes = Vec::new();
     let mut bar = ProgressBar::new("encoding");
@@ -486,10 +490,7 @@ fn animate(
             true
         },
     )
-    .map_err(|e| Failure {
-        code: 1,
-        message: e.to_string(),
-    })?;
+    .map_err(failed)?;
     bar.finish();
     write_out(out, &bytes)?;
     println!(
@@ -500,6 +501,8 @@ fn animate(
     Ok(())
 }
 
+/// The settings the arguments describe: a preset, then a file or a line, then the
+/// overrides, then the seed; checked again as a whole at the end.
 fn resolve(args: &SettingsArgs) -> Result<Settings, Failure> {
     let mut settings = match (&args.line, &args.config) {
         (Some(line), _) => Settings::from_line(line).map_err(usage)?,
@@ -518,25 +521,82 @@ fn resolve(args: &SettingsArgs) -> Result<Settings, Failure> {
     if let Some(seed) = args.seed {
         settings.seed = seed;
     }
+    // `--seed` bypassed the checks the overrides went through.
+    settings.validate().map_err(usage)?;
     Ok(settings)
 }
 
-const COLUMNS: [&str; 12] = [
-    "iter", "d_loss", "g_loss", "value", "c_g", "jsd", "w1", "pg_mean", "pg_std", "d_grad",
-    "g_grad", "d_gap",
-];
-
-fn train(
-    args: &SettingsArgs,
-    iters: u64,
-    every: u64,
+/// Prints metrics rows in one format: the columns of the app's metrics CSV
+/// ([`ganscope::sim::record::COLUMNS`]), with a header before the first row where the
+/// format has one.
+struct RowPrinter {
     format: Format,
-    curves: Option<PathBuf>,
-    samples: Option<Vec<String>>,
-) -> Result<(), Failure> {
-    let settings = resolve(args)?;
-    let samples = match samples.as_deref() {
-        None => None,
+    header_printed: bool,
+}
+
+impl RowPrinter {
+    fn new(format: Format) -> Self {
+        Self {
+            format,
+            header_printed: false,
+        }
+    }
+
+    /// The text for `row`, with the header first if it is the first row.
+    fn text(&mut self, row: &Row) -> String {
+        let header = !self.header_printed;
+        self.header_printed = true;
+        let values = row.values();
+        match self.format {
+            Format::Csv => {
+                let line = row.csv_line();
+                if header {
+                    format!("{}\n{line}", record::csv_header())
+                } else {
+                    line
+                }
+            }
+            Format::Json => {
+                let map: serde_json::Map<String, serde_json::Value> = record::COLUMNS
+                    .iter()
+                    .zip(values)
+                    .map(|(k, v)| ((*k).to_owned(), serde_json::json!(v)))
+                    .collect();
+                serde_json::Value::Object(map).to_string()
+            }
+            Format::Table => {
+                let mut s = String::new();
+                if header {
+                    s += &record::COLUMNS
+                        .iter()
+                        .map(|c| format!("{c:>10}"))
+                        .collect::<String>();
+                    s += "\n";
+                }
+                let [iteration, rest @ ..] = values;
+                s += &format!("{iteration:>10}");
+                s += &rest
+                    .iter()
+                    .map(|v| format!("{v:>10.4}"))
+                    .collect::<String>();
+                s
+            }
+        }
+    }
+
+    /// Prints the row of `trainer`'s state now (exact metrics by `opts`).
+    fn print(&mut self, trainer: &Trainer, opts: &AnalysisOptions) {
+        let row = Row::measured(trainer, &Analysis::new(&trainer.model(), opts));
+        let text = self.text(&row);
+        // A closed pipe (e.g. `| head`) is not an error worth a panic.
+        let _ = writeln!(std::io::stdout().lock(), "{text}");
+    }
+}
+
+/// `--samples N FILE`, checked: N in [1, 1e8].
+fn parse_samples(samples: Option<&[String]>) -> Result<Option<(usize, PathBuf)>, Failure> {
+    match samples {
+        None => Ok(None),
         Some([n, path]) => {
             let n: usize = n
                 .parse()
@@ -547,76 +607,30 @@ fn train(
                         "--samples N must be an integer in [1, 1e8], not '{n}'"
                     ))
                 })?;
-            Some((n, PathBuf::from(path)))
+            Ok(Some((n, PathBuf::from(path))))
         }
-        Some(_) => return Err(usage("--samples takes N and FILE")),
-    };
+        Some(_) => Err(usage("--samples takes N and FILE")),
+    }
+}
+
+fn train(
+    args: &SettingsArgs,
+    iters: u64,
+    every: u64,
+    format: Format,
+    curves: Option<PathBuf>,
+    samples: Option<Vec<String>>,
+) -> Result<(), Failure> {
+    let settings = resolve(args)?;
+    let samples = parse_samples(samples.as_deref())?;
+    // Both files are replaced if they exist, as a rerun expects.
+    for path in curves.iter().chain(samples.as_ref().map(|(_, p)| p)) {
+        check_destination(path, true)?;
+    }
     let mut trainer = Trainer::new(settings).map_err(usage)?;
     let opts = AnalysisOptions::default();
-    let mut out = std::io::stdout().lock();
-    let mut header = true;
-    let mut row = |trainer: &Trainer, out: &mut std::io::StdoutLock<'_>| {
-        let a = Analysis::new(&trainer.model(), &opts);
-        let m = &a.metrics;
-        let st = trainer.stats();
-        let values = [
-            trainer.counters().iteration as f64,
-            st.d_loss,
-            st.g_loss,
-            m.value,
-            m.c_g,
-            m.jsd,
-            m.w1,
-            m.p_g_mean,
-            m.p_g_std,
-            st.d_grad_norm,
-            st.g_grad_norm,
-            a.optimality_gap(),
-        ];
-        let line = match format {
-            Format::Csv => {
-                let mut s = String::new();
-                if header {
-                    s += &COLUMNS.join(",");
-                    s += "\n";
-                }
-                s += &values
-                    .iter()
-                    .map(|v| format!("{v}"))
-                    .collect::<Vec<_>>()
-                    .join(",");
-                s
-            }
-            Format::Json => {
-                let map: serde_json::Map<String, serde_json::Value> = COLUMNS
-                    .iter()
-                    .zip(values)
-                    .map(|(k, v)| ((*k).to_owned(), serde_json::json!(v)))
-                    .collect();
-                serde_json::Value::Object(map).to_string()
-            }
-            Format::Table => {
-                let mut s = String::new();
-                if header {
-                    s += &COLUMNS
-                        .iter()
-                        .map(|c| format!("{c:>10}"))
-                        .collect::<String>();
-                    s += "\n";
-                }
-                s += &format!("{:>10}", values[0]);
-                s += &values[1..]
-                    .iter()
-                    .map(|v| format!("{v:>10.4}"))
-                    .collect::<String>();
-                s
-            }
-        };
-        header = false;
-        // A closed pipe (e.g. `| head`) is not an error worth a panic.
-        let _ = writeln!(out, "{line}");
-    };
-    row(&trainer, &mut out);
+    let mut printer = RowPrinter::new(format);
+    printer.print(&trainer, &opts);
     let mut outcome = Ok(());
     while trainer.counters().iteration < iters {
         let chunk = every.min(iters - trainer.counters().iteration);
@@ -627,31 +641,40 @@ fn train(
             });
             break;
         }
-        row(&trainer, &mut out);
+        printer.print(&trainer, &opts);
     }
-    drop(out);
     if let Some(path) = curves {
-        let a = Analysis::new(&trainer.model(), &opts);
-        let mut text = String::from("x,p_data,p_g,d,d_star\n");
-        for j in 0..a.x.len() {
-            text += &format!(
-                "{},{},{},{},{}\n",
-                a.x[j], a.p_data[j], a.p_g[j], a.d[j], a.d_star[j]
-            );
-        }
-        write_file(&path, &text)?;
+        write_curves(&trainer, &opts, &path)?;
     }
     if let Some((n, path)) = samples {
-        let model = trainer.model();
-        let mut rng = <ganscope::sim::trainer::SimRng as rand::SeedableRng>::seed_from_u64(
-            trainer.settings().seed ^ 0x5eed,
-        );
-        let z: Vec<f64> = (0..n).map(|_| model.noise.sample(&mut rng)).collect();
-        let x = model.generate(&z);
-        let text: String = x.iter().map(|x| format!("{x}\n")).collect();
-        write_file(&path, &text)?;
+        write_samples(&trainer, n, &path)?;
     }
     outcome
+}
+
+/// The final curves (x, p_data, p_g, D, D*) as CSV.
+fn write_curves(trainer: &Trainer, opts: &AnalysisOptions, path: &Path) -> Result<(), Failure> {
+    let a = Analysis::new(&trainer.model(), opts);
+    let mut text = String::from("x,p_data,p_g,d,d_star\n");
+    for j in 0..a.x.len() {
+        text += &format!(
+            "{},{},{},{},{}\n",
+            a.x[j], a.p_data[j], a.p_g[j], a.d[j], a.d_star[j]
+        );
+    }
+    write_out(path, text.as_bytes())
+}
+
+/// `n` samples of the generator, one per line, from a seed of their own.
+fn write_samples(trainer: &Trainer, n: usize, path: &Path) -> Result<(), Failure> {
+    let model = trainer.model();
+    let mut rng = <ganscope::sim::trainer::SimRng as rand::SeedableRng>::seed_from_u64(
+        trainer.settings().seed ^ 0x5eed,
+    );
+    let z: Vec<f64> = (0..n).map(|_| model.noise.sample(&mut rng)).collect();
+    let x = model.generate(&z);
+    let text: String = x.iter().map(|x| format!("{x}\n")).collect();
+    write_out(path, text.as_bytes())
 }
 
 fn study(
@@ -662,6 +685,12 @@ fn study(
 ) -> Result<(), Failure> {
     let count = seeds.end - seeds.start;
     let base = resolve(args)?;
+    // Accepted seeds form a range: checking both ends covers every run, before the first.
+    for seed in [seeds.start, seeds.end.saturating_sub(1)] {
+        let mut settings = base.clone();
+        settings.seed = seed;
+        settings.validate().map_err(usage)?;
+    }
     println!(
         "{:>5} {:>9} {:>9} {:>9} {:>9} {:>11} {:>9}",
         "seed", "jsd", "w1", "pg_mean", "pg_std", "fresh_d_gap", "verdict"
@@ -699,13 +728,6 @@ fn study(
          JSD < 0.01 and fresh |D − 1/2| < 0.1: {passed}/{count}"
     );
     Ok(())
-}
-
-fn write_file(path: &std::path::Path, text: &str) -> Result<(), Failure> {
-    std::fs::write(path, text).map_err(|e| Failure {
-        code: 1,
-        message: format!("cannot write {}: {e}", path.display()),
-    })
 }
 
 fn bench(iters: u64, warmup: u64, repeat: u32) -> Result<(), Failure> {

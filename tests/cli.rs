@@ -286,3 +286,156 @@ fn a_one_line_settings_string_reproduces_the_run() {
     let bad = ganscope(&["train", "--line", "ganscope1:training.k=0", "--iters", "1"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn bad_seed_counts_and_destinations_exit_2_before_any_work() {
+    let dir = std::env::temp_dir().join(format!("ganscope-cli-dest-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("folder.png")).expect("temp dirs");
+    let file = dir.join("existing.png");
+    std::fs::write(&file, "keep me").expect("write");
+    let p = |path: std::path::PathBuf| path.display().to_string();
+    let missing = p(dir.join("no/such/folder/x.png"));
+    let under_file = p(file.join("x.png"));
+    let is_folder = p(dir.join("folder.png"));
+    let gif = p(dir.join("no/such/folder/run.gif"));
+    let csv = p(dir.join("no/such/folder/curves.csv"));
+    let txt = p(dir.join("no/such/folder/samples.txt"));
+    let existing = p(file.clone());
+    let max = u64::MAX.to_string();
+    // (arguments, what stderr must name, the file that must not appear)
+    let cases: Vec<(Vec<&str>, Vec<&str>, Option<&str>)> = vec![
+        (
+            vec!["study", "--seeds", "0"],
+            vec!["--seeds", "1..=1000"],
+            None,
+        ),
+        (
+            vec!["study", "--seeds", "1001"],
+            vec!["--seeds", "1..=1000"],
+            None,
+        ),
+        (
+            vec!["study", "--first-seed", &max, "--seeds", "2"],
+            vec!["--first-seed", "--seeds"],
+            None,
+        ),
+        (
+            vec!["figure", "--out", &missing],
+            vec![&missing, "does not exist"],
+            Some(&missing),
+        ),
+        (
+            vec!["figure", "--out", &under_file],
+            vec![&under_file, "is not a folder"],
+            Some(&under_file),
+        ),
+        (
+            vec!["figure", "--out", &is_folder],
+            vec![&is_folder, "is a folder"],
+            None,
+        ),
+        (
+            vec!["figure", "--out", &existing],
+            vec![&existing, "already exists", "--force"],
+            None,
+        ),
+        (
+            vec!["animate", "--iters", "10", "--out", &gif],
+            vec![&gif, "does not exist"],
+            Some(&gif),
+        ),
+        (
+            vec!["train", "--iters", "10", "--curves", &csv],
+            vec![&csv, "does not exist"],
+            Some(&csv),
+        ),
+        (
+            vec!["train", "--iters", "10", "--samples", "5", &txt],
+            vec![&txt, "does not exist"],
+            Some(&txt),
+        ),
+    ];
+    for (args, needles, absent) in &cases {
+        let out = ganscope(args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        for needle in needles {
+            assert!(err.contains(needle), "{args:?}: '{needle}' not in {err}");
+        }
+        // Refused before any work: no stage lines, no table, no file.
+        assert_eq!(stdout(&out), "", "{args:?}");
+        assert!(absent.is_none_or(|f| !std::path::Path::new(f).exists()));
+    }
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("read"),
+        "keep me",
+        "an existing file is left alone"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_read_only_folder_is_refused_before_the_run() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = std::env::temp_dir().join(format!("ganscope-cli-ro-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    // Whoever may write anyway (root) cannot see the refusal.
+    let probe = dir.join("probe");
+    if std::fs::write(&probe, "").is_ok() {
+        let _ = std::fs::remove_file(&probe);
+        return;
+    }
+    let target = dir.join("fig1.svg");
+    let path = target.to_str().expect("utf-8");
+    let out = ganscope(&["figure", "--out", path]);
+    let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains(path), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+}
+
+#[test]
+fn a_seed_from_seed_is_checked_like_a_seed_from_set() {
+    // (Above i64::MAX, `--set` cannot even parse the number: TOML integers are i64.)
+    for seed in ["0", "9007199254740993", "9223372036854775807"] {
+        let by_set = ganscope(&["config", "--set", &format!("seed={seed}")]);
+        let by_flag = ganscope(&["config", "--seed", seed]);
+        assert_eq!(
+            by_flag.status.code(),
+            by_set.status.code(),
+            "seed {seed}: --seed {} but --set {}",
+            stderr(&by_flag),
+            stderr(&by_set)
+        );
+        if by_flag.status.code() == Some(2) {
+            assert!(stderr(&by_flag).contains("seed"), "{}", stderr(&by_flag));
+        } else {
+            assert_eq!(stdout(&by_flag), stdout(&by_set), "seed {seed}");
+        }
+    }
+}
+
+#[test]
+fn the_app_and_the_cli_write_the_same_metrics_columns_and_rows() {
+    let mut settings = ganscope::sim::Settings::preset("fig1").expect("preset");
+    settings.seed = 5;
+    let mut worker = ganscope::app::worker::Worker::new(settings).expect("valid");
+    let app_csv = ganscope::app::export::metrics_csv(&worker.publish());
+    let cli = ganscope(&[
+        "train", "--preset", "fig1", "--seed", "5", "--iters", "0", "--format", "csv",
+    ]);
+    assert!(cli.status.success(), "{}", stderr(&cli));
+    let cli_csv = stdout(&cli);
+    let header = |text: &str| text.lines().next().map(str::to_owned);
+    assert_eq!(header(&app_csv), header(&cli_csv));
+    assert_eq!(
+        header(&cli_csv).as_deref(),
+        Some(ganscope::sim::record::csv_header().as_str())
+    );
+    // The same state gives the same row, number for number.
+    assert_eq!(app_csv.lines().nth(1), cli_csv.lines().nth(1));
+}

@@ -201,6 +201,13 @@ fn figure_writes_a_png_and_an_svg_whose_numbers_meet_the_thresholds() {
     let failed = ganscope(&["figure", "--out", nowhere.to_str().expect("utf-8")]);
     assert!(!failed.status.success());
     assert!(String::from_utf8_lossy(&failed.stderr).contains("cannot write"));
+    // ... before the scenario runs: a usage error, and no stage lines printed.
+    assert_eq!(failed.status.code(), Some(2));
+    assert!(
+        failed.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&failed.stdout)
+    );
     // A wrong extension is refused before any work.
     let wrong = ganscope(&["figure", "--out", "fig1.jpg"]);
     assert_eq!(wrong.status.code(), Some(2));

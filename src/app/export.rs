@@ -8,8 +8,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::worker::{Command, Published};
-use crate::scene::animation::{Filmstrip, MAX_FRAMES, common_view, encode_gif, frame_svg};
+use crate::scene::animation::{Filmstrip, MAX_FRAMES, encode_gif, frame_svg, frames_view};
 use crate::scene::{Palette, svg, write_file};
+use crate::sim::record::to_csv;
 use crate::sim::settings::Settings;
 
 /// What a save/load window does.
@@ -45,6 +46,22 @@ impl Action {
         }
     }
 
+    /// The window's button that does it.
+    fn verb(self) -> &'static str {
+        match self {
+            Self::SaveSettings => "Save",
+            Self::LoadSettings => "Load",
+            Self::ViewPng | Self::FigurePng | Self::FigureSvg | Self::MetricsCsv | Self::Gif => {
+                "Export"
+            }
+        }
+    }
+
+    /// Whether it writes a file (and so asks before replacing one).
+    fn writes(self) -> bool {
+        self != Self::LoadSettings
+    }
+
     fn extension(self) -> &'static str {
         match self {
             Self::ViewPng | Self::FigurePng => "png",
@@ -77,6 +94,24 @@ struct Dialog {
     error: Option<String>,
 }
 
+/// Whether a [`Notice`] reports success or failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoticeKind {
+    /// It worked.
+    Done,
+    /// It did not; the text says why.
+    Failed,
+}
+
+/// The outcome of the last export, shown under the buttons.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    /// What happened.
+    pub text: String,
+    /// Success or failure.
+    pub kind: NoticeKind,
+}
+
 /// A GIF being encoded on its own thread.
 struct GifJob {
     thread: std::thread::JoinHandle<()>,
@@ -94,8 +129,8 @@ pub struct ExportState {
     pub frames: usize,
     /// GIF frames per second.
     pub fps: f64,
-    /// The last outcome: (message, success).
-    pub message: Option<(String, bool)>,
+    /// The last outcome.
+    pub message: Option<Notice>,
     /// Where the next file is suggested: the folder of the last one written or read.
     pub folder: PathBuf,
     film: Arc<Mutex<Filmstrip>>,
@@ -206,13 +241,12 @@ pub fn export_buttons_ui(ui: &mut egui::Ui, state: &mut ExportState, picture: &P
         ui.ctx()
             .request_repaint_after(std::time::Duration::from_millis(100));
     }
-    if let Some((message, ok)) = &state.message {
-        let color = if *ok {
-            ui.visuals().text_color()
-        } else {
-            egui::Color32::from_rgb(200, 30, 30)
+    if let Some(notice) = &state.message {
+        let color = match notice.kind {
+            NoticeKind::Done => ui.visuals().text_color(),
+            NoticeKind::Failed => egui::Color32::from_rgb(200, 30, 30),
         };
-        ui.colored_label(color, message);
+        ui.colored_label(color, &notice.text);
     }
 }
 
@@ -233,8 +267,14 @@ pub fn export_windows_ui(
         }
         if let Some(result) = finished {
             state.message = Some(match result {
-                Ok(m) => (m, true),
-                Err(e) => (e, false),
+                Ok(text) => Notice {
+                    text,
+                    kind: NoticeKind::Done,
+                },
+                Err(text) => Notice {
+                    text,
+                    kind: NoticeKind::Failed,
+                },
             });
             state.gif = None;
         }
@@ -259,14 +299,7 @@ pub fn export_windows_ui(
                 dialog.confirm_replace = false;
                 dialog.error = None;
             }
-            let go = dialog.action.label().split(' ').next().unwrap_or("Save");
-            let verb = if dialog.action == Action::LoadSettings {
-                "Load"
-            } else if go == "Save" {
-                "Save"
-            } else {
-                "Export"
-            };
+            let verb = dialog.action.verb();
             if dialog.confirm_replace {
                 ui.colored_label(
                     egui::Color32::from_rgb(200, 120, 0),
@@ -283,7 +316,7 @@ pub fn export_windows_ui(
                 ui.horizontal(|ui| {
                     if ui.button(verb).clicked() {
                         let path = PathBuf::from(dialog.path.trim());
-                        if dialog.action != Action::LoadSettings && path.exists() {
+                        if dialog.action.writes() && path.exists() {
                             dialog.confirm_replace = true;
                         } else {
                             outcome =
@@ -300,8 +333,11 @@ pub fn export_windows_ui(
             }
         });
     match outcome {
-        Some(Ok((message, cmd))) => {
-            state.message = Some((message, true));
+        Some(Ok((text, cmd))) => {
+            state.message = Some(Notice {
+                text,
+                kind: NoticeKind::Done,
+            });
             command = cmd;
             close = true;
         }
@@ -339,7 +375,8 @@ fn perform(
     if let Some(parent) = path.parent().filter(|p| p.is_dir()) {
         state.folder = parent.to_path_buf();
     }
-    let write = |bytes: &[u8]| write_file(&path, bytes, replace);
+    let write = |bytes: &[u8]| write_file(&path, bytes, replace).map_err(|e| e.to_string());
+    let png = |document: &str| crate::scene::raster::png(document, 1.0).map_err(|e| e.to_string());
     match dialog.action {
         Action::LoadSettings => {
             let text =
@@ -356,8 +393,7 @@ fn perform(
             Ok((format!("Saved {shown}"), None))
         }
         Action::ViewPng => {
-            let png = crate::scene::raster::png(&live_svg(), 1.0)?;
-            write(&png)?;
+            write(&png(&live_svg())?)?;
             Ok((format!("Saved {shown}"), None))
         }
         Action::FigurePng | Action::FigureSvg => {
@@ -368,7 +404,7 @@ fn perform(
                 .ok_or("Run Figure 1 first (button at the top).")?;
             let document = svg::figure_svg(&story.figure(palette));
             let bytes = if dialog.action == Action::FigurePng {
-                crate::scene::raster::png(&document, 1.0)?
+                png(&document)?
             } else {
                 document.into_bytes()
             };
@@ -386,27 +422,10 @@ fn perform(
     }
 }
 
-/// The exact-metrics history as CSV text.
+/// The exact-metrics history as CSV text, in the columns `ganscope train --format csv`
+/// prints.
 pub fn metrics_csv(picture: &Published) -> String {
-    let mut out =
-        String::from("iteration,d_loss,g_loss,value,c_g,jsd,w1,p_g_mean,p_g_std,d_grad,g_grad\n");
-    for r in picture.history.rows() {
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{}\n",
-            r.iteration,
-            r.d_loss,
-            r.g_loss,
-            r.value,
-            r.c_g,
-            r.jsd,
-            r.w1,
-            r.p_g_mean,
-            r.p_g_std,
-            r.d_grad,
-            r.g_grad
-        ));
-    }
-    out
+    to_csv(picture.history.rows())
 }
 
 fn start_gif(
@@ -436,7 +455,7 @@ fn start_gif(
     let thread = std::thread::Builder::new()
         .name("ganscope-gif".into())
         .spawn(move || {
-            let view = common_view(&frames);
+            let view = frames_view(&frames);
             let mut bytes = Vec::new();
             let outcome = encode_gif(
                 &mut bytes,
@@ -450,7 +469,7 @@ fn start_gif(
                 },
             )
             .map_err(|e| format!("GIF not saved: {e}"))
-            .and_then(|()| write_file(&path, &bytes, replace))
+            .and_then(|()| write_file(&path, &bytes, replace).map_err(|e| e.to_string()))
             .map(|()| format!("Saved {} ({total} frames at {fps:.0} fps)", path.display()));
             if let Ok(mut slot) = result.lock() {
                 *slot = Some(outcome);

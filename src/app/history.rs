@@ -1,32 +1,7 @@
 //! Metrics over the whole run in bounded memory: when full, every other row is dropped and
 //! the recording stride doubles, so a run of millions of iterations keeps an even sample.
 
-/// One recorded moment of a run.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Row {
-    /// Completed iterations.
-    pub iteration: f64,
-    /// D's minibatch loss.
-    pub d_loss: f64,
-    /// G's minibatch loss.
-    pub g_loss: f64,
-    /// V(D, G) by quadrature.
-    pub value: f64,
-    /// C(G) = max_D V(D, G).
-    pub c_g: f64,
-    /// JSD(p_data ‖ p_g).
-    pub jsd: f64,
-    /// Wasserstein-1.
-    pub w1: f64,
-    /// Mean of p_g.
-    pub p_g_mean: f64,
-    /// Std of p_g.
-    pub p_g_std: f64,
-    /// ‖∇θ_D‖ of the last D step.
-    pub d_grad: f64,
-    /// ‖∇θ_G‖ of the last G step.
-    pub g_grad: f64,
-}
+pub use crate::sim::record::Row;
 
 /// Most rows kept.
 pub const CAPACITY: usize = 2048;

@@ -39,7 +39,7 @@ pub fn run(options: &AppOptions) -> Result<(), String> {
     eframe::run_native(
         "ganscope",
         native,
-        Box::new(move |cc| Ok(Box::new(GanscopeApp::new(cc, &options)))),
+        Box::new(move |cc| Ok(Box::new(GanscopeApp::new(cc, &options)?))),
     )
     .map_err(|e| e.to_string())
 }
@@ -103,8 +103,9 @@ enum Tab {
 }
 
 impl GanscopeApp {
-    /// The app as launched by `cargo run`: settings restored from the last session.
-    pub fn new(cc: &eframe::CreationContext<'_>, options: &AppOptions) -> Self {
+    /// The app as launched by `cargo run`: settings restored from the last session. Fails
+    /// if the training thread cannot be started.
+    pub fn new(cc: &eframe::CreationContext<'_>, options: &AppOptions) -> std::io::Result<Self> {
         let persisted: Persisted = cc
             .storage
             .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
@@ -128,7 +129,7 @@ impl GanscopeApp {
         let picture = initial.publish();
         let film = initial.filmstrip();
         let ctx = cc.egui_ctx.clone();
-        let threaded = ThreadedWorker::spawn(*initial, move || ctx.request_repaint());
+        let threaded = ThreadedWorker::spawn(*initial, move || ctx.request_repaint())?;
         let mut app =
             Self::with_backend(Backend::Threaded(threaded), picture, persisted.prefs, film);
         if let Some(folder) = persisted.export_folder.filter(|f| f.is_dir()) {
@@ -152,7 +153,7 @@ impl GanscopeApp {
         } else if let Some(speed) = app.prefs.speed {
             app.pending.push(Command::SetSpeed(Some(speed)));
         }
-        app
+        Ok(app)
     }
 
     /// An app that trains inline (for tests): every command takes effect in the next frame.
@@ -460,12 +461,16 @@ fn divergence_banner_ui(
 
 /// The progress bar of a running scenario or replay, with Cancel.
 fn story_progress_ui(ui: &mut egui::Ui, picture: &Published, commands: &mut Vec<Command>) {
-    if let Some((fraction, stage, replay)) = picture.story.running {
+    if let Some(worker::StoryProgress {
+        fraction,
+        stage,
+        kind,
+    }) = picture.story.running
+    {
         ui.horizontal(|ui| {
-            let what = if replay {
-                "Replaying"
-            } else {
-                "Figure 1: capturing"
+            let what = match kind {
+                worker::StoryKind::Replay => "Replaying",
+                worker::StoryKind::Scenario => "Figure 1: capturing",
             };
             ui.add(
                 egui::ProgressBar::new(fraction as f32)

@@ -10,10 +10,11 @@ use rand::SeedableRng as _;
 
 use crate::scene::StoryPicture;
 use crate::scene::animation::Filmstrip;
-use crate::sim::analysis::{Analysis, AnalysisOptions, Pushforward};
+use crate::sim::analysis::{Analysis, AnalysisOptions};
 use crate::sim::settings::{SettingError, Settings, TrainingSettings};
 use crate::sim::story::{Capture, Stage, Story, StoryOptions};
 use crate::sim::trainer::{Counters, Divergence, SimRng, Snapshot, StepStats, Trainer};
+use crate::sim::view::{Framing, ViewRange, densities_span};
 
 use super::history::{History, Row};
 
@@ -70,13 +71,33 @@ struct SavedRun {
     run_id: u64,
 }
 
+/// What a running story does: the whole scenario, or one stage again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoryKind {
+    /// The Figure 1 scenario (a)–(d), capturing each stage.
+    Scenario,
+    /// A live, paced replay of one captured stage.
+    Replay,
+}
+
+/// How far a running scenario or replay has got.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StoryProgress {
+    /// Overall fraction done, 0 to 1.
+    pub fraction: f64,
+    /// The stage being run.
+    pub stage: Stage,
+    /// Scenario or replay.
+    pub kind: StoryKind,
+}
+
 /// What the UI shows of the Figure 1 scenario.
 #[derive(Clone, Debug, Default)]
 pub struct StoryState {
     /// The four analysed panels of the last completed scenario.
     pub picture: Option<Arc<StoryPicture>>,
-    /// Progress of a running scenario or replay: (overall fraction, stage, is a replay).
-    pub running: Option<(f64, Stage, bool)>,
+    /// Progress of a running scenario or replay.
+    pub running: Option<StoryProgress>,
     /// Why the last scenario failed, if it did.
     pub error: Option<String>,
 }
@@ -99,7 +120,7 @@ pub struct Published {
     /// Curves on the figure's x range.
     pub curves: Analysis,
     /// The figure's x range (moves only when the densities leave it or shrink a lot).
-    pub view: (f64, f64),
+    pub view: ViewRange,
     /// A fresh minibatch of generated samples.
     pub generated: Vec<f64>,
     /// A fresh minibatch of data samples.
@@ -129,7 +150,7 @@ pub struct Worker {
     pace_done: u64,
     rate_window: (Instant, u64),
     rate: f64,
-    view: Option<(f64, f64)>,
+    view: Option<ViewRange>,
     error: Option<String>,
     notice: Option<String>,
     sampler: SimRng,
@@ -529,34 +550,12 @@ impl Worker {
 
     /// Records the minibatch numbers (cheap, every chunk).
     fn record_stats(&mut self) {
-        let st = self.trainer.stats();
-        self.minibatch_history.push(Row {
-            iteration: self.trainer.counters().iteration as f64,
-            d_loss: st.d_loss,
-            g_loss: st.g_loss,
-            d_grad: st.d_grad_norm,
-            g_grad: st.g_grad_norm,
-            ..Row::default()
-        });
+        self.minibatch_history.push(Row::minibatch(&self.trainer));
     }
 
     /// Records a row of exact metrics (once per published picture).
     fn record_analysis(&mut self, analysis: &Analysis) {
-        let st = self.trainer.stats();
-        let m = &analysis.metrics;
-        self.history.push(Row {
-            iteration: self.trainer.counters().iteration as f64,
-            d_loss: st.d_loss,
-            g_loss: st.g_loss,
-            value: m.value,
-            c_g: m.c_g,
-            jsd: m.jsd,
-            w1: m.w1,
-            p_g_mean: m.p_g_mean,
-            p_g_std: m.p_g_std,
-            d_grad: st.d_grad_norm,
-            g_grad: st.g_grad_norm,
-        });
+        self.history.push(Row::measured(&self.trainer, analysis));
     }
 
     /// A picture of the run now: exact metrics, curves on a stable x range, samples.
@@ -569,7 +568,7 @@ impl Worker {
             &model,
             &AnalysisOptions {
                 grid_points: 600,
-                x_range: Some(view),
+                x_range: Some(view.into()),
                 ..options()
             },
         );
@@ -587,7 +586,15 @@ impl Worker {
         }
         self.story.running = self.story_run.as_ref().map(|run| {
             let p = run.story.progress();
-            (p.fraction, p.stage, run.replay.is_some())
+            StoryProgress {
+                fraction: p.fraction,
+                stage: p.stage,
+                kind: if run.replay.is_some() {
+                    StoryKind::Replay
+                } else {
+                    StoryKind::Scenario
+                },
+            }
         });
         Published {
             settings: self.trainer.settings().clone(),
@@ -609,25 +616,14 @@ impl Worker {
         }
     }
 
-    /// The figure's x range: the data's central 99.9 % and p_g's support, padded; it
-    /// changes only when the densities leave it or fill less than a third of it.
-    fn update_view(&mut self, model: &crate::sim::GanModel) -> (f64, f64) {
-        let t = &model.target;
-        let (d_lo, d_hi) = (t.quantile(0.0005), t.quantile(0.9995));
-        let pf = Pushforward::new(&model.noise, |z| model.generate(z), 256);
-        let (g_lo, g_hi) = pf.range();
-        let spread = (d_hi - d_lo).max(1e-6);
-        // Keep a runaway generator from squeezing the data into a sliver.
-        let lo = d_lo.min(g_lo.max(d_lo - 4.0 * spread));
-        let hi = d_hi.max(g_hi.min(d_hi + 4.0 * spread));
-        let pad = 0.08 * (hi - lo);
-        let wanted = (lo - pad, hi + pad);
-        let keep = self.view.filter(|&(vlo, vhi)| {
-            let inside = vlo <= lo && hi <= vhi;
-            let filled = (hi - lo) >= (vhi - vlo) / 3.0;
-            inside && filled
-        });
-        let view = keep.unwrap_or(wanted);
+    /// The figure's x range (see [`crate::sim::view`]); it changes only when the densities
+    /// leave it or fill less than a third of it, so the picture does not jitter.
+    fn update_view(&mut self, model: &crate::sim::GanModel) -> ViewRange {
+        let span = densities_span(model, &Framing::LIVE);
+        let keep = self
+            .view
+            .filter(|view| view.contains(span) && span.width() >= view.width() / 3.0);
+        let view = keep.unwrap_or_else(|| Framing::LIVE.frame(span));
         self.view = Some(view);
         view
     }
@@ -641,18 +637,18 @@ pub struct ThreadedWorker {
 
 impl ThreadedWorker {
     /// Starts the thread; `wake` is called after each new picture (to request a repaint).
-    pub fn spawn(worker: Worker, wake: impl Fn() + Send + 'static) -> Self {
+    /// Fails only if the system cannot start a thread.
+    pub fn spawn(worker: Worker, wake: impl Fn() + Send + 'static) -> std::io::Result<Self> {
         let (tx, rx) = std::sync::mpsc::channel();
         let latest = Arc::new(Mutex::new(None));
         let out = Arc::clone(&latest);
         std::thread::Builder::new()
             .name("ganscope-trainer".into())
-            .spawn(move || run_thread(worker, &rx, &out, &wake))
-            .ok();
-        Self {
+            .spawn(move || run_thread(worker, &rx, &out, &wake))?;
+        Ok(Self {
             commands: tx,
             latest,
-        }
+        })
     }
 
     /// Sends a command (ignored if the thread has ended).

@@ -3,7 +3,9 @@
 
 use std::io::Write;
 
-use super::raster::rasterize;
+use super::OutOfRange;
+use super::raster::{Image, RenderError, rasterize};
+use crate::sim::view::{Framing, ViewRange, common_view};
 
 /// The most frames an animation may have.
 pub const MAX_FRAMES: usize = 600;
@@ -11,37 +13,88 @@ pub const MAX_FRAMES: usize = 600;
 pub const FPS_RANGE: (f64, f64) = (1.0, 50.0);
 
 /// Checks an animation's frame count and rate, naming the bad one.
-pub fn check(frames: usize, fps: f64) -> Result<(), String> {
+pub fn check(frames: usize, fps: f64) -> Result<(), OutOfRange> {
     if !(2..=MAX_FRAMES).contains(&frames) {
-        return Err(format!(
-            "frames = {frames} is out of range: expected an integer in [2, {MAX_FRAMES}]"
-        ));
+        return Err(OutOfRange {
+            field: "frames",
+            value: frames.to_string(),
+            expected: format!("an integer in [2, {MAX_FRAMES}]"),
+        });
     }
     if !(FPS_RANGE.0..=FPS_RANGE.1).contains(&fps) {
-        return Err(format!(
-            "fps = {fps} is out of range: expected a number in [{}, {}]",
-            FPS_RANGE.0, FPS_RANGE.1
-        ));
+        return Err(OutOfRange {
+            field: "fps",
+            value: fps.to_string(),
+            expected: format!("a number in [{}, {}]", FPS_RANGE.0, FPS_RANGE.1),
+        });
     }
     Ok(())
 }
 
 /// What stopped an encoding.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum EncodeError {
     /// The progress callback asked to stop.
     Cancelled,
-    /// Rendering or writing failed.
-    Failed(String),
+    /// The frame count or rate is out of range.
+    Settings(OutOfRange),
+    /// A frame could not be drawn.
+    Render(RenderError),
+    /// A frame is wider or taller than a GIF can be (65 535 pixels).
+    TooLarge {
+        /// Pixels across.
+        width: u32,
+        /// Pixels down.
+        height: u32,
+    },
+    /// A frame's size differs from the first frame's.
+    FrameSize {
+        /// Which frame.
+        frame: usize,
+        /// Its width and height.
+        size: [u16; 2],
+        /// The first frame's width and height.
+        first: [u16; 2],
+    },
+    /// The GIF encoder or the output failed.
+    Gif(gif::EncodingError),
 }
 
 impl std::fmt::Display for EncodeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Cancelled => write!(f, "cancelled"),
-            Self::Failed(why) => write!(f, "{why}"),
+            Self::Settings(e) => write!(f, "{e}"),
+            Self::Render(e) => write!(f, "{e}"),
+            Self::TooLarge { width, height } => write!(
+                f,
+                "a {width} × {height} frame is too big for a GIF (at most 65535 pixels a side)"
+            ),
+            Self::FrameSize { frame, size, first } => write!(
+                f,
+                "frame {frame} is {} × {}, the first was {} × {}",
+                size[0], size[1], first[0], first[1]
+            ),
+            Self::Gif(e) => write!(f, "{e}"),
         }
     }
+}
+
+impl std::error::Error for EncodeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Settings(e) => Some(e),
+            Self::Render(e) => Some(e),
+            Self::Gif(e) => Some(e),
+            Self::Cancelled | Self::TooLarge { .. } | Self::FrameSize { .. } => None,
+        }
+    }
+}
+
+/// A rasterised frame and its size as a GIF stores it.
+struct GifImage {
+    image: Image,
+    size: [u16; 2],
 }
 
 /// Encodes `frames` frames, frame `i` drawn by `svg_of(i)` at `scale`, looping forever at
@@ -54,41 +107,50 @@ pub fn encode_gif(
     mut svg_of: impl FnMut(usize) -> String,
     mut progress: impl FnMut(usize, usize) -> bool,
 ) -> Result<(), EncodeError> {
-    check(frames, fps).map_err(EncodeError::Failed)?;
-    let fail = |e: &dyn std::fmt::Display| EncodeError::Failed(e.to_string());
+    check(frames, fps).map_err(EncodeError::Settings)?;
     let delay = (100.0 / fps).round().clamp(2.0, 100.0) as u16;
-    let mut encoder: Option<gif::Encoder<_>> = None;
-    let mut out = Some(out);
-    let mut size = (0u16, 0u16);
+    let mut draw = |i: usize| -> Result<GifImage, EncodeError> {
+        let image = rasterize(&svg_of(i), scale).map_err(EncodeError::Render)?;
+        let (Ok(w), Ok(h)) = (u16::try_from(image.width), u16::try_from(image.height)) else {
+            return Err(EncodeError::TooLarge {
+                width: image.width,
+                height: image.height,
+            });
+        };
+        Ok(GifImage {
+            image,
+            size: [w, h],
+        })
+    };
+    // The first frame sets the GIF's size.
+    let first = draw(0)?;
+    let [width, height] = first.size;
+    let mut encoder = gif::Encoder::new(out, width, height, &[]).map_err(EncodeError::Gif)?;
+    encoder
+        .set_repeat(gif::Repeat::Infinite)
+        .map_err(EncodeError::Gif)?;
+    let mut drawn = Some(first);
     for i in 0..frames {
-        let mut image = rasterize(&svg_of(i), scale).map_err(EncodeError::Failed)?;
-        let (w, h) = (
-            u16::try_from(image.width).map_err(|e| fail(&e))?,
-            u16::try_from(image.height).map_err(|e| fail(&e))?,
-        );
-        if encoder.is_none() {
-            size = (w, h);
-            let sink = out.take().ok_or_else(|| fail(&"no output"))?;
-            let mut e = gif::Encoder::new(sink, w, h, &[]).map_err(|e| fail(&e))?;
-            e.set_repeat(gif::Repeat::Infinite).map_err(|e| fail(&e))?;
-            encoder = Some(e);
+        let GifImage { mut image, size } = match drawn.take() {
+            Some(frame) => frame,
+            None => draw(i)?,
+        };
+        if size != [width, height] {
+            return Err(EncodeError::FrameSize {
+                frame: i,
+                size,
+                first: [width, height],
+            });
         }
-        if (w, h) != size {
-            return Err(fail(&format!(
-                "frame {i} is {w} × {h}, the first was {} × {}",
-                size.0, size.1
-            )));
-        }
-        let mut frame = gif::Frame::from_rgba_speed(w, h, &mut image.rgba, 20);
+        let mut frame = gif::Frame::from_rgba_speed(size[0], size[1], &mut image.rgba, 20);
         frame.delay = delay;
-        if let Some(e) = encoder.as_mut() {
-            e.write_frame(&frame).map_err(|e| fail(&e))?;
-        }
+        encoder.write_frame(&frame).map_err(EncodeError::Gif)?;
         if !progress(i + 1, frames) {
             return Err(EncodeError::Cancelled);
         }
     }
-    drop(encoder);
+    // Writes the trailer, and says so if that fails (dropping would not).
+    encoder.into_inner().map_err(EncodeError::Gif)?;
     Ok(())
 }
 
@@ -195,28 +257,10 @@ impl Filmstrip {
     }
 }
 
-/// A fixed x range holding every frame's data and p_g, padded.
-pub fn common_view(frames: &[(u64, crate::sim::GanModel)]) -> (f64, f64) {
-    use crate::sim::analysis::Pushforward;
-    let mut lo = f64::INFINITY;
-    let mut hi = f64::NEG_INFINITY;
-    for (_, model) in frames {
-        let t = &model.target;
-        let pf = Pushforward::new(&model.noise, |z| model.generate(z), 256);
-        let (g_lo, g_hi) = pf.range();
-        let spread = (t.quantile(0.9995) - t.quantile(0.0005)).max(1e-6);
-        lo = lo
-            .min(t.quantile(0.0005))
-            .min(g_lo.max(t.quantile(0.0005) - 4.0 * spread));
-        hi = hi
-            .max(t.quantile(0.9995))
-            .max(g_hi.min(t.quantile(0.9995) + 4.0 * spread));
-    }
-    if !(lo.is_finite() && hi.is_finite() && hi > lo) {
-        return (-1.0, 1.0);
-    }
-    let pad = 0.08 * (hi - lo);
-    (lo - pad, hi + pad)
+/// The one x range of an animation: every frame's data and p_g, framed as the live
+/// figure frames them (see [`crate::sim::view`]), so that the axes stand still.
+pub fn frames_view(frames: &[(u64, crate::sim::GanModel)]) -> ViewRange {
+    common_view(frames.iter().map(|(_, model)| model), [], &Framing::LIVE)
 }
 
 /// One animation frame: Figure 1 for `model` on `view`, captioned with the iteration and
@@ -224,7 +268,7 @@ pub fn common_view(frames: &[(u64, crate::sim::GanModel)]) -> (f64, f64) {
 pub fn frame_svg(
     iteration: u64,
     model: &crate::sim::GanModel,
-    view: (f64, f64),
+    view: ViewRange,
     title: &str,
     palette: &super::Palette,
 ) -> String {
@@ -234,7 +278,7 @@ pub fn frame_svg(
         &AnalysisOptions {
             grid_points: 500,
             z_cells: 2048,
-            x_range: Some(view),
+            x_range: Some(view.into()),
             ..AnalysisOptions::default()
         },
     );
@@ -297,10 +341,15 @@ mod tests {
 
     #[test]
     fn bad_frame_counts_and_rates_are_refused_by_name() {
-        assert!(check(1, 10.0).is_err_and(|e| e.contains("frames")));
-        assert!(check(MAX_FRAMES + 1, 10.0).is_err_and(|e| e.contains("frames")));
-        assert!(check(10, 0.5).is_err_and(|e| e.contains("fps")));
-        assert!(check(10, f64::NAN).is_err_and(|e| e.contains("fps")));
+        let named = |e: OutOfRange, field: &str| e.field == field && e.to_string().contains(field);
+        assert!(check(1, 10.0).is_err_and(|e| named(e, "frames")));
+        assert!(check(MAX_FRAMES + 1, 10.0).is_err_and(|e| named(e, "frames")));
+        assert!(check(10, 0.5).is_err_and(|e| named(e, "fps")));
+        assert!(check(10, f64::NAN).is_err_and(|e| named(e, "fps")));
         assert!(check(10, 12.0).is_ok());
+        assert_eq!(
+            check(1, 10.0).map_err(|e| e.to_string()),
+            Err("frames = 1 is out of range: expected an integer in [2, 600]".to_owned())
+        );
     }
 }

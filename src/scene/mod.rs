@@ -9,9 +9,12 @@ pub mod animation;
 pub mod raster;
 pub mod svg;
 
+use std::path::{Path, PathBuf};
+
 use crate::sim::analysis::{Analysis, density_histogram, z_line};
 use crate::sim::distribution::Noise;
 use crate::sim::story::{Capture, Stage};
+use crate::sim::view::{Framing, ViewRange, common_view};
 
 /// A colour, 8 bits per channel, alpha not premultiplied.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -284,7 +287,7 @@ pub struct PanelInput<'a> {
     /// Curves on the panel's x grid.
     pub curves: &'a Analysis,
     /// The x range shown.
-    pub view: (f64, f64),
+    pub view: ViewRange,
     /// p_z, for the z line's extent.
     pub noise: &'a Noise,
     /// A minibatch of generated samples (for the histogram), possibly empty.
@@ -316,16 +319,8 @@ pub const ARROWS: &str = "x = G(z)";
 /// D* and samples, and the z line below the x line with an arrow from each z to G(z).
 pub fn figure1_panel(input: &PanelInput<'_>, overlays: Overlays, palette: &Palette) -> Panel {
     let curves = input.curves;
-    let (x_lo, x_hi) = input.view;
-    let peak_data = curves.p_data.iter().copied().fold(0.0, f64::max);
-    let peak_g = curves.p_g.iter().copied().fold(0.0, f64::max);
-    // D lives on [0, 1]; densities share the axis as in the paper. A spike in p_g may not
-    // flatten the data: the axis stops at three times the data's peak.
-    let y_hi = input.y_max.unwrap_or_else(|| {
-        1.1_f64
-            .max(1.15 * peak_data)
-            .max((1.15 * peak_g).min(3.0 * peak_data.max(0.4)))
-    });
+    let ViewRange { lo: x_lo, hi: x_hi } = input.view;
+    let y_hi = input.y_max.unwrap_or_else(|| fitted_y_top(curves));
     let z_level = -0.32 * y_hi;
     let y_lo = if overlays.arrows {
         z_level - 0.1 * y_hi
@@ -407,51 +402,79 @@ pub fn figure1_panel(input: &PanelInput<'_>, overlays: Overlays, palette: &Palet
         });
     }
     if overlays.arrows {
-        let (z_lo, z_hi) = z_line(input.noise);
-        let left = x_lo + 0.1 * (x_hi - x_lo);
-        let right = x_hi - 0.1 * (x_hi - x_lo);
-        let z_to_x = |z: f64| left + (z - z_lo) / (z_hi - z_lo) * (right - left);
-        panel.curves.push(Curve {
-            label: String::new(),
-            points: vec![[left, z_level], [right, z_level]],
-            stroke: line(palette.ink, 1.0, Dash::Solid),
-        });
-        let arrows = |pairs: &[(f64, f64)], label: &str, color: Rgba| ArrowSet {
-            label: label.to_owned(),
-            from: pairs.iter().map(|&(z, _)| [z_to_x(z), z_level]).collect(),
-            to: pairs
-                .iter()
-                .map(|&(_, x)| [x.clamp(x_lo, x_hi), 0.0])
-                .collect(),
-            stroke: line(color, 1.2, Dash::Solid),
-            tip: 6.0,
-        };
-        if !input.arrows_before.is_empty() {
-            panel.arrows.push(arrows(
-                input.arrows_before,
-                "G(z) before",
-                palette.arrows_before,
-            ));
-        }
-        panel
-            .arrows
-            .push(arrows(&curves.arrows, ARROWS, palette.arrows));
-        panel.labels.push(Label {
-            at: [left - 0.04 * (x_hi - x_lo), z_level],
-            text: "z".to_owned(),
-            size: 20.0,
-            italic: true,
-            color: palette.ink,
-        });
-        panel.labels.push(Label {
-            at: [x_lo + 0.015 * (x_hi - x_lo), -0.07 * y_hi],
-            text: "x".to_owned(),
-            size: 20.0,
-            italic: true,
-            color: palette.ink,
-        });
+        add_z_line(&mut panel, input, z_level, y_hi, palette);
     }
     panel
+}
+
+/// The top of the y axis when nothing fixes it. D lives on [0, 1]; densities share the
+/// axis as in the paper. A spike in p_g may not flatten the data: the axis stops at three
+/// times the data's peak.
+fn fitted_y_top(curves: &Analysis) -> f64 {
+    let peak_data = curves.p_data.iter().copied().fold(0.0, f64::max);
+    let peak_g = curves.p_g.iter().copied().fold(0.0, f64::max);
+    1.1_f64
+        .max(1.15 * peak_data)
+        .max((1.15 * peak_g).min(3.0 * peak_data.max(0.4)))
+}
+
+/// The z line at `z_level` below the x line, an arrow from each z to G(z) (and (c)'s
+/// arrows before the G update), and the two lines' names.
+fn add_z_line(
+    panel: &mut Panel,
+    input: &PanelInput<'_>,
+    z_level: f64,
+    y_hi: f64,
+    palette: &Palette,
+) {
+    let ViewRange { lo: x_lo, hi: x_hi } = input.view;
+    let (z_lo, z_hi) = z_line(input.noise);
+    let left = x_lo + 0.1 * (x_hi - x_lo);
+    let right = x_hi - 0.1 * (x_hi - x_lo);
+    let z_to_x = |z: f64| left + (z - z_lo) / (z_hi - z_lo) * (right - left);
+    let line = |color, width| Stroke {
+        color,
+        width,
+        dash: Dash::Solid,
+    };
+    panel.curves.push(Curve {
+        label: String::new(),
+        points: vec![[left, z_level], [right, z_level]],
+        stroke: line(palette.ink, 1.0),
+    });
+    let arrows = |pairs: &[(f64, f64)], label: &str, color: Rgba| ArrowSet {
+        label: label.to_owned(),
+        from: pairs.iter().map(|&(z, _)| [z_to_x(z), z_level]).collect(),
+        to: pairs
+            .iter()
+            .map(|&(_, x)| [x.clamp(x_lo, x_hi), 0.0])
+            .collect(),
+        stroke: line(color, 1.2),
+        tip: 6.0,
+    };
+    if !input.arrows_before.is_empty() {
+        panel.arrows.push(arrows(
+            input.arrows_before,
+            "G(z) before",
+            palette.arrows_before,
+        ));
+    }
+    panel
+        .arrows
+        .push(arrows(&input.curves.arrows, ARROWS, palette.arrows));
+    let name = |at, text: &str| Label {
+        at,
+        text: text.to_owned(),
+        size: 20.0,
+        italic: true,
+        color: palette.ink,
+    };
+    panel
+        .labels
+        .push(name([left - 0.04 * (x_hi - x_lo), z_level], "z"));
+    panel
+        .labels
+        .push(name([x_lo + 0.015 * (x_hi - x_lo), -0.07 * y_hi], "x"));
 }
 
 /// The analysed state of one captured stage: what its panel is drawn from.
@@ -467,10 +490,19 @@ pub struct StagePicture {
     pub p_g_before: Vec<f64>,
     /// How it was reached.
     pub how: String,
-    /// Evidence lines and whether each met its bound.
-    pub evidence: Vec<(String, bool)>,
+    /// Evidence lines, each with whether it met its bound.
+    pub evidence: Vec<EvidenceLine>,
     /// The iteration of the captured state.
     pub iteration: u64,
+}
+
+/// One line of a stage's evidence, as its caption prints it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EvidenceLine {
+    /// "name = value (< bound)".
+    pub text: String,
+    /// Whether the value met its bound (an unmet one is drawn in the warning colour).
+    pub passed: bool,
 }
 
 /// The analysed four stages on one x range (the union of every stage's data and p_g).
@@ -479,7 +511,7 @@ pub struct StoryPicture {
     /// The stages in order.
     pub stages: Vec<StagePicture>,
     /// The common x range.
-    pub view: (f64, f64),
+    pub view: ViewRange,
     /// p_z.
     pub noise: Noise,
     /// The run's seed and preset description for the title.
@@ -489,29 +521,18 @@ pub struct StoryPicture {
 impl StoryPicture {
     /// Analyses the captures on a common x range.
     pub fn new(captures: &[Capture]) -> Self {
-        use crate::sim::analysis::{AnalysisOptions, Pushforward};
-        let mut lo = f64::INFINITY;
-        let mut hi = f64::NEG_INFINITY;
-        for c in captures {
-            let model = c.end.model();
-            let t = &model.target;
-            let pf = Pushforward::new(&model.noise, |z| model.generate(z), 1024);
-            let (g_lo, g_hi) = pf.range();
-            lo = lo.min(t.quantile(0.0005)).min(g_lo);
-            hi = hi.max(t.quantile(0.9995)).max(g_hi);
-            for &(_, x) in &c.arrows_before {
-                lo = lo.min(x);
-                hi = hi.max(x);
-            }
-        }
-        if !lo.is_finite() || !hi.is_finite() || hi <= lo {
-            (lo, hi) = (-1.0, 1.0);
-        }
-        let pad = 0.06 * (hi - lo);
-        let view = (lo - pad, hi + pad);
+        use crate::sim::analysis::AnalysisOptions;
+        // Every arrow head of (c)'s "before" set is in view too.
+        let view = common_view(
+            captures.iter().map(|c| c.end.model()),
+            captures
+                .iter()
+                .flat_map(|c| c.arrows_before.iter().map(|&(_, x)| x)),
+            &Framing::STORY,
+        );
         let opts = AnalysisOptions {
             grid_points: 600,
-            x_range: Some(view),
+            x_range: Some(view.into()),
             ..AnalysisOptions::default()
         };
         let stages = captures
@@ -526,7 +547,14 @@ impl StoryPicture {
                     Analysis::new(&c.start.model(), &opts).p_g
                 },
                 how: c.how.clone(),
-                evidence: c.evidence.iter().map(|e| (e.line(), e.passed())).collect(),
+                evidence: c
+                    .evidence
+                    .iter()
+                    .map(|e| EvidenceLine {
+                        text: e.line(),
+                        passed: e.passed(),
+                    })
+                    .collect(),
                 iteration: c.end.counters().iteration,
             })
             .collect();
@@ -578,10 +606,10 @@ impl StoryPicture {
             color: palette.ink,
             small: true,
         });
-        for (line, passed) in &s.evidence {
+        for line in &s.evidence {
             panel.caption.push(CaptionLine {
-                text: line.clone(),
-                color: if *passed {
+                text: line.text.clone(),
+                color: if line.passed {
                     palette.ink
                 } else {
                     palette.reference
@@ -610,36 +638,210 @@ impl StoryPicture {
     }
 }
 
-/// Writes `bytes` to `path` through a temporary file beside it, so a failed write leaves
-/// any existing file whole. Without `replace`, an existing file is refused.
-pub fn write_file(path: &std::path::Path, bytes: &[u8], replace: bool) -> Result<(), String> {
-    let shown = path.display();
+/// Why a figure file cannot be written; every message names the file.
+#[derive(Debug)]
+pub enum FileError {
+    /// The file name is empty.
+    NoFileName,
+    /// The path names no file (it ends in `..` or is a root).
+    NotAFileName(PathBuf),
+    /// The path is an existing folder.
+    IsFolder(PathBuf),
+    /// The folder the file would go in does not exist.
+    NoFolder {
+        /// The file.
+        path: PathBuf,
+        /// Its missing folder.
+        folder: PathBuf,
+    },
+    /// What should be the file's folder is something else.
+    NotAFolder {
+        /// The file.
+        path: PathBuf,
+        /// What is there instead of a folder.
+        folder: PathBuf,
+    },
+    /// The file exists and was not to be replaced.
+    Exists(PathBuf),
+    /// The file name's extension names no format that is written there.
+    UnknownFormat {
+        /// The file.
+        path: PathBuf,
+        /// The accepted endings, e.g. ".png or .svg".
+        expected: &'static str,
+    },
+    /// The system refused the write.
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NoFileName => write!(f, "no file name given"),
+            Self::NotAFileName(path) => write!(f, "{} is not a file name", path.display()),
+            Self::IsFolder(path) => write!(f, "cannot write {}: it is a folder", path.display()),
+            Self::NoFolder { path, folder } => write!(
+                f,
+                "cannot write {}: the folder {} does not exist",
+                path.display(),
+                folder.display()
+            ),
+            Self::NotAFolder { path, folder } => write!(
+                f,
+                "cannot write {}: {} is not a folder",
+                path.display(),
+                folder.display()
+            ),
+            Self::Exists(path) => write!(
+                f,
+                "{} already exists (choose another name or replace it)",
+                path.display()
+            ),
+            Self::UnknownFormat { path, expected } => write!(
+                f,
+                "{}: expected a file name ending in {expected}",
+                path.display()
+            ),
+            Self::Write { path, source } => {
+                write!(f, "cannot write {}: {source}", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for FileError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Write { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// A setting of an image or animation outside its accepted range.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutOfRange {
+    /// The setting's name, as the user typed it ("frames", "fps", "scale").
+    pub field: &'static str,
+    /// The value given.
+    pub value: String,
+    /// What is accepted, e.g. "a number in [1, 50]".
+    pub expected: String,
+}
+
+impl std::fmt::Display for OutOfRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Self {
+            field,
+            value,
+            expected,
+        } = self;
+        write!(f, "{field} = {value} is out of range: expected {expected}")
+    }
+}
+
+impl std::error::Error for OutOfRange {}
+
+/// Accepted size factors of an image (1 = the figure's own pixel size).
+pub const SCALE_RANGE: (f32, f32) = (0.25, 4.0);
+
+/// Checks an image's size factor against [`SCALE_RANGE`].
+pub fn check_scale(scale: f32) -> Result<(), OutOfRange> {
+    let (lo, hi) = SCALE_RANGE;
+    if (lo..=hi).contains(&scale) {
+        Ok(())
+    } else {
+        Err(OutOfRange {
+            field: "scale",
+            value: scale.to_string(),
+            expected: format!("a number in [{lo}, {hi}]"),
+        })
+    }
+}
+
+/// The file's name and its folder ("." for a bare name), after the checks that need no
+/// write: a name is given, it is not a folder, its folder is one, and without `replace`
+/// it does not exist yet.
+fn destination_parts(path: &Path, replace: bool) -> Result<(&std::ffi::OsStr, &Path), FileError> {
     if path.as_os_str().is_empty() {
-        return Err("no file name given".to_owned());
+        return Err(FileError::NoFileName);
+    }
+    if path.is_dir() {
+        return Err(FileError::IsFolder(path.to_path_buf()));
+    }
+    let Some(name) = path.file_name() else {
+        return Err(FileError::NotAFileName(path.to_path_buf()));
+    };
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !folder.exists() {
+        return Err(FileError::NoFolder {
+            path: path.to_path_buf(),
+            folder: folder.to_path_buf(),
+        });
+    }
+    if !folder.is_dir() {
+        return Err(FileError::NotAFolder {
+            path: path.to_path_buf(),
+            folder: folder.to_path_buf(),
+        });
     }
     if !replace && path.exists() {
-        return Err(format!(
-            "{shown} already exists (choose another name or replace it)"
-        ));
+        return Err(FileError::Exists(path.to_path_buf()));
     }
-    let name = path
-        .file_name()
-        .ok_or_else(|| format!("{shown} is not a file name"))?;
-    // A name no other writer uses: this process, and a count within it.
+    Ok((name, folder))
+}
+
+/// A file name beside `path` that no other writer uses (this process, and a count in it).
+fn temp_beside(path: &Path, name: &std::ffi::OsStr) -> PathBuf {
     static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut temp_name = std::ffi::OsString::from(".");
     temp_name.push(name);
     temp_name.push(format!(".{}-{n}.ganscope-tmp", std::process::id()));
-    let temp = path.with_file_name(temp_name);
-    std::fs::write(&temp, bytes).map_err(|e| {
+    path.with_file_name(temp_name)
+}
+
+/// Checks, before any work, that [`write_file`] can write `path`: the checks it makes
+/// itself, and a trial file created and removed in the folder (so a read-only folder is
+/// found now, not after a long run).
+pub fn check_destination(path: &Path, replace: bool) -> Result<(), FileError> {
+    let (name, _) = destination_parts(path, replace)?;
+    let temp = temp_beside(path, name);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temp)
+        .map_err(|source| FileError::Write {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    // The trial file is empty and ours: failing to remove it is not worth an error.
+    let _ = std::fs::remove_file(&temp);
+    Ok(())
+}
+
+/// Writes `bytes` to `path` through a temporary file beside it, so a failed write leaves
+/// any existing file whole. Without `replace`, an existing file is refused.
+pub fn write_file(path: &Path, bytes: &[u8], replace: bool) -> Result<(), FileError> {
+    let (name, _) = destination_parts(path, replace)?;
+    let temp = temp_beside(path, name);
+    let failed = |source: std::io::Error| {
         let _ = std::fs::remove_file(&temp);
-        format!("cannot write {shown}: {e}")
-    })?;
-    std::fs::rename(&temp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
-        format!("cannot write {shown}: {e}")
-    })
+        FileError::Write {
+            path: path.to_path_buf(),
+            source,
+        }
+    };
+    std::fs::write(&temp, bytes).map_err(failed)?;
+    std::fs::rename(&temp, path).map_err(failed)
 }
 
 /// The image formats a figure can be written in, by file extension.
@@ -652,8 +854,8 @@ pub enum ImageFormat {
 }
 
 impl ImageFormat {
-    /// The format named by `path`'s extension, or a message naming the accepted ones.
-    pub fn of(path: &std::path::Path) -> Result<Self, String> {
+    /// The format named by `path`'s extension, or an error naming the accepted ones.
+    pub fn of(path: &Path) -> Result<Self, FileError> {
         match path
             .extension()
             .and_then(|e| e.to_str())
@@ -662,18 +864,85 @@ impl ImageFormat {
         {
             Some("png") => Ok(Self::Png),
             Some("svg") => Ok(Self::Svg),
-            _ => Err(format!(
-                "{}: expected a file name ending in .png or .svg",
-                path.display()
-            )),
+            _ => Err(FileError::UnknownFormat {
+                path: path.to_path_buf(),
+                expected: ".png or .svg",
+            }),
         }
     }
 
     /// The file's bytes for an SVG document (a PNG rasterised at `scale`).
-    pub fn encode(self, svg: &str, scale: f32) -> Result<Vec<u8>, String> {
+    pub fn encode(self, svg: &str, scale: f32) -> Result<Vec<u8>, raster::RenderError> {
         match self {
             Self::Svg => Ok(svg.as_bytes().to_vec()),
             Self::Png => raster::png(svg, scale),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("ganscope-scene-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        dir
+    }
+
+    #[test]
+    fn a_destination_is_checked_before_any_work_and_each_refusal_names_the_file() {
+        let dir = temp_dir("dest");
+        let file = dir.join("f.svg");
+        assert!(check_destination(&file, false).is_ok());
+        assert!(!file.exists(), "the trial file is removed");
+        assert!(
+            std::fs::read_dir(&dir).expect("listed").next().is_none(),
+            "no trial file is left behind"
+        );
+        write_file(&file, b"<svg/>", false).expect("written");
+        let refusals = [
+            (PathBuf::new(), "no file name"),
+            (file.clone(), "already exists"),
+            (dir.clone(), "it is a folder"),
+            (dir.join("no/such/f.svg"), "does not exist"),
+            (file.join("g.svg"), "is not a folder"),
+        ];
+        for (path, needle) in refusals {
+            let Err(e) = check_destination(&path, false) else {
+                panic!("{} accepted", path.display());
+            };
+            let text = e.to_string();
+            assert!(text.contains(needle), "{text}");
+            assert!(text.contains(&path.display().to_string()), "{text}");
+            assert!(write_file(&path, b"x", false).is_err());
+        }
+        assert!(
+            check_destination(&file, true).is_ok(),
+            "replacing is allowed"
+        );
+        assert_eq!(std::fs::read(&file).expect("read"), b"<svg/>");
+    }
+
+    #[test]
+    fn formats_and_scales_are_refused_by_name() {
+        assert_eq!(
+            ImageFormat::of(Path::new("a.PNG")).ok(),
+            Some(ImageFormat::Png)
+        );
+        let e = ImageFormat::of(Path::new("a.jpg")).expect_err("jpg is refused");
+        assert_eq!(
+            e.to_string(),
+            "a.jpg: expected a file name ending in .png or .svg"
+        );
+        assert!(check_scale(1.0).is_ok());
+        let e = check_scale(5.0).expect_err("too big");
+        assert_eq!(e.field, "scale");
+        assert_eq!(
+            e.to_string(),
+            "scale = 5 is out of range: expected a number in [0.25, 4]"
+        );
     }
 }

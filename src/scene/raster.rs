@@ -14,6 +14,42 @@ pub struct Image {
     pub rgba: Vec<u8>,
 }
 
+/// Why an SVG document could not be turned into pixels or a PNG.
+#[derive(Debug)]
+pub enum RenderError {
+    /// The SVG text could not be read (ganscope writes it, so this is a bug).
+    Svg(resvg::usvg::Error),
+    /// No image of this size can be made (zero or too big).
+    Size {
+        /// Pixels across.
+        width: u32,
+        /// Pixels down.
+        height: u32,
+    },
+    /// The PNG encoder failed.
+    Png(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl std::fmt::Display for RenderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Svg(e) => write!(f, "cannot read the SVG: {e}"),
+            Self::Size { width, height } => write!(f, "cannot make a {width} × {height} image"),
+            Self::Png(e) => write!(f, "cannot encode the PNG: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for RenderError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Svg(e) => Some(e),
+            Self::Size { .. } => None,
+            Self::Png(e) => Some(e.as_ref()),
+        }
+    }
+}
+
 fn options() -> &'static resvg::usvg::Options<'static> {
     static OPTIONS: OnceLock<resvg::usvg::Options<'static>> = OnceLock::new();
     OPTIONS.get_or_init(|| {
@@ -29,14 +65,13 @@ fn options() -> &'static resvg::usvg::Options<'static> {
     })
 }
 
-fn render(svg: &str, scale: f32) -> Result<resvg::tiny_skia::Pixmap, String> {
-    let tree = resvg::usvg::Tree::from_str(svg, options())
-        .map_err(|e| format!("cannot read the SVG: {e}"))?;
+fn render(svg: &str, scale: f32) -> Result<resvg::tiny_skia::Pixmap, RenderError> {
+    let tree = resvg::usvg::Tree::from_str(svg, options()).map_err(RenderError::Svg)?;
     let size = tree.size();
     let width = (size.width() * scale).ceil().max(1.0) as u32;
     let height = (size.height() * scale).ceil().max(1.0) as u32;
-    let mut pixmap = resvg::tiny_skia::Pixmap::new(width, height)
-        .ok_or_else(|| format!("cannot make a {width} × {height} image"))?;
+    let mut pixmap =
+        resvg::tiny_skia::Pixmap::new(width, height).ok_or(RenderError::Size { width, height })?;
     resvg::render(
         &tree,
         resvg::tiny_skia::Transform::from_scale(scale, scale),
@@ -46,7 +81,7 @@ fn render(svg: &str, scale: f32) -> Result<resvg::tiny_skia::Pixmap, String> {
 }
 
 /// Rasterises `svg` at `scale` (1.0 = its own pixel size).
-pub fn rasterize(svg: &str, scale: f32) -> Result<Image, String> {
+pub fn rasterize(svg: &str, scale: f32) -> Result<Image, RenderError> {
     let pixmap = render(svg, scale)?;
     Ok(Image {
         width: pixmap.width(),
@@ -56,8 +91,8 @@ pub fn rasterize(svg: &str, scale: f32) -> Result<Image, String> {
 }
 
 /// Rasterises `svg` at `scale` and encodes it as PNG.
-pub fn png(svg: &str, scale: f32) -> Result<Vec<u8>, String> {
+pub fn png(svg: &str, scale: f32) -> Result<Vec<u8>, RenderError> {
     render(svg, scale)?
         .encode_png()
-        .map_err(|e| format!("cannot encode the PNG: {e}"))
+        .map_err(|e| RenderError::Png(Box::new(e)))
 }

@@ -27,7 +27,7 @@ pub fn figure_svg(figure: &Figure) -> String {
     let columns = figure.columns.max(1);
     let rows = figure.panels.len().div_ceil(columns).max(1);
     let cell_w = PLOT_WIDTH + 2.0 * MARGIN;
-    let captions: Vec<Vec<(String, f64, Rgba)>> = figure
+    let captions: Vec<Vec<CaptionText>> = figure
         .panels
         .iter()
         .map(|p| wrapped_caption(p, PLOT_WIDTH))
@@ -91,7 +91,7 @@ pub fn figure_svg(figure: &Figure) -> String {
                 escape(&panel.title)
             );
             y += TITLE_SIZE * 0.4;
-            for (text, size, color) in &captions[i] {
+            for CaptionText { text, size, color } in &captions[i] {
                 y += size * 1.3;
                 let _ = writeln!(
                     out,
@@ -118,16 +118,28 @@ pub fn panel_svg(panel: &Panel, background: Rgba, ink: Rgba) -> String {
     })
 }
 
-fn caption_height(lines: &[(String, f64, Rgba)]) -> f64 {
-    lines.iter().map(|(_, size, _)| size * 1.3).sum()
+/// One wrapped line of a caption, as drawn.
+struct CaptionText {
+    text: String,
+    /// Font size in pixels.
+    size: f64,
+    color: Rgba,
 }
 
-fn wrapped_caption(panel: &Panel, width: f64) -> Vec<(String, f64, Rgba)> {
+fn caption_height(lines: &[CaptionText]) -> f64 {
+    lines.iter().map(|line| line.size * 1.3).sum()
+}
+
+fn wrapped_caption(panel: &Panel, width: f64) -> Vec<CaptionText> {
     let mut out = Vec::new();
     for line in &panel.caption {
         let size = if line.small { SMALL_SIZE } else { CAPTION_SIZE };
-        for part in wrap(&line.text, size, width) {
-            out.push((part, size, line.color));
+        for text in wrap(&line.text, size, width) {
+            out.push(CaptionText {
+                text,
+                size,
+                color: line.color,
+            });
         }
     }
     out
@@ -322,26 +334,46 @@ fn panel_into(out: &mut String, panel: &Panel, left: f64, top: f64) {
     out.push_str("</g>\n");
 }
 
+/// How a legend entry shows its mark.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LegendKey {
+    /// A stretch of the line.
+    Line,
+    /// A stretch of the line with an arrow head.
+    Arrow,
+}
+
+/// One entry of a panel's legend.
+struct LegendEntry<'a> {
+    label: &'a str,
+    stroke: Stroke,
+    key: LegendKey,
+}
+
 /// The legend as one row of entries above the plot (never over the curves).
 fn legend_into(out: &mut String, panel: &Panel, left: f64, top: f64) {
-    let mut rows: Vec<(&str, Stroke, bool)> = Vec::new();
-    for c in &panel.curves {
-        if !c.label.is_empty() {
-            rows.push((&c.label, c.stroke, false));
-        }
-    }
-    for a in &panel.arrows {
-        if !a.label.is_empty() {
-            rows.push((&a.label, a.stroke, true));
-        }
-    }
+    // An empty label means "not in the legend" (axes, the z line).
+    let lines = panel.curves.iter().map(|c| LegendEntry {
+        label: &c.label,
+        stroke: c.stroke,
+        key: LegendKey::Line,
+    });
+    let arrows = panel.arrows.iter().map(|a| LegendEntry {
+        label: &a.label,
+        stroke: a.stroke,
+        key: LegendKey::Arrow,
+    });
+    let rows: Vec<LegendEntry<'_>> = lines
+        .chain(arrows)
+        .filter(|e| !e.label.is_empty())
+        .collect();
     let ink = panel
         .curves
         .first()
         .map_or(Rgba::gray(0), |c| c.stroke.color);
     let mid = top + LEGEND_BAND * 0.5;
     let mut x = left;
-    for (label, stroke, arrow) in rows {
+    for LegendEntry { label, stroke, key } in rows {
         let _ = writeln!(
             out,
             r#"<path d="M{:.1},{mid:.1} L{:.1},{mid:.1}" {}/>"#,
@@ -349,7 +381,7 @@ fn legend_into(out: &mut String, panel: &Panel, left: f64, top: f64) {
             x + 34.0,
             stroke_attrs(&stroke)
         );
-        if arrow {
+        if key == LegendKey::Arrow {
             arrow_head(out, (x, mid), (x + 36.0, mid), 7.0, stroke.color);
         }
         let _ = writeln!(

@@ -11,10 +11,12 @@ pub mod loss;
 pub mod mlp;
 pub mod model;
 pub mod optim;
+pub mod record;
 pub mod schema;
 pub mod settings;
 pub mod story;
 pub mod trainer;
+pub mod view;
 
 pub use activation::Activation;
 pub use analysis::{Analysis, AnalysisOptions};
