@@ -95,13 +95,18 @@ enum Command {
         #[arg(long, num_args = 2, value_names = ["N", "FILE"])]
         samples: Option<Vec<String>>,
     },
-    /// Print a preset's full settings in the settings-file format.
+    /// Print a preset's full settings in the settings-file format, each key with its
+    /// meaning and accepted range as a comment.
     Config {
         #[command(flatten)]
         settings: SettingsArgs,
         /// Print them as one line to paste instead (read back with `--line`).
         #[arg(long = "as-line")]
         as_line: bool,
+        /// Leave out the comment above each key (its meaning, accepted range, default
+        /// and whether it applies live).
+        #[arg(long, conflicts_with = "as_line")]
+        plain: bool,
     },
     /// List the presets.
     Presets,
@@ -225,7 +230,19 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             }
         };
     };
-    let result = match command {
+    let result = execute(command);
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure { code, message }) => {
+            eprintln!("ganscope: {message}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+/// Runs one subcommand.
+fn execute(command: Command) -> Result<(), Failure> {
+    match command {
         Command::Train {
             settings,
             iters,
@@ -234,11 +251,17 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             curves,
             samples,
         } => train(&settings, iters, every, format, curves, samples),
-        Command::Config { settings, as_line } => resolve(&settings).map(|s| {
+        Command::Config {
+            settings,
+            as_line,
+            plain,
+        } => resolve(&settings).map(|s| {
             if as_line {
                 println!("{}", s.to_line());
-            } else {
+            } else if plain {
                 print!("{}", s.to_toml());
+            } else {
+                print!("{}", s.to_toml_commented());
             }
         }),
         Command::Presets => {
@@ -283,13 +306,6 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 u64::MAX - 1
             ))),
         },
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(Failure { code, message }) => {
-            eprintln!("ganscope: {message}");
-            ExitCode::from(code)
-        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! The headless command line, run as a user would run it.
 
-use std::process::{Command, Output};
+use std::io::Write as _;
+use std::process::{Command, Output, Stdio};
 
 fn ganscope(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ganscope"))
@@ -438,4 +439,70 @@ fn the_app_and_the_cli_write_the_same_metrics_columns_and_rows() {
     );
     // The same state gives the same row, number for number.
     assert_eq!(app_csv.lines().nth(1), cli_csv.lines().nth(1));
+}
+
+#[test]
+fn a_preset_printed_by_config_and_read_from_stdin_gives_the_same_run_as_the_preset() {
+    for preset in &ganscope::sim::settings::Preset::ALL {
+        let config = ganscope(&["config", "--preset", preset.name]);
+        assert!(config.status.success(), "{}", stderr(&config));
+        let text = stdout(&config);
+        assert!(
+            text.contains("# k: discriminator steps"),
+            "config explains its keys"
+        );
+        let run = ["--iters", "60", "--every", "20", "--format", "csv"];
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ganscope"))
+            .args(["train", "--config", "/dev/stdin"])
+            .args(run)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(text.as_bytes())
+            .expect("write");
+        let piped = child.wait_with_output().expect("runs");
+        assert!(
+            piped.status.success(),
+            "{}: {}",
+            preset.name,
+            stderr(&piped)
+        );
+        let direct = ganscope(&[&["train", "--preset", preset.name][..], &run[..]].concat());
+        assert_eq!(stdout(&piped), stdout(&direct), "{}", preset.name);
+        assert!(stdout(&direct).lines().count() >= 4);
+    }
+}
+
+#[test]
+fn every_bad_value_named_in_the_settings_issue_exits_2_before_any_work() {
+    let out_dir = temp_path("no-such-folder").join("fig1.png");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["train", "--set", "target.std=1e-320"], "target.std"),
+        (vec!["train", "--set", "training.k=101"], "training.k"),
+        (vec!["train", "--set", "training.beta2=1"], "training.beta2"),
+        (
+            vec!["train", "--set", "training.lr_d=1000"],
+            "training.lr_d",
+        ),
+        (vec!["study", "--seeds", "0"], "--seeds"),
+        (
+            vec!["figure", "--out", out_dir.to_str().expect("utf-8")],
+            "no-such-folder",
+        ),
+    ];
+    for (args, field) in cases {
+        let out = ganscope(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(field), "{args:?}: {}", stderr(&out));
+        // No rows, no stage lines, no progress bar: refused before any work.
+        assert!(stdout(&out).is_empty(), "{args:?}: {}", stdout(&out));
+        assert!(!stderr(&out).contains('%'), "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out).lines().count(), 1, "{args:?}: one line");
+    }
 }

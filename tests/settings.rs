@@ -274,7 +274,7 @@ fn the_commented_settings_file_documents_every_key_and_reads_back_the_same() {
         }
     }
     assert!(
-        schema::K.comment().contains("[1, 100]") && schema::K.comment().contains("live"),
+        schema::K.comment().contains("[1, 100]") && schema::K.comment().contains("applies live"),
         "{}",
         schema::K.comment()
     );

@@ -224,12 +224,17 @@ fn number_ui<T: egui::emath::Numeric>(
 ) -> bool {
     let mut edited = *value;
     let response = match spec.widget {
-        Widget::Slider(lo, hi) => ui.add(
-            egui::Slider::new(&mut edited, T::from_f64(lo)..=T::from_f64(hi))
+        Widget::Slider(lo, hi) => {
+            let mut slider = egui::Slider::new(&mut edited, T::from_f64(lo)..=T::from_f64(hi))
                 .logarithmic(spec.scale == Scale::Log)
                 .clamping(egui::SliderClamping::Never)
-                .text(spec.label),
-        ),
+                .text(spec.label);
+            if spec.scale == Scale::Log && !spec.range.whole {
+                // Small rates and ε read as 5e-4 and 1e-8, not as rows of zeros.
+                slider = slider.custom_formatter(|v, _| short_number(v));
+            }
+            ui.add(slider)
+        }
         Widget::Drag(speed) => ui.add(
             egui::DragValue::new(&mut edited)
                 .speed(speed)
@@ -261,6 +266,29 @@ fn number_ui<T: egui::emath::Numeric>(
         ui.colored_label(ui.visuals().error_fg_color, message);
     }
     changed
+}
+
+/// A number as it is when that is short, else to 4 significant digits below 1e-3
+/// (in scientific notation) and 6 decimals above.
+fn short_number(v: f64) -> String {
+    if v != 0.0 && v.abs() < 1e-3 {
+        let text = format!("{v:.3e}");
+        // 5.000e-4 → 5e-4, 2.500e-8 → 2.5e-8.
+        match text.split_once('e') {
+            Some((mantissa, exponent)) if mantissa.contains('.') => {
+                let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+                format!("{mantissa}e{exponent}")
+            }
+            _ => text,
+        }
+    } else {
+        let exact = v.to_string();
+        if exact.len() <= 9 {
+            return exact;
+        }
+        let text = format!("{v:.6}");
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    }
 }
 
 /// A flag of the schema as a checkbox.

@@ -389,7 +389,7 @@ fn perform(
             ))
         }
         Action::SaveSettings => {
-            write(picture.settings.to_toml().as_bytes())?;
+            write(picture.settings.to_toml_commented().as_bytes())?;
             Ok((format!("Saved {shown}"), None))
         }
         Action::ViewPng => {

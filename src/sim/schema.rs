@@ -769,19 +769,14 @@ impl Spec {
         let unit = if self.unit.is_empty() {
             String::new()
         } else {
-            format!(" ({})", self.unit)
-        };
-        let scale = if self.scale == Scale::Log {
-            ", logarithmic"
-        } else {
-            ""
+            format!(" (unit: {})", self.unit)
         };
         let applies = match self.applies {
-            Applies::Live => "live",
-            Applies::Reset => "new run",
+            Applies::Live => "applies live, at the next step",
+            Applies::Reset => "applies with a new run",
         };
         format!(
-            "# {}. Accepts {}{unit}; default {default}{scale}; {applies}.",
+            "# {}. Accepts {}{unit}; default {default}; {applies}.",
             self.help,
             self.expected()
         )

@@ -430,7 +430,6 @@ impl Settings {
             let trimmed = line.trim();
             if let Some(name) = trimmed.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
                 section = name.to_owned();
-                out.push('\n');
             } else if let Some((name, _)) = trimmed.split_once('=') {
                 let name = name.trim();
                 let key = if section.is_empty() {
