@@ -709,7 +709,7 @@ fn study(
     }
     println!(
         "{:>5} {:>9} {:>9} {:>9} {:>9} {:>11} {:>9}",
-        "seed", "jsd", "w1", "pg_mean", "pg_std", "fresh_d_gap", "verdict"
+        "seed", "jsd", "w1", "p_g_mean", "p_g_std", "fresh_d_gap", "verdict"
     );
     let (mut below_01, mut below_005, mut passed) = (0, 0, 0);
     for seed in seeds {
