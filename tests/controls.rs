@@ -5,6 +5,8 @@
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
+mod common;
+
 use ganscope::app::GanscopeApp;
 use ganscope::sim::schema::{self, Kind};
 use ganscope::sim::settings::{Preset, Settings};
@@ -49,44 +51,9 @@ fn drawing_the_panel_keeps_every_preset_as_it_is() {
     }
 }
 
-/// A mixture with one weight at `w`: two modes weighted w and 1 − w, or one mode of
-/// weight w when w is 1 (or more).
-fn weights_mixture(w: f64) -> ganscope::sim::Target {
-    if w < 1.0 {
-        ganscope::sim::Target::Mixture {
-            weights: vec![w, 1.0 - w],
-            means: vec![-2.0, 2.0],
-            stds: vec![0.5, 0.5],
-        }
-    } else {
-        ganscope::sim::Target::Mixture {
-            weights: vec![w],
-            means: vec![4.0],
-            stds: vec![0.5],
-        }
-    }
-}
-
-/// Settings with `value` at `spec`'s key, its variant chosen first (`None` when a
-/// relation between fields rules the value out).
+/// `value` at `spec`'s key on the reference settings (`None` when it is refused).
 fn with_value(spec: &schema::Spec, value: f64) -> Option<Settings> {
-    let mut s = Settings::reference();
-    let (section, _) = spec.section_and_name();
-    if let Some(kind) = spec.variant {
-        s = s.with_override(&format!("{section}.kind={kind}")).ok()?;
-    }
-    let text = match spec.kind {
-        Kind::Whole(_) => format!("{}", value as u64),
-        Kind::Numbers(default, _) => {
-            format!("[{}]", vec![format!("{value:?}"); default.len()].join(", "))
-        }
-        _ => format!("{value:?}"),
-    };
-    if spec.key == "target.weights" {
-        s.target = weights_mixture(value);
-        return s.validate().is_ok().then_some(s);
-    }
-    s.with_override(&format!("{}={text}", spec.key)).ok()
+    common::with_value(Settings::reference(), spec, value).ok()
 }
 
 #[test]

@@ -1,28 +1,12 @@
 //! The settings schema: one description of every setting, read by validation, defaults,
 //! `--set`, the settings file and the one-line string.
 
+mod common;
+
 use ganscope::sim::check::Range;
 use ganscope::sim::schema::{self, Applies, Kind};
 use ganscope::sim::settings::{Preset, Settings};
 use ganscope::sim::trainer::Trainer;
-
-/// A mixture with one weight at `w`: two modes weighted w and 1 − w, or one mode of
-/// weight w when w is 1 (or more).
-fn weights_mixture(w: f64) -> ganscope::sim::Target {
-    if w < 1.0 {
-        ganscope::sim::Target::Mixture {
-            weights: vec![w, 1.0 - w],
-            means: vec![-2.0, 2.0],
-            stds: vec![0.5, 0.5],
-        }
-    } else {
-        ganscope::sim::Target::Mixture {
-            weights: vec![w],
-            means: vec![4.0],
-            stds: vec![0.5],
-        }
-    }
-}
 
 /// Settings with every variant of target and noise, so every key occurs in one of them.
 fn every_variant() -> Vec<Settings> {
@@ -117,33 +101,6 @@ fn a_new_variant_starts_from_the_schemas_defaults_in_the_panel_and_with_set() {
     assert!(!r.scaling.standardize && !r.scaling.gaussianize_z);
 }
 
-/// Settings holding `value` at `spec`'s key (its variant chosen first), or why not.
-fn with_value(spec: &schema::Spec, value: f64) -> Result<Settings, String> {
-    let mut s = Settings::reference();
-    // A small learning rate, so that only the setting under test can make a run fail.
-    s.training.lr_d = 1e-4;
-    s.training.lr_g = 1e-4;
-    let (section, _) = spec.section_and_name();
-    if let Some(kind) = spec.variant {
-        s = s
-            .with_override(&format!("{section}.kind={kind}"))
-            .map_err(|e| e.to_string())?;
-    }
-    let text = match spec.kind {
-        Kind::Whole(_) => format!("{}", value as u64),
-        Kind::Numbers(default, _) => {
-            format!("[{}]", vec![format!("{value:?}"); default.len()].join(", "))
-        }
-        _ => format!("{value:?}"),
-    };
-    if spec.key == "target.weights" {
-        s.target = weights_mixture(value);
-        return s.validate().map(|()| s).map_err(|e| e.to_string());
-    }
-    s.with_override(&format!("{}={text}", spec.key))
-        .map_err(|e| e.to_string())
-}
-
 /// A few iterations with `settings` are finite (a learning rate may diverge by design,
 /// and that divergence is caught; nothing else may fail).
 fn trains(settings: Settings) -> Result<(), String> {
@@ -155,6 +112,15 @@ fn trains(settings: Settings) -> Result<(), String> {
     } else {
         Err("non-finite analysis".to_owned())
     }
+}
+
+/// `value` at `spec`'s key on the reference settings with small learning rates, so that
+/// only the setting under test can make a run fail.
+fn with_value(spec: &schema::Spec, value: f64) -> Result<Settings, String> {
+    let mut base = Settings::reference();
+    base.training.lr_d = 1e-4;
+    base.training.lr_g = 1e-4;
+    common::with_value(base, spec, value)
 }
 
 #[test]

@@ -8,7 +8,7 @@ use crate::sim::distribution::{Noise, Target};
 use crate::sim::loss::LossKind;
 use crate::sim::mlp::Init;
 use crate::sim::optim::OptimizerKind;
-use crate::sim::schema::{self, Applies, Kind, Scale, Spec, Widget};
+use crate::sim::schema::{self, Kind, Scale, Spec, Widget};
 use crate::sim::settings::{NetSettings, Preset, Settings};
 
 use super::theme::Theme;
@@ -192,23 +192,9 @@ impl Refusals {
     }
 }
 
-/// The tooltip of a setting: its meaning, what it accepts and when it applies.
+/// The tooltip of a setting: its description and its key in settings files.
 fn tooltip(spec: &Spec) -> String {
-    let unit = if spec.unit.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", spec.unit)
-    };
-    let applies = match spec.applies {
-        Applies::Live => "Takes effect at the next step.",
-        Applies::Reset => "Takes effect with Apply and reset.",
-    };
-    format!(
-        "{}.\nAccepts {}{unit}. {applies}\n{}",
-        spec.help,
-        spec.expected(),
-        spec.key
-    )
+    format!("{}\n{}", spec.description(), spec.key)
 }
 
 /// The control the schema describes for one numeric setting (or one element of a list,

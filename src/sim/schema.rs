@@ -756,9 +756,14 @@ impl Spec {
         }
     }
 
-    /// One comment line for the settings file: meaning, accepted values, unit, default,
-    /// and when it applies.
+    /// One comment line for the settings file: [`Self::description`].
     pub fn comment(&self) -> String {
+        format!("# {}", self.description())
+    }
+
+    /// The setting in one sentence: meaning, accepted values, unit, default, and when it
+    /// applies (the settings file's comment and the app's tooltip).
+    pub fn description(&self) -> String {
         let default = match self.kind {
             Kind::Whole(v) => number_text(v as f64),
             Kind::Number(v) => number_text(v),
@@ -776,7 +781,7 @@ impl Spec {
             Applies::Reset => "applies with a new run",
         };
         format!(
-            "# {}. Accepts {}{unit}; default {default}; {applies}.",
+            "{}. Accepts {}{unit}; default {default}; {applies}.",
             self.help,
             self.expected()
         )

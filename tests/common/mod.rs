@@ -1,0 +1,49 @@
+//! Helpers shared by the settings tests: a setting put at a chosen value.
+
+use ganscope::sim::Target;
+use ganscope::sim::schema::{Kind, Spec};
+use ganscope::sim::settings::Settings;
+
+/// A mixture with one weight at `w`: two modes weighted w and 1 − w, or one mode of
+/// weight w when w is 1 (or more).
+fn weights_mixture(w: f64) -> Target {
+    if w < 1.0 {
+        Target::Mixture {
+            weights: vec![w, 1.0 - w],
+            means: vec![-2.0, 2.0],
+            stds: vec![0.5, 0.5],
+        }
+    } else {
+        Target::Mixture {
+            weights: vec![w],
+            means: vec![4.0],
+            stds: vec![0.5],
+        }
+    }
+}
+
+/// `base` with `value` at `spec`'s key (its variant chosen first; every element of a
+/// list), through `--set`'s path, or why that is refused.
+pub fn with_value(base: Settings, spec: &Spec, value: f64) -> Result<Settings, String> {
+    let mut s = base;
+    let (section, _) = spec.section_and_name();
+    if let Some(kind) = spec.variant {
+        s = s
+            .with_override(&format!("{section}.kind={kind}"))
+            .map_err(|e| e.to_string())?;
+    }
+    // The weights must still sum to 1, so they get a mixture of their own.
+    if spec.key == "target.weights" {
+        s.target = weights_mixture(value);
+        return s.validate().map(|()| s).map_err(|e| e.to_string());
+    }
+    let text = match spec.kind {
+        Kind::Whole(_) => format!("{}", value as u64),
+        Kind::Numbers(default, _) => {
+            format!("[{}]", vec![format!("{value:?}"); default.len()].join(", "))
+        }
+        _ => format!("{value:?}"),
+    };
+    s.with_override(&format!("{}={text}", spec.key))
+        .map_err(|e| e.to_string())
+}
