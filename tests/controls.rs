@@ -112,3 +112,62 @@ fn a_slider_keeps_a_valid_value_beyond_its_span_and_refuses_one_outside_the_rang
     h.run_steps(3);
     assert_eq!(h.state().picture().settings.training.k, 80);
 }
+
+#[test]
+fn typing_into_a_box_applies_the_number_typed_and_leaving_a_box_changes_nothing() {
+    let mut h = app(Settings::preset("fig1").expect("preset"));
+    h.run_steps(2);
+    let focus_lr_box = |h: &Harness<'static, GanscopeApp>| {
+        h.get_all_by_role(Role::SpinButton)
+            .find(|n| n.value().as_deref() == Some("5e-4"))
+            .expect("the learning-rate box shows 5e-4")
+            .focus();
+    };
+    // Focus the box: it becomes a text field holding the shown text.
+    focus_lr_box(&h);
+    h.run_steps(2);
+    // Leaving it untouched keeps the exact value.
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert_eq!(h.state().picture().settings.training.lr_d, 5e-4);
+    focus_lr_box(&h);
+    h.run_steps(2);
+    // One key a frame, as a person types: "0" alone is out of range and must not
+    // throw the text away.
+    for key in ["0", ".", "0", "5"] {
+        h.get_by_role(Role::TextInput).type_text(key);
+        h.run_steps(1);
+    }
+    h.key_press(egui::Key::Enter);
+    h.run_steps(3);
+    assert_eq!(h.state().picture().settings.training.lr_d, 0.05);
+}
+
+#[test]
+fn a_typed_seed_stays_until_applied_and_then_starts_that_run() {
+    let mut h = app(Settings::preset("fig1").expect("preset"));
+    h.run_steps(2);
+    h.get_by_label("Model and data (apply resets)").click();
+    h.run_steps(2);
+    let values: Vec<String> = h
+        .get_all_by_role(Role::SpinButton)
+        .filter_map(|n| n.value())
+        .collect();
+    let seed = |h: &Harness<'static, GanscopeApp>| {
+        h.get_all_by_role(Role::SpinButton)
+            .find(|n| n.value().as_deref() == Some("seed 1"))
+            .unwrap_or_else(|| panic!("a seed box among {values:?}"))
+            .focus();
+    };
+    seed(&h);
+    h.run_steps(2);
+    h.get_by_role(Role::TextInput).type_text("7");
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    // Frames pass: the typed seed waits for Apply and is not put back.
+    h.run_steps(5);
+    assert_eq!(h.state().picture().settings.seed, 1);
+    h.get_by_label("Apply and reset *").click();
+    h.run_steps(3);
+    assert_eq!(h.state().picture().settings.seed, 7);
+}

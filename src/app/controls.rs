@@ -8,7 +8,7 @@ use crate::sim::distribution::{Noise, Target};
 use crate::sim::loss::LossKind;
 use crate::sim::mlp::Init;
 use crate::sim::optim::OptimizerKind;
-use crate::sim::schema::{self, Kind, Scale, Spec, Widget};
+use crate::sim::schema::{self, Applies, Kind, Scale, Spec, Widget};
 use crate::sim::settings::{NetSettings, Preset, Settings};
 
 use super::theme::Theme;
@@ -60,6 +60,8 @@ pub fn controls_ui(
     picture: &Published,
 ) -> Vec<Command> {
     let mut out = Vec::new();
+    state.refusals.begin();
+    let mut model_open = false;
     egui::ScrollArea::vertical().show(ui, |ui| {
         run_ui(ui, prefs, picture, &mut out);
         ui.separator();
@@ -67,17 +69,20 @@ pub fn controls_ui(
         ui.separator();
         // Folded by default: a new run is the rarer wish, and the live controls and
         // exports then fit a projector's height.
-        egui::CollapsingHeader::new("Model and data (apply resets)")
+        model_open = egui::CollapsingHeader::new("Model and data (apply resets)")
             .default_open(false)
             .show(ui, |ui| {
                 model_ui(ui, draft, &mut state.refusals, picture, &mut out)
-            });
+            })
+            .body_returned
+            .is_some();
         ui.separator();
         view_ui(ui, prefs);
         ui.separator();
         share_ui(ui, state, picture, &mut out);
         super::export::export_buttons_ui(ui, export, picture);
     });
+    state.refusals.end(model_open);
     out
 }
 
@@ -181,14 +186,41 @@ fn run_ui(ui: &mut egui::Ui, prefs: &mut ViewPrefs, picture: &Published, out: &m
 }
 
 /// Values typed or dragged outside their accepted range, by field (`training.lr_d`,
-/// `target.means[1]`): refused, and shown beside the control until a valid edit.
+/// `target.means[1]`): refused, and shown beside the control until a valid edit, until the
+/// control is no longer drawn, or until the settings are replaced.
 #[derive(Clone, Debug, Default)]
-pub struct Refusals(std::collections::BTreeMap<String, String>);
+pub struct Refusals {
+    messages: std::collections::BTreeMap<String, String>,
+    /// The fields drawn this frame.
+    drawn: std::collections::BTreeSet<String>,
+}
 
 impl Refusals {
     /// The refusal shown for `field`, if any.
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.get(field).map(String::as_str)
+        self.messages.get(field).map(String::as_str)
+    }
+
+    /// Forgets every refusal (new settings replaced the ones refused).
+    pub fn clear(&mut self) {
+        self.messages.clear();
+    }
+
+    /// Starts a frame.
+    fn begin(&mut self) {
+        self.drawn.clear();
+    }
+
+    /// Ends a frame: a refusal whose control was not drawn (a removed mode, another
+    /// optimiser's or loss's setting) is forgotten; while the model and data section is
+    /// folded, its refusals are kept.
+    fn end(&mut self, model_drawn: bool) {
+        let Self { messages, drawn } = self;
+        let folded = |field: &str| {
+            let key = field.split('[').next().unwrap_or(field);
+            !model_drawn && schema::find(key).is_some_and(|s| s.applies == Applies::Reset)
+        };
+        messages.retain(|field, _| drawn.contains(field) || folded(field));
     }
 }
 
@@ -208,42 +240,65 @@ fn number_ui<T: egui::emath::Numeric>(
     value: &mut T,
     refusals: &mut Refusals,
 ) -> bool {
-    let mut edited = *value;
+    refusals.drawn.insert(field.to_owned());
+    // Edited as an f64 whatever the type, so that a typed −5 or 2.5 for a whole number is
+    // refused rather than clamped or truncated by the widget.
+    let old = value.to_f64();
+    let mut edited = old;
+    // The box shows `short_number(old)`; reading that text back gives `old` itself, so
+    // focusing a box and leaving it changes nothing.
+    let shown = short_number(old);
+    let parse = move |text: &str| {
+        let text = text.trim();
+        if text == shown {
+            Some(old)
+        } else {
+            text.parse::<f64>().ok()
+        }
+    };
     let response = match spec.widget {
         Widget::Slider(lo, hi) => {
-            let mut slider = egui::Slider::new(&mut edited, T::from_f64(lo)..=T::from_f64(hi))
+            let mut slider = egui::Slider::new(&mut edited, lo..=hi)
                 .logarithmic(spec.scale == Scale::Log)
                 .clamping(egui::SliderClamping::Never)
+                .custom_formatter(|v, _| short_number(v))
+                .custom_parser(parse)
+                .update_while_editing(false)
                 .text(spec.label);
-            if spec.scale == Scale::Log && !spec.range.whole {
-                // Small rates and ε read as 5e-4 and 1e-8, not as rows of zeros.
-                slider = slider.custom_formatter(|v, _| short_number(v));
+            if spec.range.whole {
+                slider = slider.integer();
             }
             ui.add(slider)
         }
-        Widget::Drag(speed) => ui.add(
+        // A numeric setting always names its widget; `Own` is for flags and choices.
+        Widget::Drag(_) | Widget::Own => ui.add(
             egui::DragValue::new(&mut edited)
-                .speed(speed)
+                .speed(match spec.widget {
+                    Widget::Drag(speed) => speed,
+                    _ => 1.0,
+                })
+                .max_decimals_opt(spec.range.whole.then_some(0))
+                .custom_formatter(|v, _| short_number(v))
+                .custom_parser(parse)
+                .update_while_editing(false)
                 .prefix(format!("{} ", spec.label)),
         ),
-        Widget::Own => ui.add(egui::DragValue::new(&mut edited).prefix(format!("{} ", spec.label))),
     };
     response.on_hover_text(tooltip(spec));
     let mut changed = false;
-    if edited.to_f64().to_bits() != value.to_f64().to_bits() {
-        let v = edited.to_f64();
-        if spec.range.contains(v) {
-            *value = edited;
-            refusals.0.remove(field);
+    if edited.to_bits() != old.to_bits() {
+        if spec.range.contains(edited) {
+            *value = T::from_f64(edited);
+            refusals.messages.remove(field);
             changed = true;
         } else {
-            refusals.0.insert(
+            refusals.messages.insert(
                 field.to_owned(),
                 format!(
                     "{} {} refused: accepts {}",
                     spec.label,
-                    number_text(v),
-                    spec.range
+                    number_text(edited),
+                    spec.range.expected()
                 ),
             );
         }
@@ -412,23 +467,6 @@ fn net_ui(ui: &mut egui::Ui, specs: &NetSpecs, net: &mut NetSettings, refusals: 
     });
 }
 
-/// The name of a target's kind, as in settings files.
-fn target_kind(target: &Target) -> &'static str {
-    match target {
-        Target::Gaussian { .. } => "gaussian",
-        Target::Mixture { .. } => "mixture",
-        Target::Uniform { .. } => "uniform",
-    }
-}
-
-/// The name of a noise's kind, as in settings files.
-fn noise_kind(noise: &Noise) -> &'static str {
-    match noise {
-        Noise::Uniform { .. } => "uniform",
-        Noise::Normal { .. } => "normal",
-    }
-}
-
 /// Buttons for a family's kinds; choosing another one starts it at the schema's defaults.
 fn kind_ui(ui: &mut egui::Ui, spec: &Spec, current: &'static str) -> Option<&'static str> {
     let Kind::Choice(names, _) = spec.kind else {
@@ -452,7 +490,7 @@ fn kind_ui(ui: &mut egui::Ui, spec: &Spec, current: &'static str) -> Option<&'st
 }
 
 fn target_ui(ui: &mut egui::Ui, target: &mut Target, refusals: &mut Refusals) {
-    if let Some(kind) = kind_ui(ui, &schema::TARGET_KIND, target_kind(target))
+    if let Some(kind) = kind_ui(ui, &schema::TARGET_KIND, target.kind())
         && let Ok(fresh) = Target::with_defaults(kind)
     {
         *target = fresh;
@@ -477,6 +515,14 @@ fn target_ui(ui: &mut egui::Ui, target: &mut Target, refusals: &mut Refusals) {
             means,
             stds,
         } => mixture_ui(ui, weights, means, stds, refusals),
+    }
+}
+
+/// The σ of an added mixture component: the schema's default component's.
+fn new_component_std() -> f64 {
+    match schema::TARGET_STDS.kind {
+        Kind::Numbers(defaults, _) => defaults.first().copied().unwrap_or(1.0),
+        _ => 1.0,
     }
 }
 
@@ -518,7 +564,7 @@ fn mixture_ui(
         {
             weights.push(0.0);
             means.push(means.last().copied().unwrap_or(0.0) + 3.0);
-            stds.push(0.5);
+            stds.push(new_component_std());
             equalize(weights);
         }
         if ui
@@ -543,7 +589,7 @@ fn mixture_ui(
 }
 
 fn noise_ui(ui: &mut egui::Ui, noise: &mut Noise, refusals: &mut Refusals) {
-    if let Some(kind) = kind_ui(ui, &schema::NOISE_KIND, noise_kind(noise))
+    if let Some(kind) = kind_ui(ui, &schema::NOISE_KIND, noise.kind())
         && let Ok(fresh) = Noise::with_defaults(kind)
     {
         *noise = fresh;

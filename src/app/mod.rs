@@ -111,12 +111,21 @@ impl GanscopeApp {
             .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
             .unwrap_or_default();
         // --stats measures the benchmark's workload, so the two numbers compare.
+        let mut not_restored = None;
         let restored = if options.stats_exit_after.is_some() {
             Some(Settings::reference())
         } else {
             persisted
                 .settings_toml
-                .and_then(|text| Settings::from_toml(&text).ok())
+                .and_then(|text| match Settings::from_toml(&text) {
+                    Ok(settings) => Some(settings),
+                    Err(e) => {
+                        not_restored = Some(format!(
+                            "The saved settings were not restored ({e}): starting from the fig1 preset"
+                        ));
+                        None
+                    }
+                })
         };
         let settings = restored
             .unwrap_or_else(|| Settings::preset("fig1").unwrap_or_else(|_| Settings::reference()));
@@ -132,6 +141,7 @@ impl GanscopeApp {
         let threaded = ThreadedWorker::spawn(*initial, move || ctx.request_repaint())?;
         let mut app =
             Self::with_backend(Backend::Threaded(threaded), picture, persisted.prefs, film);
+        app.caption = not_restored;
         if let Some(folder) = persisted.export_folder.filter(|f| f.is_dir()) {
             app.export.folder = folder;
         }
@@ -537,15 +547,17 @@ impl eframe::App for GanscopeApp {
         // A new run from the worker (Figure 1, a replay, a loaded file) shows its settings.
         if before_run.needs_reset(&self.picture.settings) {
             self.draft = self.picture.settings.clone();
+            self.share.refusals.clear();
         }
-        // A rewind, reset or preset changes the training settings under the controls.
-        if self.picture.settings.training != before {
-            self.draft.training = self.picture.settings.training.clone();
-        }
-        if self.picture.settings.seed != self.draft.seed
-            && self.draft.training == self.picture.settings.training
-        {
-            self.draft.seed = self.picture.settings.seed;
+        // A live change, rewind or reset changes the training settings under the controls.
+        // D's head start applies with a new run: an edit of it waits for Apply and reset.
+        let now = &self.picture.settings.training;
+        if *now != before {
+            let pending_head_start = self.draft.training.d_pretrain_steps;
+            self.draft.training = now.clone();
+            if now.d_pretrain_steps == before.d_pretrain_steps {
+                self.draft.training.d_pretrain_steps = pending_head_start;
+            }
         }
         if self.applied_scale != self.prefs.scale {
             ctx.set_zoom_factor(self.prefs.scale);

@@ -88,7 +88,7 @@ pub enum Target {
     Gaussian {
         /// μ.
         mean: f64,
-        /// σ > 0.
+        /// σ, at least 0.001 (the schema's range).
         std: f64,
     },
     /// Σ_i w_i N(mean_i, std_i²).
@@ -104,12 +104,24 @@ pub enum Target {
     Uniform {
         /// Lower bound.
         low: f64,
-        /// Upper bound, > low.
+        /// Upper bound, at least 0.001 above low.
         high: f64,
     },
 }
 
 impl Target {
+    /// The kinds' names, as in settings files (`target.kind`).
+    pub const KINDS: [&'static str; 3] = ["gaussian", "mixture", "uniform"];
+
+    /// This target's kind, one of [`Self::KINDS`].
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Gaussian { .. } => "gaussian",
+            Self::Mixture { .. } => "mixture",
+            Self::Uniform { .. } => "uniform",
+        }
+    }
+
     /// Checks what the settings schema cannot see field by field: a mixture has one mean
     /// and one std per weight and its weights sum to 1; a uniform's high exceeds its low.
     /// The error names the field (`target.high`, …).
@@ -306,15 +318,19 @@ fn components<'a>(
         .map(|((&w, &m), &s)| (w, m, s))
 }
 
-/// Refuses a uniform whose `high` does not exceed its `low`.
+/// The narrowest uniform accepted: as narrow as the narrowest Gaussian (a width of one
+/// number's spacing would be the σ = 1e-320 of uniforms: no network resolves it).
+pub const MIN_UNIFORM_WIDTH: f64 = 1e-3;
+
+/// Refuses a uniform whose `high` does not exceed its `low` by [`MIN_UNIFORM_WIDTH`].
 fn ordered(section: &str, low: f64, high: f64) -> Result<(), SettingError> {
-    if high > low {
+    if high - low >= MIN_UNIFORM_WIDTH {
         Ok(())
     } else {
         Err(SettingError::new(
             &format!("{section}.high"),
             high,
-            &format!("a number greater than {section}.low = {low}"),
+            &format!("a number at least 0.001 greater than {section}.low = {low}"),
         ))
     }
 }
@@ -327,19 +343,30 @@ pub enum Noise {
     Uniform {
         /// Lower bound.
         low: f64,
-        /// Upper bound, > low.
+        /// Upper bound, at least 0.001 above low.
         high: f64,
     },
     /// N(mean, std²).
     Normal {
         /// μ.
         mean: f64,
-        /// σ > 0.
+        /// σ, at least 0.001 (the schema's range).
         std: f64,
     },
 }
 
 impl Noise {
+    /// The kinds' names, as in settings files (`noise.kind`).
+    pub const KINDS: [&'static str; 2] = ["uniform", "normal"];
+
+    /// This noise's kind, one of [`Self::KINDS`].
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Uniform { .. } => "uniform",
+            Self::Normal { .. } => "normal",
+        }
+    }
+
     /// Checks what the settings schema cannot see field by field: a uniform's high
     /// exceeds its low.
     pub fn check_relations(&self) -> Result<(), SettingError> {

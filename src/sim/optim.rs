@@ -41,11 +41,11 @@ impl std::fmt::Display for OptimizerKind {
 /// schedule changes it).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct OptimParams {
-    /// μ of SGD with momentum, in [0, 1).
+    /// μ of SGD with momentum, below 1.
     pub momentum: f64,
-    /// Adam's β₁, in [0, 1).
+    /// Adam's β₁, below 1.
     pub beta1: f64,
-    /// Adam's β₂, in [0, 1).
+    /// Adam's β₂, below 1 by more than f32's spacing there.
     pub beta2: f64,
     /// Adam's ε, positive.
     pub eps: f64,

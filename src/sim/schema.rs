@@ -6,6 +6,7 @@
 
 use super::activation::Activation;
 use super::check::{Range, SettingError, number_text};
+use super::distribution::{Noise, Target};
 use super::loss::LossKind;
 use super::mlp::Init;
 use super::optim::OptimizerKind;
@@ -165,11 +166,11 @@ const fn only(variant: &'static str, spec: Spec) -> Spec {
 }
 
 fn target_kinds() -> Vec<&'static str> {
-    vec!["gaussian", "mixture", "uniform"]
+    Target::KINDS.to_vec()
 }
 
 fn noise_kinds() -> Vec<&'static str> {
-    vec!["uniform", "normal"]
+    Noise::KINDS.to_vec()
 }
 
 fn activations() -> Vec<&'static str> {
@@ -689,11 +690,6 @@ impl Spec {
         }
     }
 
-    /// Refuses one number (of a numeric setting or one element of a list).
-    pub fn check_number(&self, field: &str, v: f64) -> Result<(), SettingError> {
-        self.range.check(field, v)
-    }
-
     /// Checks this setting's value as it stands in a settings document; a setting that
     /// is absent (another variant's) passes.
     pub fn check_in(&self, doc: &toml::Table) -> Result<(), SettingError> {
@@ -709,7 +705,7 @@ impl Spec {
             (Kind::Whole(_) | Kind::Number(_), v) => {
                 let n = as_number(v)
                     .ok_or_else(|| SettingError::new(self.key, v, &self.range.expected()))?;
-                self.check_number(self.key, n)
+                self.range.check(self.key, n)
             }
             (Kind::Numbers(_, most), toml::Value::Array(items)) => {
                 if items.is_empty() || items.len() > most {
@@ -723,7 +719,7 @@ impl Spec {
                     let field = format!("{}[{i}]", self.key);
                     let n = as_number(item)
                         .ok_or_else(|| SettingError::new(&field, item, &self.range.expected()))?;
-                    self.check_number(&field, n)?;
+                    self.range.check(&field, n)?;
                 }
                 Ok(())
             }

@@ -56,14 +56,18 @@ fn toml_error(text: &str, e: &toml::de::Error) -> SettingError {
     } else {
         format!("{} (settings file line {})", dotted(&key), line_no + 1)
     };
-    let expected = match message
-        .split_once("expected ")
-        .map_or(message.as_str(), |(_, rest)| rest)
-    {
-        "u32" | "u64" | "usize" => "a whole number, 0 or more".to_owned(),
-        "f64" | "f32" => "a number".to_owned(),
-        "a boolean" | "bool" => "true or false".to_owned(),
-        other => other.to_owned(),
+    // What the key accepts is the schema's to say; serde's words are the fallback.
+    let expected = match schema::find(&dotted(&key)) {
+        Some(spec) if !key.is_empty() => spec.expected(),
+        _ => match message
+            .split_once("expected ")
+            .map_or(message.as_str(), |(_, rest)| rest)
+        {
+            "u32" | "u64" | "usize" => "a whole number, 0 or more".to_owned(),
+            "f64" | "f32" => "a number".to_owned(),
+            "a boolean" | "bool" => "true or false".to_owned(),
+            other => other.to_owned(),
+        },
     };
     let value = if value.is_empty() {
         message.clone()
@@ -77,9 +81,9 @@ fn toml_error(text: &str, e: &toml::de::Error) -> SettingError {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NetSettings {
-    /// Units per hidden layer, 1–256.
+    /// Units per hidden layer (accepted range: [`schema::G_WIDTH`], [`schema::D_WIDTH`]).
     pub width: usize,
-    /// Hidden layers, 1–4.
+    /// Hidden layers.
     pub depth: usize,
     /// Hidden nonlinearity.
     pub activation: Activation,
@@ -98,40 +102,42 @@ impl NetSettings {
     }
 }
 
-/// Everything about Algorithm 1's loop; all of it may change between steps.
+/// Everything about Algorithm 1's loop. All of it may change between steps except D's
+/// head start; what each accepts is in [`schema`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrainingSettings {
-    /// k: discriminator steps per iteration, 1–100.
+    /// k: discriminator steps per iteration.
     pub k: u32,
-    /// Generator steps per iteration, 1–100 (more than 1 is the paper's §6 warning).
+    /// Generator steps per iteration (more than 1 is the paper's §6 warning).
     pub g_steps: u32,
-    /// m: minibatch size for each step, 1–4096.
+    /// m: minibatch size for each step.
     pub batch_size: usize,
     /// The loss pair for D and G.
     pub loss: LossKind,
     /// The optimiser for both networks.
     pub optimizer: OptimizerKind,
-    /// Discriminator learning rate, (0, 100].
+    /// Discriminator learning rate.
     pub lr_d: f64,
-    /// Generator learning rate, (0, 100].
+    /// Generator learning rate.
     pub lr_g: f64,
-    /// Momentum coefficient for `momentum`, [0, 1).
+    /// Momentum coefficient for `momentum`.
     pub momentum: f64,
-    /// Adam β₁, [0, 1).
+    /// Adam β₁.
     pub beta1: f64,
-    /// Adam β₂, [0, 1).
+    /// Adam β₂.
     pub beta2: f64,
-    /// Adam ε, (0, 1].
+    /// Adam ε.
     pub eps: f64,
     /// Learning rates fall linearly to 0 at this iteration; 0 keeps them constant.
     pub lr_decay_iters: u64,
-    /// Weight-clipping bound c for `wasserstein-clip`, (0, 10].
+    /// Weight-clipping bound c for `wasserstein-clip`.
     pub clip: f64,
-    /// Gradient-penalty weight λ for `wasserstein-gp`, [0, 1000].
+    /// Gradient-penalty weight λ for `wasserstein-gp`.
     pub gp_weight: f64,
-    /// Before the first iteration D trains alone for this many steps (G frozen), 0–100 000:
-    /// the confident-D start of the vanishing-gradient lesson.
+    /// Before the first iteration D trains alone for this many steps (G frozen): the
+    /// confident-D start of the vanishing-gradient lesson. Applies with a new run; files
+    /// written before it existed read as 0.
     #[serde(default)]
     pub d_pretrain_steps: u64,
 }
@@ -321,11 +327,8 @@ impl Preset {
 
 /// The two-mode mixture of the collapse and WGAN-GP lessons: the schema's default mixture.
 fn two_modes() -> Target {
-    Target::with_defaults("mixture").unwrap_or(Target::Mixture {
-        weights: vec![0.5, 0.5],
-        means: vec![-2.0, 2.0],
-        stds: vec![0.5, 0.5],
-    })
+    Target::with_defaults("mixture")
+        .unwrap_or_else(|e| panic!("the schema's default mixture is a target: {e}"))
 }
 
 impl Target {
@@ -404,7 +407,7 @@ impl Settings {
     /// first problem found is returned.
     pub fn validate(&self) -> Result<(), SettingError> {
         // The seed first: one too large for a settings file could not be checked below.
-        schema::SEED.check_number("seed", self.seed as f64)?;
+        schema::SEED.range.check("seed", self.seed as f64)?;
         let doc = self.document()?;
         for spec in schema::all() {
             spec.check_in(&doc)?;
@@ -485,6 +488,11 @@ impl Settings {
             *table = schema::variant_defaults(&section, raw.trim_matches('"'));
         }
         table.insert(last.to_owned(), value);
+        // Checked against the schema before serde sees it, so that `--set seed=-1` or
+        // `training.k=2.5` is refused with the accepted range, not with a type's name.
+        if let Some(spec) = schema::find(key) {
+            spec.check_in(&doc)?;
+        }
         let text = toml::to_string(&doc)
             .map_err(|e| SettingError::new(key, raw, &format!("a valid value ({e})")))?;
         let settings: Self = toml::from_str(&text).map_err(|e| {
@@ -586,7 +594,8 @@ impl Settings {
         let text =
             toml::to_string(&doc).map_err(|e| SettingError::new("settings string", e, expected))?;
         Self::from_toml(&text).map_err(|e| {
-            if e.field == "settings file" {
+            // A line has no line numbers: its malformed parts are the string's.
+            if e.field.starts_with("settings file") {
                 SettingError::new("settings string", e.value, expected)
             } else {
                 e

@@ -295,19 +295,28 @@ impl Trainer {
         &mut self.generator
     }
 
-    /// Changes the training settings (k, learning rates, loss, optimiser, batch size, …)
-    /// without touching the networks. A new optimiser kind starts from fresh state.
+    /// Changes Algorithm 1's live settings (k, learning rates, loss, optimiser, batch
+    /// size, …) without touching the networks. A new optimiser kind starts from fresh
+    /// state. D's head start belongs to the start of a run and is kept as it is.
     pub fn set_training(&mut self, training: TrainingSettings) -> Result<(), SettingError> {
         let mut next = self.settings.clone();
-        next.training = training;
+        next.training = TrainingSettings {
+            d_pretrain_steps: self.settings.training.d_pretrain_steps,
+            ..training
+        };
         next.validate()?;
-        if next.training.optimizer != self.settings.training.optimizer {
-            let kind = next.training.optimizer;
+        self.adopt_training(next.training);
+        Ok(())
+    }
+
+    /// Puts valid live settings in force.
+    fn adopt_training(&mut self, training: TrainingSettings) {
+        if training.optimizer != self.settings.training.optimizer {
+            let kind = training.optimizer;
             self.opt_g = Optimizer::new(kind, self.generator.params().len());
             self.opt_d = Optimizer::new(kind, self.discriminator.params().len());
         }
-        self.settings = next;
-        Ok(())
+        self.settings.training = training;
     }
 
     /// Whether moving to `next` needs a reset (model, data, noise, scaling or seed differ).
@@ -362,16 +371,16 @@ impl Trainer {
     /// Restores the latest checkpoint ("Back to last good state"): the networks, the
     /// optimisers, the random state and the counters. Algorithm 1's live settings stay
     /// as they are now (the user chose them); the returned record says which of them
-    /// differ from the checkpoint's. `None` when there is no checkpoint yet.
+    /// differ from the checkpoint's. `None` when there is no checkpoint yet. (A run's
+    /// checkpoints share its reset settings, so only live ones can differ.)
     pub fn rewind(&mut self) -> Option<Rewound> {
         let snapshot = self.checkpoint.clone()?;
         let now = self.settings.clone();
         self.restore(&snapshot);
         let kept = self.settings.changes(&now);
-        if !kept.is_empty() {
-            // Valid: they were in force a moment ago.
-            let _ = self.set_training(now.training);
-        }
+        // They were in force a moment ago, so they are valid; a kept optimiser of another
+        // kind than the checkpoint's starts from fresh state (the report names it).
+        self.adopt_training(now.training);
         Some(Rewound {
             iteration: self.counters.iteration,
             kept,
