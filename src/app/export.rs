@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::worker::{Command, Published};
-use crate::scene::animation::{Filmstrip, MAX_FRAMES, encode_gif, frame_svg, frames_view};
+use crate::scene::animation::{FPS, FRAMES, Filmstrip, encode_gif, frame_svg, frames_view};
 use crate::scene::{Palette, svg, write_file};
 use crate::sim::record::to_csv;
 use crate::sim::settings::Settings;
@@ -208,16 +208,19 @@ pub fn export_buttons_ui(ui: &mut egui::Ui, state: &mut ExportState, picture: &P
             state.open(Action::MetricsCsv);
         }
     });
+    // The spans are the accepted ranges, so the sliders cannot offer a refused value.
+    let [frames_lo, frames_hi] = FRAMES.extremes();
+    let [fps_lo, fps_hi] = FPS.extremes();
     ui.horizontal(|ui| {
         ui.add(
-            egui::Slider::new(&mut state.frames, 2..=MAX_FRAMES)
+            egui::Slider::new(&mut state.frames, frames_lo as usize..=frames_hi as usize)
                 .text("frames")
                 .logarithmic(true),
         )
         .on_hover_text("Frames of the GIF, spread evenly over the run so far");
     });
     ui.horizontal(|ui| {
-        ui.add(egui::Slider::new(&mut state.fps, 1.0..=50.0).text("fps"))
+        ui.add(egui::Slider::new(&mut state.fps, fps_lo..=fps_hi).text("fps"))
             .on_hover_text("Frames per second of the GIF");
         if ui
             .add_enabled(!state.encoding(), egui::Button::new(Action::Gif.label()))

@@ -3,32 +3,21 @@
 
 use std::io::Write;
 
-use super::OutOfRange;
 use super::raster::{Image, RenderError, rasterize};
+use crate::sim::check::{Range, SettingError};
 use crate::sim::view::{Framing, ViewRange, common_view};
 
 /// The most frames an animation may have.
 pub const MAX_FRAMES: usize = 600;
-/// Accepted frame rates (frames per second).
-pub const FPS_RANGE: (f64, f64) = (1.0, 50.0);
+/// Accepted frame counts (`--frames`).
+pub const FRAMES: Range = Range::whole(2, MAX_FRAMES as u64);
+/// Accepted frame rates (`--fps`, frames per second).
+pub const FPS: Range = Range::closed(1.0, 50.0);
 
 /// Checks an animation's frame count and rate, naming the bad one.
-pub fn check(frames: usize, fps: f64) -> Result<(), OutOfRange> {
-    if !(2..=MAX_FRAMES).contains(&frames) {
-        return Err(OutOfRange {
-            field: "frames",
-            value: frames.to_string(),
-            expected: format!("an integer in [2, {MAX_FRAMES}]"),
-        });
-    }
-    if !(FPS_RANGE.0..=FPS_RANGE.1).contains(&fps) {
-        return Err(OutOfRange {
-            field: "fps",
-            value: fps.to_string(),
-            expected: format!("a number in [{}, {}]", FPS_RANGE.0, FPS_RANGE.1),
-        });
-    }
-    Ok(())
+pub fn check(frames: usize, fps: f64) -> Result<(), SettingError> {
+    FRAMES.check("--frames", frames as f64)?;
+    FPS.check("--fps", fps)
 }
 
 /// What stopped an encoding.
@@ -37,7 +26,7 @@ pub enum EncodeError {
     /// The progress callback asked to stop.
     Cancelled,
     /// The frame count or rate is out of range.
-    Settings(OutOfRange),
+    Settings(SettingError),
     /// A frame could not be drawn.
     Render(RenderError),
     /// A frame is wider or taller than a GIF can be (65 535 pixels).
@@ -341,15 +330,16 @@ mod tests {
 
     #[test]
     fn bad_frame_counts_and_rates_are_refused_by_name() {
-        let named = |e: OutOfRange, field: &str| e.field == field && e.to_string().contains(field);
-        assert!(check(1, 10.0).is_err_and(|e| named(e, "frames")));
-        assert!(check(MAX_FRAMES + 1, 10.0).is_err_and(|e| named(e, "frames")));
-        assert!(check(10, 0.5).is_err_and(|e| named(e, "fps")));
-        assert!(check(10, f64::NAN).is_err_and(|e| named(e, "fps")));
+        let named =
+            |e: SettingError, field: &str| e.field == field && e.to_string().contains(field);
+        assert!(check(1, 10.0).is_err_and(|e| named(e, "--frames")));
+        assert!(check(MAX_FRAMES + 1, 10.0).is_err_and(|e| named(e, "--frames")));
+        assert!(check(10, 0.5).is_err_and(|e| named(e, "--fps")));
+        assert!(check(10, f64::NAN).is_err_and(|e| named(e, "--fps")));
         assert!(check(10, 12.0).is_ok());
         assert_eq!(
             check(1, 10.0).map_err(|e| e.to_string()),
-            Err("frames = 1 is out of range: expected an integer in [2, 600]".to_owned())
+            Err("--frames = 1 is not accepted: expected a whole number in [2, 600]".to_owned())
         );
     }
 }

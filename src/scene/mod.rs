@@ -12,6 +12,7 @@ pub mod svg;
 use std::path::{Path, PathBuf};
 
 use crate::sim::analysis::{Analysis, density_histogram, z_line};
+use crate::sim::check::{Range, SettingError};
 use crate::sim::distribution::Noise;
 use crate::sim::story::{Capture, Stage};
 use crate::sim::view::{Framing, ViewRange, common_view};
@@ -723,44 +724,16 @@ impl std::error::Error for FileError {
     }
 }
 
-/// A setting of an image or animation outside its accepted range.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OutOfRange {
-    /// The setting's name, as the user typed it ("frames", "fps", "scale").
-    pub field: &'static str,
-    /// The value given.
-    pub value: String,
-    /// What is accepted, e.g. "a number in [1, 50]".
-    pub expected: String,
-}
-
-impl std::fmt::Display for OutOfRange {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let Self {
-            field,
-            value,
-            expected,
-        } = self;
-        write!(f, "{field} = {value} is out of range: expected {expected}")
-    }
-}
-
-impl std::error::Error for OutOfRange {}
-
 /// Accepted size factors of an image (1 = the figure's own pixel size).
-pub const SCALE_RANGE: (f32, f32) = (0.25, 4.0);
+pub const SCALE: Range = Range::closed(0.25, 4.0);
 
-/// Checks an image's size factor against [`SCALE_RANGE`].
-pub fn check_scale(scale: f32) -> Result<(), OutOfRange> {
-    let (lo, hi) = SCALE_RANGE;
-    if (lo..=hi).contains(&scale) {
+/// Checks an image's size factor (`--scale`) against [`SCALE`].
+pub fn check_scale(scale: f32) -> Result<(), SettingError> {
+    if SCALE.contains(f64::from(scale)) {
         Ok(())
     } else {
-        Err(OutOfRange {
-            field: "scale",
-            value: scale.to_string(),
-            expected: format!("a number in [{lo}, {hi}]"),
-        })
+        // The f32 as typed ("4.1"), not its widened f64 ("4.099999904632568").
+        Err(SettingError::new("--scale", scale, &SCALE.expected()))
     }
 }
 
@@ -939,10 +912,12 @@ mod tests {
         );
         assert!(check_scale(1.0).is_ok());
         let e = check_scale(5.0).expect_err("too big");
-        assert_eq!(e.field, "scale");
+        assert_eq!(e.field, "--scale");
         assert_eq!(
             e.to_string(),
-            "scale = 5 is out of range: expected a number in [0.25, 4]"
+            "--scale = 5 is not accepted: expected a number in [0.25, 4]"
         );
+        let e = check_scale(4.1).expect_err("too big");
+        assert_eq!(e.value, "4.1");
     }
 }
