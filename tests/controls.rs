@@ -99,7 +99,7 @@ fn a_slider_keeps_a_valid_value_beyond_its_span_and_refuses_one_outside_the_rang
         .set_value_accesskit(1000.0);
     h.run_steps(3);
     assert_eq!(h.state().picture().settings.training.lr_d, 10.0);
-    let _refusal = h.get_by_label_contains("refused: accepts (0, 100]");
+    let _refusal = h.get_by_label_contains("refused: accepts a number in (0, 100]");
     // A valid edit clears the refusal.
     h.get_by_role_and_label(Role::Slider, "learning rate D")
         .set_value_accesskit(0.01);
