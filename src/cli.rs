@@ -593,7 +593,13 @@ impl RowPrinter {
                 s += &format!("{iteration:>10}");
                 s += &rest
                     .iter()
-                    .map(|v| format!("{v:>10.4}"))
+                    .map(|v| {
+                        if v.is_nan() {
+                            format!("{:>10}", "-")
+                        } else {
+                            format!("{v:>10.4}")
+                        }
+                    })
                     .collect::<String>();
                 s
             }

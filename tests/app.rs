@@ -370,3 +370,39 @@ fn the_run_so_far_exports_as_a_gif_and_the_view_as_a_png() {
     let _why = h.get_by_label_contains("cannot write");
     let _still_open = h.get_by_label("Export");
 }
+
+#[test]
+fn the_run_pauses_where_the_learning_rates_reach_zero_and_can_be_extended() {
+    let mut settings = Settings::preset("fig1").expect("preset");
+    settings.training.lr_decay_iters = 30;
+    let mut h = Harness::builder()
+        .with_size([1600.0, 1000.0])
+        .build_eframe(move |_| GanscopeApp::new_inline(settings.clone()).expect("valid"));
+    h.get_by_label("Play").click();
+    h.run_steps(1);
+    for _ in 0..200 {
+        h.run_steps(1);
+        if !h.state().picture().playing {
+            break;
+        }
+    }
+    assert!(
+        !h.state().picture().playing,
+        "paused at the end of the decay"
+    );
+    assert_eq!(iteration(&h), 30, "not one step past it");
+    let _said = h.get_by_label_contains("decayed to 0 at iteration 30: training is paused");
+    h.get_by_label("Decay to 0 at 60 instead").click();
+    h.run_steps(2);
+    assert_eq!(h.state().picture().settings.training.lr_decay_iters, 60);
+    h.get_by_label("Play").click();
+    h.run_steps(1);
+    for _ in 0..200 {
+        h.run_steps(1);
+        if !h.state().picture().playing {
+            break;
+        }
+    }
+    assert_eq!(iteration(&h), 60);
+    let _status = h.get_by_label_contains("lr D 0.00e0 G 0.00e0");
+}

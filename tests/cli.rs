@@ -87,11 +87,14 @@ fn train_prints_metrics_in_every_format_and_writes_curves_and_samples() {
     assert_eq!(rows.len(), 4, "header + iterations 0, 100, 200:\n{text}");
     let columns = rows[0].split(',').count();
     for row in &rows[1..] {
-        let values: Vec<f64> = row
-            .split(',')
+        let fields: Vec<&str> = row.split(',').collect();
+        assert_eq!(fields.len(), columns);
+        // Before the first step there is no loss yet: those fields are empty.
+        let values: Vec<f64> = fields
+            .iter()
+            .filter(|f| !f.is_empty())
             .map(|v| v.parse().expect("numbers"))
             .collect();
-        assert_eq!(values.len(), columns);
         assert!(values.iter().all(|v| v.is_finite()));
     }
     assert!(rows[3].starts_with("200,"));
@@ -505,4 +508,29 @@ fn every_bad_value_named_in_the_settings_issue_exits_2_before_any_work() {
         assert!(!stderr(&out).contains('%'), "{args:?}: {}", stderr(&out));
         assert_eq!(stderr(&out).lines().count(), 1, "{args:?}: one line");
     }
+}
+
+#[test]
+fn train_prints_no_loss_before_one_exists() {
+    let out = ganscope(&[
+        "train", "--preset", "fig1", "--iters", "1", "--every", "1", "--format", "csv",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
+    let column = |name: &str| rows[0].iter().position(|c| *c == name).expect(name);
+    for name in ["d_loss", "g_loss", "d_grad", "g_grad"] {
+        assert_eq!(rows[1][column(name)], "", "{name} at iteration 0");
+        let after: f64 = rows[2][column(name)]
+            .parse()
+            .expect("a number after a step");
+        assert!(
+            after.is_finite() && after != 0.0,
+            "{name} = {after} after one step"
+        );
+    }
+    assert!(
+        rows[1][column("jsd")].parse::<f64>().is_ok(),
+        "exact metrics exist at 0"
+    );
 }

@@ -136,9 +136,11 @@ fn plot_lines_ui(
     };
     let colors = [palette.discriminator, palette.generator];
     for (j, series) in plot.series.iter().enumerate() {
+        // A loss that does not exist yet (NaN before the first step) is not drawn.
         let points: Vec<[f64; 2]> = rows
             .iter()
             .map(|r| [r.iteration, (series.value)(r)])
+            .filter(|[_, y]| y.is_finite())
             .collect();
         let color = if plot.series.len() == 1 {
             palette.ink

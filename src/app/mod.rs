@@ -291,6 +291,7 @@ impl GanscopeApp {
             divergence_banner_ui(ui, d, commands);
         }
         story_progress_ui(ui, picture, commands);
+        schedule_end_ui(ui, picture, commands);
         if let Some(e) = &picture.story.error {
             ui.colored_label(palette.reference, e);
         }
@@ -349,12 +350,17 @@ impl GanscopeApp {
             "paused"
         };
         let m = &picture.analysis.metrics;
-        let lr_factor = picture.settings.training.lr_factor(c.iteration);
+        let t = &picture.settings.training;
+        let lr_factor = t.lr_factor(c.iteration);
         ui.label(format!(
-            "iteration {}   D steps {}   G steps {}   {:.0} it/s   {phase}   learning rates x{lr_factor:.2}   JSD {:.4}   C(G) {:.4} (-log 4 = -1.3863)   W1 {:.4}",
-            c.iteration, c.d_steps, c.g_steps, picture.iterations_per_second, m.jsd, m.c_g, m.w1
+            "iteration {}   D steps {}   G steps {}   {:.0} it/s   {phase}   lr D {:.2e} G {:.2e}   JSD {:.4}   C(G) {:.4} (-log 4 = -1.3863)   W1 {:.4}",
+            c.iteration, c.d_steps, c.g_steps, picture.iterations_per_second,
+            t.lr_d * lr_factor, t.lr_g * lr_factor, m.jsd, m.c_g, m.w1
         ))
-        .on_hover_text("Learning rates are multiplied by this factor, which falls linearly to 0 at training.lr_decay_iters (0 = no decay)");
+        .on_hover_text(format!(
+            "The learning rates in force: the set ones ({:.2e}, {:.2e}) times the decay factor {lr_factor:.3}, which falls linearly to 0 at training.lr_decay_iters (0 = no decay)",
+            t.lr_d, t.lr_g
+        ));
     }
 
     /// The controls; returns the commands they ask for.
@@ -467,6 +473,50 @@ fn divergence_banner_ui(
                 }
             });
         });
+}
+
+/// Once the learning-rate decay has reached 0 the run is paused: says so, with ways on.
+fn schedule_end_ui(ui: &mut egui::Ui, picture: &Published, commands: &mut Vec<Command>) {
+    let training = &picture.settings.training;
+    if picture.playing || !training.schedule_ended(picture.counters.iteration) {
+        return;
+    }
+    ui.horizontal_wrapped(|ui| {
+        ui.label(
+            egui::RichText::new(format!(
+                "The learning rates have decayed to 0 at iteration {}: training is paused.",
+                training.lr_decay_iters
+            ))
+            .strong(),
+        );
+        let longer = training.lr_decay_iters.saturating_mul(2);
+        if ui
+            .button(format!("Decay to 0 at {longer} instead"))
+            .on_hover_text(
+                "Doubles training.lr_decay_iters: the rates rise again and fall to 0 there",
+            )
+            .clicked()
+        {
+            commands.push(Command::SetTraining(
+                crate::sim::settings::TrainingSettings {
+                    lr_decay_iters: longer,
+                    ..training.clone()
+                },
+            ));
+        }
+        if ui
+            .button("Keep the rates constant")
+            .on_hover_text("Sets training.lr_decay_iters to 0: no decay")
+            .clicked()
+        {
+            commands.push(Command::SetTraining(
+                crate::sim::settings::TrainingSettings {
+                    lr_decay_iters: 0,
+                    ..training.clone()
+                },
+            ));
+        }
+    });
 }
 
 /// The progress bar of a running scenario or replay, with Cancel.

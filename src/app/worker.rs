@@ -501,7 +501,7 @@ impl Worker {
     }
 
     /// Trains for up to `budget` if playing (or runs the scenario), at the chosen speed.
-    /// Returns whether it ran.
+    /// Returns whether it ran or stopped (something new to publish).
     pub fn work(&mut self, budget: Duration) -> bool {
         if self.story_run.is_some() {
             return self.work_story(budget);
@@ -518,8 +518,21 @@ impl Worker {
                     break;
                 }
             }
+            // At the end of the learning-rate decay every step would change nothing:
+            // the run pauses there (the app says so and offers to extend it).
+            let training = &self.trainer.settings().training;
+            let iteration = self.trainer.counters().iteration;
+            if training.schedule_ended(iteration) {
+                self.playing = false;
+                // A change to publish, though no step ran.
+                ran = true;
+                break;
+            }
             // Small chunks keep the budget honest; the record gets one row per chunk.
             let chunk = if self.speed.is_some() { 1 } else { 16 };
+            let chunk = training
+                .iterations_to_schedule_end(iteration)
+                .map_or(chunk, |left| chunk.min(left));
             let result = self.trainer.run(chunk);
             self.pace_done += chunk;
             ran = true;

@@ -50,15 +50,19 @@ pub const COLUMNS: [&str; 12] = [
 ];
 
 impl Row {
-    /// The minibatch numbers of `trainer` now (the exact metrics left at zero).
+    /// The minibatch numbers of `trainer` now (the exact metrics left at zero). A network
+    /// that has not stepped yet has no loss or gradient: those are NaN, written as an
+    /// empty CSV field.
     pub fn minibatch(trainer: &Trainer) -> Self {
         let st = trainer.stats();
+        let c = trainer.counters();
+        let made = |stepped: bool, v: f64| if stepped { v } else { f64::NAN };
         Self {
-            iteration: trainer.counters().iteration as f64,
-            d_loss: st.d_loss,
-            g_loss: st.g_loss,
-            d_grad: st.d_grad_norm,
-            g_grad: st.g_grad_norm,
+            iteration: c.iteration as f64,
+            d_loss: made(c.d_steps > 0, st.d_loss),
+            g_loss: made(c.g_steps > 0, st.g_loss),
+            d_grad: made(c.d_steps > 0, st.d_grad_norm),
+            g_grad: made(c.g_steps > 0, st.g_grad_norm),
             ..Self::default()
         }
     }
@@ -101,11 +105,18 @@ impl Row {
         ]
     }
 
-    /// The row as a CSV line (no line break); numbers print exactly (shortest round trip).
+    /// The row as a CSV line (no line break); numbers print exactly (shortest round trip),
+    /// a number that does not exist yet as an empty field.
     pub fn csv_line(&self) -> String {
         self.values()
             .iter()
-            .map(f64::to_string)
+            .map(|v| {
+                if v.is_nan() {
+                    String::new()
+                } else {
+                    v.to_string()
+                }
+            })
             .collect::<Vec<_>>()
             .join(",")
     }

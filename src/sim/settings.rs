@@ -153,6 +153,17 @@ impl TrainingSettings {
         }
     }
 
+    /// Whether the learning-rate decay has reached 0 by `iteration`: every further step
+    /// would change nothing.
+    pub fn schedule_ended(&self, iteration: u64) -> bool {
+        self.lr_decay_iters > 0 && iteration >= self.lr_decay_iters
+    }
+
+    /// Iterations left before the decay reaches 0 (`None` without decay).
+    pub fn iterations_to_schedule_end(&self, iteration: u64) -> Option<u64> {
+        (self.lr_decay_iters > 0).then(|| self.lr_decay_iters.saturating_sub(iteration))
+    }
+
     /// The learning-rate multiplier at `iteration` (linear decay to 0, or 1).
     pub fn lr_factor(&self, iteration: u64) -> f64 {
         if self.lr_decay_iters == 0 {
