@@ -371,13 +371,8 @@ fn the_run_so_far_exports_as_a_gif_and_the_view_as_a_png() {
     let _still_open = h.get_by_label("Export");
 }
 
-#[test]
-fn the_run_pauses_where_the_learning_rates_reach_zero_and_can_be_extended() {
-    let mut settings = Settings::preset("fig1").expect("preset");
-    settings.training.lr_decay_iters = 30;
-    let mut h = Harness::builder()
-        .with_size([1600.0, 1000.0])
-        .build_eframe(move |_| GanscopeApp::new_inline(settings.clone()).expect("valid"));
+/// Presses Play and draws frames until the run pauses by itself (at most 200).
+fn play_until_paused(h: &mut Harness<'static, GanscopeApp>) {
     h.get_by_label("Play").click();
     h.run_steps(1);
     for _ in 0..200 {
@@ -386,6 +381,16 @@ fn the_run_pauses_where_the_learning_rates_reach_zero_and_can_be_extended() {
             break;
         }
     }
+}
+
+#[test]
+fn the_run_pauses_where_the_learning_rates_reach_zero_and_can_be_extended() {
+    let mut settings = Settings::preset("fig1").expect("preset");
+    settings.training.lr_decay_iters = 30;
+    let mut h = Harness::builder()
+        .with_size([1600.0, 1000.0])
+        .build_eframe(move |_| GanscopeApp::new_inline(settings.clone()).expect("valid"));
+    play_until_paused(&mut h);
     assert!(
         !h.state().picture().playing,
         "paused at the end of the decay"
@@ -395,14 +400,7 @@ fn the_run_pauses_where_the_learning_rates_reach_zero_and_can_be_extended() {
     h.get_by_label("Decay to 0 at 60 instead").click();
     h.run_steps(2);
     assert_eq!(h.state().picture().settings.training.lr_decay_iters, 60);
-    h.get_by_label("Play").click();
-    h.run_steps(1);
-    for _ in 0..200 {
-        h.run_steps(1);
-        if !h.state().picture().playing {
-            break;
-        }
-    }
+    play_until_paused(&mut h);
     assert_eq!(iteration(&h), 60);
     let _status = h.get_by_label_contains("lr D 0.00e0 G 0.00e0");
 }
