@@ -404,3 +404,18 @@ fn the_run_pauses_where_the_learning_rates_reach_zero_and_can_be_extended() {
     assert_eq!(iteration(&h), 60);
     let _status = h.get_by_label_contains("lr D 0.00e0 G 0.00e0");
 }
+
+#[test]
+fn the_lecture_pace_plays_fig1_in_slow_motion_and_fastest_is_one_click_away() {
+    let mut h = app("fig1");
+    h.get_by_label("lecture").click();
+    h.get_by_label("Play").click();
+    h.run_steps(5);
+    // fig1's lesson starts at 2/3 of an iteration a second: one is due at Play, the next
+    // 1.5 s later.
+    assert!(h.state().picture().playing);
+    assert!(iteration(&h) <= 1, "iteration {}", iteration(&h));
+    h.get_by_label("fastest").click();
+    h.run_steps(10);
+    assert!(iteration(&h) > 20, "iteration {}", iteration(&h));
+}

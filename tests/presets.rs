@@ -139,3 +139,75 @@ fn wgan_gp_keeps_both_modes() {
         assert!(least > 0.3, "a mode fell to {least:.3} of p_g's mass");
     }
 }
+
+/// The pace a preset plays at in the app ("lecture").
+fn lesson_pace(preset: &str) -> ganscope::sim::pace::Pace {
+    ganscope::sim::settings::Preset::named(preset)
+        .expect("preset")
+        .pace
+}
+
+/// The last iteration a pace reaches within `secs` seconds from iteration 0.
+fn iterations_within(pace: ganscope::sim::pace::Pace, secs: f64) -> u64 {
+    let mut n = 0;
+    let mut t = 0.0;
+    while let Some(rate) = pace.rate(n) {
+        t += 1.0 / rate;
+        if t > secs {
+            break;
+        }
+        n += 1;
+    }
+    n
+}
+
+#[test]
+fn fig1_at_its_lecture_pace_takes_ten_seconds_to_look_close_and_under_a_minute_to_converge() {
+    let pace = lesson_pace("fig1");
+    let in_a_minute = iterations_within(pace, 60.0);
+    for seed in 1..=10 {
+        let mut t = Trainer::new(settings("fig1", seed)).expect("valid");
+        // JSD < 0.05 not sooner than 10 s after Play: checked at every iteration.
+        let close = (1..=400)
+            .find(|_| {
+                t.run(1).expect("finite");
+                quick(&t).metrics.jsd < 0.05
+            })
+            .expect("fig1 gets close within 400 iterations");
+        let secs = pace.seconds_between(0, close);
+        assert!(
+            secs >= 10.0,
+            "seed {seed}: JSD < 0.05 at iteration {close}, {secs:.1} s"
+        );
+        // JSD < 0.01 within 60 s: checked every 25 iterations up to the minute's end.
+        let converged = (t.counters().iteration..in_a_minute).step_by(25).any(|_| {
+            t.run(25).expect("finite");
+            quick(&t).metrics.jsd < 0.01
+        });
+        assert!(
+            converged,
+            "seed {seed}: no JSD < 0.01 within {in_a_minute} iterations"
+        );
+    }
+}
+
+#[test]
+fn vanishing_plateaus_for_ten_seconds_and_oscillation_swings_three_times_a_minute_at_their_paces() {
+    let plateau = iterations_within(lesson_pace("vanishing"), 10.0);
+    for seed in [1, 2, 3] {
+        let escape = escape_iteration(settings("vanishing", seed), 3000).unwrap_or(3000);
+        assert!(
+            escape >= plateau,
+            "seed {seed}: escaped at {escape}, 10 s is {plateau}"
+        );
+    }
+    // A swing is two crossings of the data's mean by p_g's mean.
+    let minute = iterations_within(lesson_pace("oscillation"), 60.0);
+    let frames = trace(settings("oscillation", 1), minute, 100);
+    let above: Vec<bool> = frames.iter().map(|a| a.metrics.p_g_mean > 4.0).collect();
+    let crossings = above.windows(2).filter(|w| w[0] != w[1]).count();
+    assert!(
+        crossings >= 6,
+        "{crossings} crossings in {minute} iterations"
+    );
+}

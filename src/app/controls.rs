@@ -8,6 +8,7 @@ use crate::sim::distribution::{Noise, Target};
 use crate::sim::loss::LossKind;
 use crate::sim::mlp::Init;
 use crate::sim::optim::OptimizerKind;
+use crate::sim::pace::{Pace, PaceChoice};
 use crate::sim::schema::{self, Applies, Kind, Scale, Spec, Widget};
 use crate::sim::settings::{NetSettings, Preset, Settings};
 
@@ -17,6 +18,7 @@ use crate::scene::Overlays;
 
 /// What the side panel edits that is not a training setting.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct ViewPrefs {
     /// Optional figure layers.
     pub overlays: Overlays,
@@ -24,8 +26,8 @@ pub struct ViewPrefs {
     pub theme: Theme,
     /// UI zoom (also Ctrl + / Ctrl −).
     pub scale: f32,
-    /// Iterations per second, or `None` for as fast as possible.
-    pub speed: Option<f64>,
+    /// How fast a playing run goes.
+    pub pace: PaceChoice,
 }
 
 impl Default for ViewPrefs {
@@ -34,13 +36,13 @@ impl Default for ViewPrefs {
             overlays: Overlays::default(),
             theme: Theme::Light,
             scale: 1.0,
-            speed: None,
+            pace: PaceChoice::Lecture,
         }
     }
 }
 
 /// The side panel's runtime state (not saved).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ControlsState {
     /// Text pasted into the settings-string box.
     pub paste: String,
@@ -48,6 +50,19 @@ pub struct ControlsState {
     pub error: Option<String>,
     /// Edits refused for being out of range.
     pub refusals: Refusals,
+    /// The pace of the lesson in use (the last preset chosen): what "lecture" plays at.
+    pub lesson_pace: Pace,
+}
+
+impl Default for ControlsState {
+    fn default() -> Self {
+        Self {
+            paste: String::new(),
+            error: None,
+            refusals: Refusals::default(),
+            lesson_pace: Preset::named("fig1").map_or(Pace::Fastest, |p| p.pace),
+        }
+    }
 }
 
 /// Draws the controls; returns the commands they ask for.
@@ -63,7 +78,7 @@ pub fn controls_ui(
     state.refusals.begin();
     let mut model_open = false;
     egui::ScrollArea::vertical().show(ui, |ui| {
-        run_ui(ui, prefs, picture, &mut out);
+        run_ui(ui, prefs, state.lesson_pace, picture, &mut out);
         ui.separator();
         algorithm_ui(ui, draft, &mut state.refusals, &mut out);
         ui.separator();
@@ -125,7 +140,13 @@ fn share_ui(
     }
 }
 
-fn run_ui(ui: &mut egui::Ui, prefs: &mut ViewPrefs, picture: &Published, out: &mut Vec<Command>) {
+fn run_ui(
+    ui: &mut egui::Ui,
+    prefs: &mut ViewPrefs,
+    lesson_pace: Pace,
+    picture: &Published,
+    out: &mut Vec<Command>,
+) {
     ui.heading("Run");
     ui.horizontal_wrapped(|ui| {
         let play = if picture.playing { "Pause" } else { "Play" };
@@ -162,27 +183,21 @@ fn run_ui(ui: &mut egui::Ui, prefs: &mut ViewPrefs, picture: &Published, out: &m
             }
         }
     });
-    let mut fastest = prefs.speed.is_none();
-    if ui
-        .checkbox(&mut fastest, "As fast as possible")
-        .on_hover_text("Train on a background thread at full speed")
-        .changed()
-    {
-        prefs.speed = if fastest { None } else { Some(10.0) };
-        out.push(Command::SetSpeed(prefs.speed));
-    }
-    if let Some(rate) = &mut prefs.speed
-        && ui
-            .add(
-                egui::Slider::new(rate, 1.0..=10_000.0)
-                    .logarithmic(true)
-                    .text("iterations / s"),
-            )
-            .on_hover_text("Iterations of Algorithm 1 per second")
-            .changed()
-    {
-        out.push(Command::SetSpeed(prefs.speed));
-    }
+    ui.horizontal_wrapped(|ui| {
+        ui.label("pace").on_hover_text(
+            "How fast Play goes; the lesson's own pace plays each preset's story over tens of seconds",
+        );
+        for choice in PaceChoice::ALL {
+            if ui
+                .selectable_label(prefs.pace == choice, choice.name())
+                .on_hover_text(choice.explanation())
+                .clicked()
+            {
+                prefs.pace = choice;
+                out.push(Command::SetPace(choice.pace(lesson_pace)));
+            }
+        }
+    });
 }
 
 /// Values typed or dragged outside their accepted range, by field (`training.lr_d`,

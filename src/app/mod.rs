@@ -157,24 +157,32 @@ impl GanscopeApp {
                 warmup_done: None,
                 frame_ms: Vec::new(),
             });
-            app.prefs.speed = None;
-            app.pending.push(Command::SetSpeed(None));
+            app.prefs.pace = crate::sim::pace::PaceChoice::Fastest;
+            app.pending
+                .push(Command::SetPace(crate::sim::pace::Pace::Fastest));
             app.pending.push(Command::SetPlaying(true));
-        } else if let Some(speed) = app.prefs.speed {
-            app.pending.push(Command::SetSpeed(Some(speed)));
+        } else {
+            let pace = app.prefs.pace.pace(app.share.lesson_pace);
+            app.pending.push(Command::SetPace(pace));
         }
         Ok(app)
     }
 
-    /// An app that trains inline (for tests): every command takes effect in the next frame.
+    /// An app that trains inline (for tests): every command takes effect in the next frame,
+    /// and Play runs as fast as possible until a pace is chosen.
     pub fn new_inline(settings: Settings) -> Result<Self, crate::sim::SettingError> {
         let mut worker = Box::new(Worker::new(settings)?);
         let picture = worker.publish();
         let film = worker.filmstrip();
+        // The worker starts unpaced, and the controls say so: tests step by frames.
+        let prefs = ViewPrefs {
+            pace: crate::sim::pace::PaceChoice::Fastest,
+            ..ViewPrefs::default()
+        };
         Ok(Self::with_backend(
             Backend::Inline(worker),
             picture,
-            ViewPrefs::default(),
+            prefs,
             film,
         ))
     }
@@ -314,6 +322,11 @@ impl GanscopeApp {
         ui.horizontal(|ui| {
             ui.heading("ganscope");
             if let Some(preset) = controls::presets_ui(ui) {
+                // "lecture" follows the lesson: each preset has its own pace.
+                self.share.lesson_pace = preset.pace;
+                if self.prefs.pace == crate::sim::pace::PaceChoice::Lecture {
+                    commands.push(Command::SetPace(preset.pace));
+                }
                 let settings = preset.settings();
                 self.draft = settings.clone();
                 new_caption = Some(format!("Preset {}: {}", preset.name, preset.lesson));

@@ -11,6 +11,7 @@ use rand::SeedableRng as _;
 use crate::scene::StoryPicture;
 use crate::scene::animation::Filmstrip;
 use crate::sim::analysis::{Analysis, AnalysisOptions};
+use crate::sim::pace::Pace;
 use crate::sim::settings::{SettingError, Settings, TrainingSettings};
 use crate::sim::story::{Capture, Stage, Story, StoryOptions};
 use crate::sim::trainer::{Counters, Divergence, SimRng, Snapshot, StepStats, Trainer};
@@ -33,8 +34,8 @@ pub enum Command {
     Reset,
     /// Back to the last automatic checkpoint (after a divergence).
     Rewind,
-    /// Iterations per second; `None` is as fast as the machine goes.
-    SetSpeed(Option<f64>),
+    /// How fast a playing run goes.
+    SetPace(Pace),
     /// New training settings, applied at the next step without reset.
     SetTraining(TrainingSettings),
     /// New settings of any kind: model, data or seed changes reset the run.
@@ -145,9 +146,10 @@ pub struct Worker {
     history: History,
     minibatch_history: History,
     playing: bool,
-    speed: Option<f64>,
+    pace: Pace,
     pace_start: Instant,
-    pace_done: u64,
+    /// Seconds after `pace_start` at which the next paced iteration is due.
+    pace_clock: f64,
     rate_window: (Instant, u64),
     rate: f64,
     view: Option<ViewRange>,
@@ -179,9 +181,9 @@ impl Worker {
             history: History::default(),
             minibatch_history: History::default(),
             playing: false,
-            speed: None,
+            pace: Pace::Fastest,
             pace_start: Instant::now(),
-            pace_done: 0,
+            pace_clock: 0.0,
             rate_window: (Instant::now(), 0),
             rate: 0.0,
             view: None,
@@ -392,7 +394,7 @@ impl Worker {
         // captures, so only its own controls, the speed and cancelling get through.
         if self.story_run.is_some() {
             match command {
-                Command::CancelStory | Command::SetSpeed(_) | Command::SetPlaying(false) => {}
+                Command::CancelStory | Command::SetPace(_) | Command::SetPlaying(false) => {}
                 // A new run (a preset, a file, new settings, a reset) ends the scenario.
                 Command::Load(_) | Command::Apply(_) | Command::Reset => self.story_run = None,
                 _ => {
@@ -427,8 +429,8 @@ impl Worker {
                 self.playing = false;
                 Ok(())
             }
-            Command::SetSpeed(speed) => {
-                self.speed = speed;
+            Command::SetPace(pace) => {
+                self.pace = pace;
                 self.restart_pacing();
                 Ok(())
             }
@@ -496,7 +498,7 @@ impl Worker {
 
     fn restart_pacing(&mut self) {
         self.pace_start = Instant::now();
-        self.pace_done = 0;
+        self.pace_clock = 0.0;
         self.rate_window = (Instant::now(), self.trainer.counters().iteration);
     }
 
@@ -512,11 +514,12 @@ impl Worker {
         let start = Instant::now();
         let mut ran = false;
         while start.elapsed() < budget {
-            if let Some(rate) = self.speed {
-                let due = (self.pace_start.elapsed().as_secs_f64() * rate) as u64;
-                if self.pace_done >= due {
+            let paced = self.pace.rate(self.trainer.counters().iteration);
+            if let Some(rate) = paced {
+                if self.pace_clock > self.pace_start.elapsed().as_secs_f64() {
                     break;
                 }
+                self.pace_clock += 1.0 / rate;
             }
             // At the end of the learning-rate decay every step would change nothing:
             // the run pauses there (the app says so and offers to extend it).
@@ -529,12 +532,11 @@ impl Worker {
                 break;
             }
             // Small chunks keep the budget honest; the record gets one row per chunk.
-            let chunk = if self.speed.is_some() { 1 } else { 16 };
+            let chunk = if paced.is_some() { 1 } else { 16 };
             let chunk = training
                 .iterations_to_schedule_end(iteration)
                 .map_or(chunk, |left| chunk.min(left));
             let result = self.trainer.run(chunk);
-            self.pace_done += chunk;
             ran = true;
             self.record_stats();
             if result.is_err() {
@@ -554,10 +556,9 @@ impl Worker {
 
     /// Time until the paced run is due again (`None`: at once or not playing).
     pub fn next_due(&self) -> Option<Duration> {
-        let rate = self.speed?;
-        let next = (self.pace_done + 1) as f64 / rate;
+        self.pace.rate(self.trainer.counters().iteration)?;
         Some(Duration::from_secs_f64(
-            (next - self.pace_start.elapsed().as_secs_f64()).max(0.0),
+            (self.pace_clock - self.pace_start.elapsed().as_secs_f64()).max(0.0),
         ))
     }
 

@@ -11,6 +11,7 @@ pub mod loss;
 pub mod mlp;
 pub mod model;
 pub mod optim;
+pub mod pace;
 pub mod record;
 pub mod schema;
 pub mod settings;

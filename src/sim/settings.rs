@@ -10,6 +10,7 @@ use super::distribution::{Noise, Target};
 use super::loss::LossKind;
 use super::mlp::{Init, MlpShape};
 use super::optim::{OptimParams, OptimizerKind};
+use super::pace::Pace;
 use super::schema::{self, Applies};
 
 /// A settings file's parse error, named by the key (`training.k`) and line where toml
@@ -225,6 +226,9 @@ pub struct Preset {
     pub name: &'static str,
     /// What it shows, in one line.
     pub lesson: &'static str,
+    /// The pace at which it plays its lesson in the app, chosen so the lesson plays out
+    /// over tens of seconds (measured in `tests/presets.rs`).
+    pub pace: Pace,
     /// Its changes to the reference settings.
     edit: fn(&mut Settings),
 }
@@ -235,6 +239,11 @@ impl Preset {
         Self {
             name: "fig1",
             lesson: "The paper's Figure 1: uniform z, Gaussian data, converges to p_g = p_data.",
+            pace: Pace::Ramp {
+                start: 2.0 / 3.0,
+                gain: 1.0 / 9.0,
+                max: 1000.0,
+            },
             edit: |s| {
                 // Measured over 10 seeds: β₁ = 0 (as in WGAN-GP and BigGAN) keeps the
                 // final state from wobbling, so every seed passes the two-sample test.
@@ -249,11 +258,13 @@ impl Preset {
         Self {
             name: "reference",
             lesson: "The benchmark workload: N(4, 0.5), tanh 32×32 nets, Adam 1e-3, no scaling.",
+            pace: Pace::Steady(100.0),
             edit: |_| {},
         },
         Self {
             name: "vanishing",
             lesson: "Minimax loss, far start, D trained first: G's gradient vanishes (§3).",
+            pace: Pace::Steady(60.0),
             edit: |s| {
                 // G starts 16 σ from the data and D trains alone first, so D is confident;
                 // plain SGD shows gradient sizes as they are (Adam would rescale them).
@@ -272,6 +283,7 @@ impl Preset {
         Self {
             name: "collapse",
             lesson: "Two modes, 10 G steps per D step: G drops a mode and hops between them (§6).",
+            pace: Pace::Steady(60.0),
             edit: |s| {
                 s.target = two_modes();
                 s.training.g_steps = 10;
@@ -282,6 +294,7 @@ impl Preset {
         Self {
             name: "oscillation",
             lesson: "SGD with momentum at learning rate 0.01, k = 1: p_g swings around p_data.",
+            pace: Pace::Steady(300.0),
             edit: |s| {
                 // The paper's optimiser, SGD with momentum, at a large learning rate.
                 s.training.optimizer = OptimizerKind::Momentum;
@@ -295,6 +308,7 @@ impl Preset {
         Self {
             name: "optimal-d",
             lesson: "k = 20: D stays near D* every iteration and p_g converges (Proposition 2).",
+            pace: Pace::Steady(30.0),
             edit: |s| {
                 s.training.k = 20;
                 s.training.lr_d = 2e-3;
@@ -306,6 +320,7 @@ impl Preset {
         Self {
             name: "wgan-gp",
             lesson: "Wasserstein loss with gradient penalty on two modes: both modes kept.",
+            pace: Pace::Steady(60.0),
             edit: |s| {
                 s.target = two_modes();
                 s.training.loss = LossKind::WassersteinGp;
