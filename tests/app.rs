@@ -419,3 +419,14 @@ fn the_lecture_pace_plays_fig1_in_slow_motion_and_fastest_is_one_click_away() {
     h.run_steps(10);
     assert!(iteration(&h) > 20, "iteration {}", iteration(&h));
 }
+
+#[test]
+fn the_keys_are_named_until_the_first_play() {
+    let mut h = app("fig1");
+    h.run_steps(2);
+    let _hint = h.get_by_label_contains("Space: play or pause");
+    h.key_press(egui::Key::Space);
+    h.run_steps(3);
+    assert!(h.state().picture().playing, "Space plays");
+    assert!(h.query_by_label_contains("Space: play or pause").is_none());
+}

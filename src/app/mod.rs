@@ -91,6 +91,8 @@ pub struct GanscopeApp {
     export: export::ExportState,
     /// The Figure 1 panels last shown (a new set switches to their tab).
     seen_story: Option<std::sync::Arc<crate::scene::StoryPicture>>,
+    /// Whether the run has played yet: until then the top bar says how to start it.
+    played: bool,
 }
 
 /// The central panel's views.
@@ -207,6 +209,7 @@ impl GanscopeApp {
             tab: Tab::Live,
             export: export::ExportState::new(film),
             seen_story: None,
+            played: false,
         }
     }
 
@@ -294,6 +297,14 @@ impl GanscopeApp {
         commands: &mut Vec<Command>,
     ) -> Option<String> {
         let new_caption = self.top_bar_ui(ui, commands);
+        if !self.played {
+            ui.label(
+                egui::RichText::new(
+                    "Space: play or pause    right arrow: one iteration    D / G: one step of D / of G    R: reset",
+                )
+                .strong(),
+            );
+        }
         let picture = &self.picture;
         if let Some(d) = &picture.divergence {
             divergence_banner_ui(ui, d, commands);
@@ -603,6 +614,7 @@ impl eframe::App for GanscopeApp {
             (Some(_), None) => true,
             _ => false,
         };
+        self.played |= self.picture.playing;
         if fresh {
             self.seen_story.clone_from(&self.picture.story.picture);
             self.tab = Tab::Figure1;
