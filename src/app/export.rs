@@ -224,6 +224,8 @@ pub fn export_buttons_ui(ui: &mut egui::Ui, state: &mut ExportState, picture: &P
             .on_hover_text("Frames per second of the GIF");
         if ui
             .add_enabled(!state.encoding(), egui::Button::new(Action::Gif.label()))
+            .on_hover_text("The run so far as an animated GIF, with these frames and rate")
+            .on_disabled_hover_text("A GIF is being encoded: wait for it or press Cancel")
             .clicked()
         {
             state.open(Action::Gif);

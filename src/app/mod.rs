@@ -346,6 +346,7 @@ impl GanscopeApp {
             if ui
                 .add_enabled(self.picture.story.running.is_none(), egui::Button::new("Figure 1"))
                 .on_hover_text("Run the paper's Figure 1 (a)-(d) as a seeded scenario on the fig1 preset (current seed) and show the four panels")
+                .on_disabled_hover_text("Figure 1 or a replay is running: wait for it or press Cancel")
                 .clicked()
             {
                 self.draft = self.picture.settings.clone();

@@ -74,6 +74,7 @@ fn stage_buttons_ui(ui: &mut egui::Ui, stage: Stage, busy: bool) -> Vec<Command>
     if ui
         .add_enabled(!busy, egui::Button::new(format!("Replay {label}")))
         .on_hover_text("Run this stage again, live and slowed down, from the state it started in")
+        .on_disabled_hover_text("Figure 1 or a replay is running: wait for it or press Cancel")
         .clicked()
     {
         out.push(Command::ReplayStage(stage));
@@ -88,6 +89,7 @@ fn stage_buttons_ui(ui: &mut egui::Ui, stage: Stage, busy: bool) -> Vec<Command>
     if ui
         .add_enabled(!busy, egui::Button::new(format!("Continue from {label}")))
         .on_hover_text(continue_hint)
+        .on_disabled_hover_text("Figure 1 or a replay is running: wait for it or press Cancel")
         .clicked()
     {
         out.push(Command::ContinueFrom(stage));
