@@ -251,3 +251,23 @@ fn the_sample_histogram_is_a_density() {
         assert!((h - exact).abs() < 0.01, "x = {x}: {h} vs {exact}");
     }
 }
+
+#[test]
+fn d_star_is_drawn_only_where_the_densities_carry_mass() {
+    let t = ganscope::sim::Trainer::new(Settings::preset("fig1").expect("preset")).expect("valid");
+    let a = Analysis::new(&t.model(), &AnalysisOptions::default());
+    let mass: Vec<f64> = a.p_data.iter().zip(&a.p_g).map(|(d, g)| d + g).collect();
+    let peak = mass.iter().copied().fold(0.0, f64::max);
+    let runs = a.d_star_where_mass(1e-3);
+    assert!(!runs.is_empty());
+    let kept: Vec<[f64; 2]> = runs.concat();
+    for (j, &x) in a.x.iter().enumerate() {
+        let drawn = kept.iter().any(|p| p[0] == x);
+        assert_eq!(drawn, mass[j] >= 1e-3 * peak, "x = {x}: mass {}", mass[j]);
+        if drawn {
+            assert!(kept.contains(&[x, a.d_star[j]]), "D* itself at x = {x}");
+        }
+    }
+    // The far tails, where both densities vanish, are left out.
+    assert!(kept.len() < a.x.len());
+}

@@ -311,6 +311,8 @@ pub const P_G: &str = "p_g";
 pub const D_NAME: &str = "D(x)";
 /// Legend name of D*.
 pub const D_STAR: &str = "D*(x) = p_data/(p_data + p_g)";
+/// D* is drawn where p_data + p_g is at least this share of its peak.
+pub const D_STAR_MASS: f64 = 1e-3;
 /// Short legend name of D* where space is tight.
 pub const D_STAR_SHORT: &str = "D*(x)";
 /// Legend name of the arrows.
@@ -389,11 +391,22 @@ pub fn figure1_panel(input: &PanelInput<'_>, overlays: Overlays, palette: &Palet
         stroke: line(palette.discriminator, 2.5, Dash::Dashed { length: 10 }),
     });
     if overlays.d_star {
-        panel.curves.push(Curve {
-            label: D_STAR_SHORT.to_owned(),
-            points: series(&curves.d_star),
-            stroke: line(palette.optimal, 1.5, Dash::Dashed { length: 4 }),
-        });
+        // Only where the densities carry mass; one legend entry for all the runs.
+        for (i, run) in curves
+            .d_star_where_mass(D_STAR_MASS)
+            .into_iter()
+            .enumerate()
+        {
+            panel.curves.push(Curve {
+                label: if i == 0 {
+                    D_STAR_SHORT.to_owned()
+                } else {
+                    String::new()
+                },
+                points: run,
+                stroke: line(palette.optimal, 1.5, Dash::Dashed { length: 4 }),
+            });
+        }
     }
     if overlays.real_samples && !input.real.is_empty() {
         panel.marks = Some(Marks {

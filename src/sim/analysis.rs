@@ -383,6 +383,36 @@ impl Analysis {
             .collect()
     }
 
+    /// D* on the grid where it means something: the runs of points where p_data + p_g
+    /// carries at least `relative` of its largest value. Elsewhere D* = p_data /
+    /// (p_data + p_g) is a ratio of two vanishing numbers, drawn as plateaus at 0 or 1
+    /// across empty space.
+    pub fn d_star_where_mass(&self, relative: f64) -> Vec<Vec<[f64; 2]>> {
+        let mass: Vec<f64> = self
+            .p_data
+            .iter()
+            .zip(&self.p_g)
+            .map(|(a, b)| a + b)
+            .collect();
+        let floor = relative * mass.iter().copied().fold(0.0, f64::max);
+        let mut runs: Vec<Vec<[f64; 2]>> = Vec::new();
+        let mut inside = false;
+        for ((&x, &d), &m) in self.x.iter().zip(&self.d_star).zip(&mass) {
+            if m >= floor && m > 0.0 {
+                if !inside {
+                    runs.push(Vec::new());
+                }
+                if let Some(run) = runs.last_mut() {
+                    run.push([x, d]);
+                }
+                inside = true;
+            } else {
+                inside = false;
+            }
+        }
+        runs
+    }
+
     /// Proposition 1's gap: max |D − D*| over the central 98 % of (p_data + p_g)/2.
     pub fn optimality_gap(&self) -> f64 {
         let region = self.central_interval(&self.mixture(), 0.98);
