@@ -144,6 +144,11 @@ enum Command {
         /// PNG size factor (1 = 1616 pixels wide; 1.2 fills a 1920-pixel slide), 0.25 to 4.
         #[arg(long, default_value_t = 1.0)]
         scale: f32,
+        /// Also write each panel's numbers as CSV into this folder: a.csv … d.csv (x,
+        /// p_data, p_g, D, D* on the panel's grid) and a-arrows.csv … (z, where the z line
+        /// draws it in x units, G(z)).
+        #[arg(long, value_name = "DIR")]
+        curves: Option<PathBuf>,
     },
     /// Train headless and write an animated GIF of Figure 1 over the run.
     Animate {
@@ -281,7 +286,8 @@ fn execute(command: Command) -> Result<(), Failure> {
             force,
             dark,
             scale,
-        } => figure(&settings, &out, force, dark, scale),
+            curves,
+        } => figure(&settings, &out, force, dark, scale, curves.as_deref()),
         Command::Animate {
             settings,
             iters,
@@ -388,12 +394,25 @@ fn write_out(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     ganscope::scene::write_file(path, bytes, true).map_err(failed)
 }
 
+/// The files `figure --curves DIR` writes, by panel.
+const CURVE_FILES: [&str; 8] = [
+    "a.csv",
+    "a-arrows.csv",
+    "b.csv",
+    "b-arrows.csv",
+    "c.csv",
+    "c-arrows.csv",
+    "d.csv",
+    "d-arrows.csv",
+];
+
 fn figure(
     args: &SettingsArgs,
     out: &[PathBuf],
     force: bool,
     dark: bool,
     scale: f32,
+    curves: Option<&Path>,
 ) -> Result<(), Failure> {
     use ganscope::scene::{ImageFormat, Palette, StoryPicture, svg};
     use ganscope::sim::story::{Story, StoryOptions};
@@ -404,6 +423,17 @@ fn figure(
         .map_err(usage)?;
     for path in out {
         check_destination(path, force)?;
+    }
+    if let Some(dir) = curves {
+        if !dir.is_dir() {
+            return Err(usage(format!(
+                "--curves {}: expected an existing folder",
+                dir.display()
+            )));
+        }
+        for name in CURVE_FILES {
+            check_destination(&dir.join(name), force)?;
+        }
     }
     ganscope::scene::check_scale(scale).map_err(usage)?;
     let settings = resolve(args)?;
@@ -430,6 +460,13 @@ fn figure(
         all_met &= c.passed();
     }
     let picture = StoryPicture::new(story.captures());
+    if let Some(dir) = curves {
+        for (name, text) in picture.curves_csv() {
+            let path = dir.join(name);
+            write_out(&path, text.as_bytes())?;
+            println!("wrote {}", path.display());
+        }
+    }
     let palette = if dark { Palette::DARK } else { Palette::LIGHT };
     let document = svg::figure_svg(&picture.figure(&palette));
     for (path, format) in out.iter().zip(formats) {

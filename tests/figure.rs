@@ -272,3 +272,75 @@ fn animate_writes_a_gif_with_the_requested_frames_and_rate() {
         assert!(!target.exists());
     }
 }
+
+#[test]
+fn figure_writes_each_panels_numbers_as_csv_for_re_plotting() {
+    let dir = std::env::temp_dir().join(format!("ganscope-curves-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    // A folder that does not exist is refused before any work.
+    let missing = ganscope(&["figure", "--curves", dir.to_str().expect("utf-8")]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("--curves"));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let out = ganscope(&[
+        "figure",
+        "--seed",
+        "1",
+        "--curves",
+        dir.to_str().expect("utf-8"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for panel in ["a", "b", "c", "d"] {
+        let grid = std::fs::read_to_string(dir.join(format!("{panel}.csv"))).expect("grid");
+        let mut lines = grid.lines();
+        assert_eq!(lines.next(), Some("x,p_data,p_g,d,d_star"));
+        let rows: Vec<Vec<f64>> = lines
+            .map(|l| l.split(',').map(|v| v.parse().expect("number")).collect())
+            .collect();
+        assert!(rows.len() >= 100, "{panel}: {} rows", rows.len());
+        for r in &rows {
+            let (p_data, p_g, d, d_star) = (r[1], r[2], r[3], r[4]);
+            assert!((0.0..=1.0).contains(&d), "{panel}: D = {d}");
+            // D* is Proposition 1's ratio wherever the densities are not both tiny.
+            if p_data + p_g > 1e-6 {
+                let ratio = p_data / (p_data + p_g);
+                assert!(
+                    (d_star - ratio).abs() < 0.05,
+                    "{panel}: D* {d_star} vs {ratio}"
+                );
+            }
+        }
+        let arrows =
+            std::fs::read_to_string(dir.join(format!("{panel}-arrows.csv"))).expect("arrows");
+        let mut lines = arrows.lines();
+        assert_eq!(lines.next(), Some("z,z_line_x,g_z"));
+        let rows: Vec<Vec<f64>> = lines
+            .map(|l| l.split(',').map(|v| v.parse().expect("number")).collect())
+            .collect();
+        assert!(rows.len() >= 10, "{panel}: {} arrows", rows.len());
+        // Evenly spaced z drawn left to right on the z line, inside the panel's x range.
+        let (x_lo, x_hi) = rows_x_range(&grid);
+        for pair in rows.windows(2) {
+            assert!(
+                pair[1][0] > pair[0][0] && pair[1][1] > pair[0][1],
+                "{panel}"
+            );
+        }
+        assert!(rows.iter().all(|r| r[1] >= x_lo && r[1] <= x_hi), "{panel}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The smallest and largest x of a panel's grid file.
+fn rows_x_range(grid: &str) -> (f64, f64) {
+    grid.lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next()?.parse::<f64>().ok())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
+            (lo.min(x), hi.max(x))
+        })
+}

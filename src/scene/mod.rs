@@ -434,6 +434,15 @@ fn fitted_y_top(curves: &Analysis) -> f64 {
 
 /// The z line at `z_level` below the x line, an arrow from each z to G(z) (and (c)'s
 /// arrows before the G update), and the two lines' names.
+/// Where the z line draws z, in x units: the z line spans the middle 80 % of the view.
+pub fn z_line_position(view: ViewRange, noise: &Noise) -> impl Fn(f64) -> f64 {
+    let ViewRange { lo: x_lo, hi: x_hi } = view;
+    let (z_lo, z_hi) = z_line(noise);
+    let left = x_lo + 0.1 * (x_hi - x_lo);
+    let right = x_hi - 0.1 * (x_hi - x_lo);
+    move |z: f64| left + (z - z_lo) / (z_hi - z_lo) * (right - left)
+}
+
 fn add_z_line(
     panel: &mut Panel,
     input: &PanelInput<'_>,
@@ -442,10 +451,8 @@ fn add_z_line(
     palette: &Palette,
 ) {
     let ViewRange { lo: x_lo, hi: x_hi } = input.view;
-    let (z_lo, z_hi) = z_line(input.noise);
-    let left = x_lo + 0.1 * (x_hi - x_lo);
-    let right = x_hi - 0.1 * (x_hi - x_lo);
-    let z_to_x = |z: f64| left + (z - z_lo) / (z_hi - z_lo) * (right - left);
+    let z_to_x = z_line_position(input.view, input.noise);
+    let (left, right) = (z_to_x(z_line(input.noise).0), z_to_x(z_line(input.noise).1));
     let line = |color, width| Stroke {
         color,
         width,
@@ -585,6 +592,33 @@ impl StoryPicture {
             noise,
             seed,
         }
+    }
+
+    /// Each panel's numbers as CSV files, for re-plotting or checking the figure:
+    /// `a.csv` … `d.csv` with x, p_data, p_g, D and D* on the panel's grid, and
+    /// `a-arrows.csv` … with each arrow's z, where the z line draws it (in x units) and
+    /// G(z). Returns (file name, contents) pairs.
+    pub fn curves_csv(&self) -> Vec<(String, String)> {
+        let z_to_x = z_line_position(self.view, &self.noise);
+        let mut files = Vec::new();
+        for s in &self.stages {
+            let letter = s.stage.label().trim_matches(['(', ')']);
+            let c = &s.curves;
+            let mut grid = String::from("x,p_data,p_g,d,d_star\n");
+            for j in 0..c.x.len() {
+                grid += &format!(
+                    "{},{},{},{},{}\n",
+                    c.x[j], c.p_data[j], c.p_g[j], c.d[j], c.d_star[j]
+                );
+            }
+            files.push((format!("{letter}.csv"), grid));
+            let mut arrows = String::from("z,z_line_x,g_z\n");
+            for &(z, x) in &c.arrows {
+                arrows += &format!("{z},{},{x}\n", z_to_x(z));
+            }
+            files.push((format!("{letter}-arrows.csv"), arrows));
+        }
+        files
     }
 
     /// The panel of stage `i`, with its caption and evidence.
