@@ -8,7 +8,7 @@ use egui_kittest::kittest::Queryable as _;
 mod common;
 
 use ganscope::app::GanscopeApp;
-use ganscope::sim::schema::{self, Kind};
+use ganscope::sim::schema;
 use ganscope::sim::settings::{Preset, Settings};
 
 fn app(settings: Settings) -> Harness<'static, GanscopeApp> {
@@ -59,13 +59,7 @@ fn with_value(spec: &schema::Spec, value: f64) -> Option<Settings> {
 #[test]
 fn drawing_the_panel_keeps_every_numeric_setting_at_both_ends_of_its_range() {
     let mut tried = 0;
-    for spec in schema::all() {
-        if !matches!(
-            spec.kind,
-            Kind::Whole(_) | Kind::Number(_) | Kind::Numbers(..)
-        ) {
-            continue;
-        }
+    for spec in common::numeric_specs() {
         for end in spec.range.extremes() {
             let Some(mut settings) = with_value(spec, end) else {
                 continue;

@@ -295,12 +295,7 @@ fn figure_writes_each_panels_numbers_as_csv_for_re_plotting() {
         String::from_utf8_lossy(&out.stderr)
     );
     for panel in ["a", "b", "c", "d"] {
-        let grid = std::fs::read_to_string(dir.join(format!("{panel}.csv"))).expect("grid");
-        let mut lines = grid.lines();
-        assert_eq!(lines.next(), Some("x,p_data,p_g,d,d_star"));
-        let rows: Vec<Vec<f64>> = lines
-            .map(|l| l.split(',').map(|v| v.parse().expect("number")).collect())
-            .collect();
+        let rows = read_csv(&dir.join(format!("{panel}.csv")), "x,p_data,p_g,d,d_star");
         assert!(rows.len() >= 100, "{panel}: {} rows", rows.len());
         for r in &rows {
             let (p_data, p_g, d, d_star) = (r[1], r[2], r[3], r[4]);
@@ -314,33 +309,34 @@ fn figure_writes_each_panels_numbers_as_csv_for_re_plotting() {
                 );
             }
         }
-        let arrows =
-            std::fs::read_to_string(dir.join(format!("{panel}-arrows.csv"))).expect("arrows");
-        let mut lines = arrows.lines();
-        assert_eq!(lines.next(), Some("z,z_line_x,g_z"));
-        let rows: Vec<Vec<f64>> = lines
-            .map(|l| l.split(',').map(|v| v.parse().expect("number")).collect())
-            .collect();
-        assert!(rows.len() >= 10, "{panel}: {} arrows", rows.len());
+        let (x_lo, x_hi) = rows
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), r| {
+                (lo.min(r[0]), hi.max(r[0]))
+            });
+        let arrows = read_csv(&dir.join(format!("{panel}-arrows.csv")), "z,z_line_x,g_z");
+        assert!(arrows.len() >= 10, "{panel}: {} arrows", arrows.len());
         // Evenly spaced z drawn left to right on the z line, inside the panel's x range.
-        let (x_lo, x_hi) = rows_x_range(&grid);
-        for pair in rows.windows(2) {
+        for pair in arrows.windows(2) {
             assert!(
                 pair[1][0] > pair[0][0] && pair[1][1] > pair[0][1],
                 "{panel}"
             );
         }
-        assert!(rows.iter().all(|r| r[1] >= x_lo && r[1] <= x_hi), "{panel}");
+        assert!(
+            arrows.iter().all(|r| r[1] >= x_lo && r[1] <= x_hi),
+            "{panel}"
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// The smallest and largest x of a panel's grid file.
-fn rows_x_range(grid: &str) -> (f64, f64) {
-    grid.lines()
-        .skip(1)
-        .filter_map(|l| l.split(',').next()?.parse::<f64>().ok())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
-            (lo.min(x), hi.max(x))
-        })
+/// The rows of a CSV file of numbers whose first line is `header`.
+fn read_csv(path: &std::path::Path, header: &str) -> Vec<Vec<f64>> {
+    let text = std::fs::read_to_string(path).expect("written");
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some(header), "{}", path.display());
+    lines
+        .map(|l| l.split(',').map(|v| v.parse().expect("number")).collect())
+        .collect()
 }

@@ -126,13 +126,7 @@ fn with_value(spec: &schema::Spec, value: f64) -> Result<Settings, ganscope::sim
 #[test]
 fn every_numeric_setting_accepts_both_ends_of_its_range_refuses_beyond_them_and_trains_there() {
     let mut tried = 0;
-    for spec in schema::all() {
-        if !matches!(
-            spec.kind,
-            Kind::Whole(_) | Kind::Number(_) | Kind::Numbers(..)
-        ) {
-            continue;
-        }
+    for spec in common::numeric_specs() {
         for (i, end) in spec.range.extremes().into_iter().enumerate() {
             // An end that a relation between fields rules out (a uniform's low at the
             // top of its range leaves no room for its high) is skipped, and counted.

@@ -452,7 +452,8 @@ fn add_z_line(
 ) {
     let ViewRange { lo: x_lo, hi: x_hi } = input.view;
     let z_to_x = z_line_position(input.view, input.noise);
-    let (left, right) = (z_to_x(z_line(input.noise).0), z_to_x(z_line(input.noise).1));
+    let (z_lo, z_hi) = z_line(input.noise);
+    let (left, right) = (z_to_x(z_lo), z_to_x(z_hi));
     let line = |color, width| Stroke {
         color,
         width,

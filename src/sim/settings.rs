@@ -399,6 +399,10 @@ impl Settings {
     /// the schema says applies with a reset (data, noise, architecture, scaling, seed,
     /// D's head start) differs. Algorithm 1's loop settings do not.
     pub fn needs_reset(&self, next: &Self) -> bool {
+        // The app asks every frame, and mostly of equal settings: skip the documents.
+        if self == next {
+            return false;
+        }
         let (Ok(a), Ok(b)) = (self.document(), next.document()) else {
             return self != next;
         };
@@ -411,6 +415,9 @@ impl Settings {
     /// The settings that differ between these and `next`, in the schema's order, with
     /// both values as the settings file writes them.
     pub fn changes(&self, next: &Self) -> Vec<Change> {
+        if self == next {
+            return Vec::new();
+        }
         let (Ok(a), Ok(b)) = (self.document(), next.document()) else {
             return Vec::new();
         };

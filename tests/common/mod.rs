@@ -22,6 +22,12 @@ fn weights_mixture(w: f64) -> Target {
     }
 }
 
+/// The settings that hold numbers (one or a list), whose ranges the tests walk.
+pub fn numeric_specs() -> impl Iterator<Item = &'static Spec> {
+    ganscope::sim::schema::all()
+        .filter(|s| matches!(s.kind, Kind::Whole(_) | Kind::Number(_) | Kind::Numbers(..)))
+}
+
 /// `base` with `value` at `spec`'s key (its variant chosen first; every element of a
 /// list), through `--set`'s path, or why that is refused.
 pub fn with_value(base: Settings, spec: &Spec, value: f64) -> Result<Settings, SettingError> {
