@@ -28,6 +28,8 @@ pub struct ViewPrefs {
     pub scale: f32,
     /// How fast a playing run goes.
     pub pace: PaceChoice,
+    /// The metric plots' x axis.
+    pub metrics: super::metrics::MetricsView,
 }
 
 impl Default for ViewPrefs {
@@ -37,6 +39,7 @@ impl Default for ViewPrefs {
             theme: Theme::Light,
             scale: 1.0,
             pace: PaceChoice::Lecture,
+            metrics: super::metrics::MetricsView::default(),
         }
     }
 }

@@ -17,7 +17,7 @@ use crate::sim::story::{Capture, Stage, Story, StoryOptions};
 use crate::sim::trainer::{Counters, Divergence, SimRng, Snapshot, StepStats, Trainer};
 use crate::sim::view::{Framing, ViewRange, densities_span};
 
-use super::history::{History, Row};
+use super::history::{History, Marker, Row, RunRecord};
 
 /// Something the UI asks of the trainer.
 #[derive(Clone, Debug, PartialEq)]
@@ -66,8 +66,7 @@ struct StoryRun {
 /// A run put aside while a scenario or replay runs.
 struct SavedRun {
     trainer: Trainer,
-    history: History,
-    minibatch_history: History,
+    record: RunRecord,
     film: Filmstrip,
     run_id: u64,
 }
@@ -130,6 +129,8 @@ pub struct Published {
     pub minibatch_history: Arc<History>,
     /// The exact metrics, recorded at each published picture.
     pub history: Arc<History>,
+    /// The live setting changes of the run, oldest first.
+    pub markers: Arc<[Marker]>,
     /// Measured training speed.
     pub iterations_per_second: f64,
     /// Last error from a refused command, to show.
@@ -143,8 +144,8 @@ pub struct Published {
 /// Owns the run.
 pub struct Worker {
     trainer: Trainer,
-    history: History,
-    minibatch_history: History,
+    /// The histories, the run's place on the metric plots and its setting changes.
+    record: RunRecord,
     playing: bool,
     pace: Pace,
     pace_start: Instant,
@@ -178,8 +179,7 @@ impl Worker {
         let worker = Self {
             sampler: SimRng::seed_from_u64(trainer.settings().seed ^ 0x9e37_79b9),
             trainer,
-            history: History::default(),
-            minibatch_history: History::default(),
+            record: RunRecord::default(),
             playing: false,
             pace: Pace::Fastest,
             pace_start: Instant::now(),
@@ -289,8 +289,7 @@ impl Worker {
     fn save_run(&self) -> SavedRun {
         SavedRun {
             trainer: self.trainer.clone(),
-            history: self.history.clone(),
-            minibatch_history: self.minibatch_history.clone(),
+            record: self.record.clone(),
             film: self.film.lock().map(|f| f.clone()).unwrap_or_default(),
             run_id: self.run_id,
         }
@@ -298,8 +297,7 @@ impl Worker {
 
     fn put_back(&mut self, saved: SavedRun) {
         self.trainer = saved.trainer;
-        self.history = saved.history;
-        self.minibatch_history = saved.minibatch_history;
+        self.record = saved.record;
         if let Ok(mut film) = self.film.lock() {
             *film = saved.film;
         }
@@ -314,17 +312,14 @@ impl Worker {
         match Trainer::from_snapshot(snapshot) {
             Ok(trainer) => {
                 if self.run_id != self.captures_run {
-                    self.history.clear();
-                    self.minibatch_history.clear();
+                    self.record.clear();
                     if let Ok(mut film) = self.film.lock() {
                         film.clear();
                     }
                     self.run_id = self.captures_run;
                 }
                 self.trainer = trainer;
-                let at = self.trainer.counters().iteration as f64;
-                self.history.truncate_after(at);
-                self.minibatch_history.truncate_after(at);
+                self.record.go_back_to(&self.trainer);
                 self.view = None;
                 self.playing = false;
                 true
@@ -352,14 +347,17 @@ impl Worker {
         let start = Instant::now();
         let result = loop {
             let units = if run.replay.is_some() { run.pace } else { 250 };
-            match run.story.advance(&mut self.trainer, units) {
+            let advanced = run.story.advance(&mut self.trainer, units);
+            // A row per slice: stage (b) trains D alone for thousands of steps, drawn as a
+            // curve over them.
+            self.record_stats();
+            match advanced {
                 Ok(p) if p.done => break Ok(true),
                 Ok(_) if run.replay.is_some() || start.elapsed() >= budget => break Ok(false),
                 Ok(_) => {}
                 Err(e) => break Err(e),
             }
         };
-        self.record_stats();
         match result {
             Ok(false) => self.story_run = Some(run),
             Ok(true) => {
@@ -419,13 +417,17 @@ impl Worker {
                 Ok(())
             }
             Command::Rewind => {
-                self.notice = Some(match self.trainer.rewind() {
+                let rewound = self.trainer.rewind();
+                self.notice = Some(match &rewound {
                     Some(rewound) => rewound.to_string(),
                     None => "No good state to go back to yet: Reset starts again".to_owned(),
                 });
-                let at = self.trainer.counters().iteration as f64;
-                self.history.truncate_after(at);
-                self.minibatch_history.truncate_after(at);
+                self.record.go_back_to(&self.trainer);
+                // The settings kept differ from the checkpoint's: from here on the run
+                // continues with them, a change like any other.
+                if let Some(rewound) = rewound {
+                    self.record.mark(rewound.kept, Instant::now());
+                }
                 self.playing = false;
                 Ok(())
             }
@@ -435,9 +437,7 @@ impl Worker {
                 Ok(())
             }
             Command::SetTraining(training) => {
-                if let Err(e) = self.trainer.set_training(training) {
-                    self.error = Some(e.to_string());
-                }
+                self.set_training(training);
                 Ok(())
             }
             Command::Load(settings) => {
@@ -466,8 +466,8 @@ impl Worker {
                     self.error = Some(e.to_string());
                 } else if self.trainer.needs_reset(&settings) {
                     self.reset(settings);
-                } else if let Err(e) = self.trainer.set_training(settings.training) {
-                    self.error = Some(e.to_string());
+                } else {
+                    self.set_training(settings.training);
                 }
                 Ok(())
             }
@@ -476,6 +476,18 @@ impl Worker {
             self.playing = false;
         }
         self.record_stats();
+    }
+
+    /// Puts new live settings in force and marks what changed on the metric plots.
+    fn set_training(&mut self, training: TrainingSettings) {
+        let before = self.trainer.settings().clone();
+        match self.trainer.set_training(training) {
+            Ok(()) => {
+                let changes = before.changes(self.trainer.settings());
+                self.record.mark(changes, Instant::now());
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
     }
 
     fn reset(&mut self, settings: Settings) {
@@ -487,8 +499,7 @@ impl Worker {
                 if let Ok(mut film) = self.film.lock() {
                     film.clear();
                 }
-                self.history.clear();
-                self.minibatch_history.clear();
+                self.record.clear();
                 self.view = None;
                 self.restart_pacing();
             }
@@ -564,12 +575,13 @@ impl Worker {
 
     /// Records the minibatch numbers (cheap, every chunk).
     fn record_stats(&mut self) {
-        self.minibatch_history.push(Row::minibatch(&self.trainer));
+        self.record.push_minibatch(&self.trainer);
     }
 
     /// Records a row of exact metrics (once per published picture).
     fn record_analysis(&mut self, analysis: &Analysis) {
-        self.history.push(Row::measured(&self.trainer, analysis));
+        let row = Row::measured(&self.trainer, analysis);
+        self.record.push_exact(&self.trainer, row);
     }
 
     /// A picture of the run now: exact metrics, curves on a stable x range, samples.
@@ -621,8 +633,9 @@ impl Worker {
             view,
             generated,
             real,
-            history: Arc::new(self.history.clone()),
-            minibatch_history: Arc::new(self.minibatch_history.clone()),
+            history: Arc::new(self.record.exact().clone()),
+            minibatch_history: Arc::new(self.record.minibatch().clone()),
+            markers: self.record.markers().into(),
             iterations_per_second: if self.playing() { self.rate } else { 0.0 },
             error: self.error.clone(),
             notice: self.notice.clone(),
