@@ -2,8 +2,7 @@
 //! same one the PNG, SVG and GIF exports draw) with egui_plot.
 
 use egui_plot::{
-    Arrows, Bar, BarChart, Corner, Legend, Line, LineStyle, MarkerShape, Plot, PlotBounds, Points,
-    Text,
+    Arrows, Bar, BarChart, Line, LineStyle, MarkerShape, Plot, PlotBounds, Points, Text,
 };
 
 use super::theme::color;
@@ -30,13 +29,7 @@ pub fn live_panel(picture: &Published, overlays: Overlays, palette: &Palette) ->
 
 /// Draws the live figure into the available space.
 pub fn figure_ui(ui: &mut egui::Ui, picture: &Published, overlays: Overlays, palette: &Palette) {
-    panel_ui(
-        ui,
-        "figure1",
-        &live_panel(picture, overlays, palette),
-        true,
-        Corner::LeftTop,
-    );
+    panel_ui(ui, "figure1", &live_panel(picture, overlays, palette), true);
 }
 
 fn line_style(dash: Dash) -> LineStyle {
@@ -51,13 +44,13 @@ fn line_style(dash: Dash) -> LineStyle {
     }
 }
 
-/// Draws `panel` with egui_plot (fixed bounds, no zoom or drag), with its legend in
-/// `legend`'s corner.
-pub fn panel_ui(ui: &mut egui::Ui, id: &str, panel: &Panel, y_label: bool, legend: Corner) {
+/// Draws `panel` with egui_plot (fixed bounds, no zoom or drag) under its legend, which
+/// shows each line in its real dash and never covers the curves.
+pub fn panel_ui(ui: &mut egui::Ui, id: &str, panel: &Panel, y_label: bool) {
+    super::legend::legend_ui(ui, &super::legend::panel_entries(panel));
     let (x_lo, x_hi) = panel.x_range;
     let (y_lo, y_hi) = panel.y_range;
     let mut plot = Plot::new(id)
-        .legend(Legend::default().position(legend))
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)

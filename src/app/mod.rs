@@ -5,6 +5,7 @@ pub mod controls;
 pub mod export;
 pub mod figure;
 pub mod history;
+pub mod legend;
 pub mod metrics;
 pub mod story_view;
 pub mod theme;

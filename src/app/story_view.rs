@@ -42,14 +42,7 @@ pub fn story_ui(ui: &mut egui::Ui, picture: &Published, palette: &Palette) -> Ve
                     col.set_min_height(cell_h);
                     col.horizontal(|ui| out.extend(stage_buttons_ui(ui, stage, busy)));
                     col.allocate_ui(egui::vec2(col.available_width(), cell_h * 0.62), |ui| {
-                        // D is near 1 at the left in (b) and (c): the legend goes right.
-                        panel_ui(
-                            ui,
-                            &format!("story_{i}"),
-                            &panel,
-                            false,
-                            egui_plot::Corner::RightTop,
-                        );
+                        panel_ui(ui, &format!("story_{i}"), &panel, false);
                     });
                     for line in &panel.caption {
                         let mut text = egui::RichText::new(&line.text).color(color(line.color));

@@ -1,0 +1,153 @@
+//! Legends drawn beside a plot rather than on its curves: each entry is a short sample of
+//! the line in its real colour, width and dash (dotted p_data, solid p_g, dashed D), or
+//! the mark it names, followed by its label.
+
+use egui::{Color32, Pos2, Rect, Sense, Shape, Stroke, Vec2};
+
+use super::theme::color;
+use crate::scene::{Dash, Panel};
+
+/// How an entry's sample is drawn.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Swatch {
+    /// A line of this colour, width (points) and dash.
+    Line {
+        /// Colour.
+        color: Color32,
+        /// Width in points.
+        width: f32,
+        /// Dash pattern.
+        dash: Dash,
+    },
+    /// A filled bar (a histogram).
+    Bar(Color32),
+    /// An upward arrow (x = G(z)).
+    Arrow(Color32),
+    /// Upward tick marks (samples on the x line).
+    Ticks(Color32),
+}
+
+impl Swatch {
+    /// A line drawn with the scene's stroke.
+    pub fn line(stroke: crate::scene::Stroke) -> Self {
+        Self::Line {
+            color: color(stroke.color),
+            width: stroke.width,
+            dash: stroke.dash,
+        }
+    }
+}
+
+/// One legend entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LegendEntry {
+    /// What it names.
+    pub label: String,
+    /// How it looks in the plot.
+    pub swatch: Swatch,
+}
+
+/// The legend of a figure panel: its named curves, bars, marks and arrows, in the order
+/// they are drawn.
+pub fn panel_entries(panel: &Panel) -> Vec<LegendEntry> {
+    let mut out = Vec::new();
+    if let Some(bars) = &panel.bars {
+        out.push(LegendEntry {
+            label: bars.label.clone(),
+            swatch: Swatch::Bar(color(bars.fill)),
+        });
+    }
+    out.extend(
+        panel
+            .curves
+            .iter()
+            .filter(|c| !c.label.is_empty())
+            .map(|c| LegendEntry {
+                label: c.label.clone(),
+                swatch: Swatch::line(c.stroke),
+            }),
+    );
+    if let Some(marks) = &panel.marks {
+        out.push(LegendEntry {
+            label: marks.label.clone(),
+            swatch: Swatch::Ticks(color(marks.color)),
+        });
+    }
+    out.extend(
+        panel
+            .arrows
+            .iter()
+            .filter(|a| !a.label.is_empty())
+            .map(|a| LegendEntry {
+                label: a.label.clone(),
+                swatch: Swatch::Arrow(color(a.stroke.color)),
+            }),
+    );
+    out
+}
+
+/// Draws `entries` in one row (wrapping when the row is too narrow).
+pub fn legend_ui(ui: &mut egui::Ui, entries: &[LegendEntry]) {
+    ui.horizontal_wrapped(|ui| {
+        for entry in entries {
+            entry_ui(ui, entry);
+            ui.add_space(ui.spacing().item_spacing.x * 2.0);
+        }
+    });
+}
+
+/// One entry: the sample, then the label.
+fn entry_ui(ui: &mut egui::Ui, entry: &LegendEntry) {
+    let height = ui.text_style_height(&egui::TextStyle::Body);
+    let size = Vec2::new(2.2 * height, height);
+    let (rect, _) = ui.allocate_exact_size(size, Sense::hover());
+    if ui.is_rect_visible(rect) {
+        ui.painter().extend(swatch_shapes(entry.swatch, rect));
+    }
+    ui.label(&entry.label);
+}
+
+/// The shapes of a swatch filling `rect`.
+fn swatch_shapes(swatch: Swatch, rect: Rect) -> Vec<Shape> {
+    let y = rect.center().y;
+    let line = [Pos2::new(rect.left(), y), Pos2::new(rect.right(), y)];
+    match swatch {
+        Swatch::Line { color, width, dash } => match dash {
+            Dash::Solid => vec![Shape::line_segment(line, Stroke::new(width, color))],
+            Dash::Dotted { spacing } => {
+                Shape::dotted_line(&line, color, f32::from(spacing), 0.6 * width.max(1.5))
+            }
+            Dash::Dashed { length } => Shape::dashed_line(
+                &line,
+                Stroke::new(width, color),
+                f32::from(length),
+                f32::from(length),
+            ),
+        },
+        Swatch::Bar(fill) => vec![Shape::rect_filled(
+            rect.shrink2(Vec2::new(4.0, 2.0)),
+            0.0,
+            fill,
+        )],
+        Swatch::Arrow(color) => {
+            let x = rect.center().x;
+            let (top, bottom) = (rect.top() + 1.0, rect.bottom() - 1.0);
+            let tip = 0.3 * rect.height();
+            let stroke = Stroke::new(1.5, color);
+            vec![
+                Shape::line_segment([Pos2::new(x, bottom), Pos2::new(x, top)], stroke),
+                Shape::line_segment([Pos2::new(x - tip, top + tip), Pos2::new(x, top)], stroke),
+                Shape::line_segment([Pos2::new(x + tip, top + tip), Pos2::new(x, top)], stroke),
+            ]
+        }
+        Swatch::Ticks(color) => (0..3)
+            .map(|i| {
+                let x = rect.left() + rect.width() * (0.25 + 0.25 * i as f32);
+                Shape::line_segment(
+                    [Pos2::new(x, rect.bottom() - 1.0), Pos2::new(x, y - 1.0)],
+                    Stroke::new(1.5, color),
+                )
+            })
+            .collect(),
+    }
+}
