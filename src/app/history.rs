@@ -163,16 +163,25 @@ impl History {
         self.retain_where(&keep);
     }
 
-    /// The progress at which `iteration` was first reached (the start of the record if it
-    /// was before; `None` for an empty record).
-    pub fn progress_at_iteration(&self, iteration: u64) -> Option<f64> {
+    /// The progress at which `iteration` was first reached: exact at recorded rows; between
+    /// them, one unit of progress per iteration (a record without rows: the iteration).
+    pub fn progress_of_iteration(&self, iteration: u64) -> f64 {
         let first_reaching = self
             .places
             .partition_point(|p| p.counters.iteration < iteration);
-        self.places
-            .get(first_reaching)
-            .or(self.places.last())
-            .map(|p| p.progress)
+        let before = first_reaching
+            .checked_sub(1)
+            .and_then(|i| self.places.get(i));
+        let from_before =
+            |p: &Place| p.progress + iteration.saturating_sub(p.counters.iteration) as f64;
+        match (before, self.places.get(first_reaching)) {
+            (Some(before), Some(after)) => from_before(before).min(after.progress),
+            (Some(before), None) => from_before(before),
+            (None, Some(after)) => {
+                after.progress - after.counters.iteration.saturating_sub(iteration) as f64
+            }
+            (None, None) => iteration as f64,
+        }
     }
 
     /// The iteration count at `progress`: exact at recorded rows; between them, iterations
@@ -507,7 +516,10 @@ mod tests {
         );
         assert_eq!(h.iteration_at(600.0), 175.0);
         assert_eq!(h.iteration_at(100.0), 100.0);
-        assert_eq!(h.progress_at_iteration(175), Some(175.0));
+        assert_eq!(h.progress_of_iteration(175), 175.0);
+        assert_eq!(h.progress_of_iteration(100), 100.0);
+        // The next iteration comes after the D-only phase.
+        assert_eq!(h.progress_of_iteration(176), 1176.0);
     }
 
     #[test]

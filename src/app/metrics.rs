@@ -4,12 +4,14 @@
 //! of the training settings is a labelled vertical line; steps taken outside iterations (D
 //! trained alone in Figure 1's stage (b)) are shaded stretches of the axis.
 
-use egui_plot::{GridInput, GridMark, HLine, HoverPosition, Legend, Line, LineStyle, Plot, Span};
+use egui_plot::{GridInput, GridMark, HLine, HoverPosition, Line, LineStyle, Plot, Span, VLine};
 use serde::{Deserialize, Serialize};
 
+use crate::scene::Dash;
 use crate::sim::LossKind;
 
-use super::history::{History, Row};
+use super::history::{History, Row, SingleStepPhase};
+use super::legend::{LegendEntry, Swatch, legend_ui};
 use super::theme::Palette;
 use super::worker::Published;
 
@@ -63,9 +65,9 @@ impl XMapping {
     /// The mapping `view` asks for, given the record so far.
     pub fn new(view: &MetricsView, history: &History, iteration_now: u64) -> Self {
         let from = match view.axis {
-            IterationAxis::Recent => history
-                .progress_at_iteration(iteration_now.saturating_sub(view.recent_iterations))
-                .unwrap_or(0.0),
+            IterationAxis::Recent => {
+                history.progress_of_iteration(iteration_now.saturating_sub(view.recent_iterations))
+            }
             IterationAxis::WholeRun | IterationAxis::Logarithmic => f64::NEG_INFINITY,
         };
         Self {
@@ -308,11 +310,11 @@ fn axis_caption(history: &History) -> String {
     if single < 0.5 {
         "x: iterations of Algorithm 1".to_owned()
     } else {
-        format!("x: iterations + {single} steps outside them (D only / G only, one each, shaded)")
+        format!("x: iterations of Algorithm 1, and shaded: {single} single D or G steps")
     }
 }
 
-/// The grid of plots.
+/// The grid of plots, each under its title and legend.
 fn plots_ui(
     ui: &mut egui::Ui,
     picture: &Published,
@@ -324,33 +326,40 @@ fn plots_ui(
     let columns = 3;
     let spacing = ui.spacing().item_spacing;
     let width = (ui.available_width() - spacing.x * (columns as f32 - 1.0)) / columns as f32;
-    let height =
-        (ui.available_height() - spacing.y) / 2.0 - ui.text_style_height(&egui::TextStyle::Body);
+    let cell_height = (ui.available_height() - spacing.y) / 2.0;
     let loss = picture.settings.training.loss;
+    let phases = picture
+        .minibatch_history
+        .single_step_phases(SHADED_SINGLE_STEPS);
     egui::Grid::new("metrics-grid")
         .spacing(spacing)
         .show(ui, |ui| {
             for (i, plot) in PLOTS.iter().enumerate() {
-                ui.vertical(|ui| {
-                    ui.label(egui::RichText::new((plot.title)(loss)).strong());
-                    let mut shown = Plot::new(plot.series.first().map_or("plot", |s| s.name))
-                        .width(width)
-                        .height(height.max(60.0))
-                        .legend(Legend::default())
-                        .link_axis(link, [true, false])
-                        .link_cursor(link, [true, false])
-                        .x_axis_formatter(move |mark, _| tick_label(mapping, mark.value))
-                        .label_formatter(|pos| Some(hover_label(picture, mapping, pos)));
-                    if mapping.logarithmic {
-                        shown = shown.x_grid_spacer(log_marks);
-                    }
-                    if refit {
-                        shown = shown.reset();
-                    }
-                    let response = shown.show(ui, |plot_ui| {
-                        plot_lines_ui(plot_ui, plot, picture, palette, mapping);
+                ui.allocate_ui(egui::vec2(width, cell_height), |ui| {
+                    ui.vertical(|ui| {
+                        ui.label(egui::RichText::new((plot.title)(loss)).strong());
+                        legend_ui(ui, &legend_entries(plot, picture, palette));
+                        let ticks = IterationTicks {
+                            history: &picture.minibatch_history,
+                            mapping,
+                        };
+                        let phases = &phases;
+                        let mut shown = Plot::new(plot.series.first().map_or("plot", |s| s.name))
+                            .width(width)
+                            .height(ui.available_height().max(60.0))
+                            .link_axis(link, [true, false])
+                            .link_cursor(link, [true, false])
+                            .x_grid_spacer(move |input| ticks.marks(input, phases))
+                            .x_axis_formatter(move |mark, _| ticks.label(mark.value))
+                            .label_formatter(|pos| Some(hover_label(picture, mapping, pos)));
+                        if refit {
+                            shown = shown.reset();
+                        }
+                        let response = shown.show(ui, |plot_ui| {
+                            plot_lines_ui(plot_ui, plot, picture, palette, mapping);
+                        });
+                        marker_labels_ui(ui, &response.transform, picture, mapping, palette);
                     });
-                    marker_labels_ui(ui, &response.transform, picture, mapping, palette);
                 });
                 if i % columns == columns - 1 {
                     ui.end_row();
@@ -359,39 +368,197 @@ fn plots_ui(
         });
 }
 
-/// A tick's text: the progress at plot x, as a whole number ("12k" for 12 000).
-fn tick_label(mapping: XMapping, x: f64) -> String {
-    let progress = mapping.progress(x);
-    if progress < -0.5 {
-        return String::new();
+/// How one kind of line of the metric plots is drawn; the plot and its legend both read it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Look {
+    color: egui::Color32,
+    width: f32,
+    dash: Dash,
+}
+
+impl Look {
+    /// A series' line.
+    fn series(color: egui::Color32) -> Self {
+        Self {
+            color,
+            width: 1.5,
+            dash: Dash::Solid,
+        }
     }
-    let n = progress.round();
-    if n.abs() >= 10_000.0 && (n / 1000.0).fract().abs() < 1e-9 {
-        format!("{}k", n / 1000.0)
-    } else {
-        format!("{n}")
+
+    /// A reference line (-log 4, the target's moments, the losses at equilibrium).
+    fn reference(palette: Palette) -> Self {
+        Self {
+            color: palette.reference,
+            width: 1.0,
+            dash: Dash::Dashed { length: 6 },
+        }
+    }
+
+    /// A live setting change.
+    fn marker(palette: Palette) -> Self {
+        Self {
+            color: palette.reference,
+            width: 1.0,
+            dash: Dash::Dotted { spacing: 4 },
+        }
+    }
+
+    fn line_style(self) -> LineStyle {
+        match self.dash {
+            Dash::Solid => LineStyle::Solid,
+            Dash::Dotted { spacing } => LineStyle::Dotted {
+                spacing: f32::from(spacing),
+            },
+            Dash::Dashed { length } => LineStyle::Dashed {
+                length: f32::from(length),
+            },
+        }
+    }
+
+    fn swatch(self) -> Swatch {
+        Swatch::Line {
+            color: self.color,
+            width: self.width,
+            dash: self.dash,
+        }
     }
 }
 
-/// Grid marks of a logarithmic axis: where progress is 1, 2 and 5 times a power of ten
-/// (and 0), decades drawn strongest.
-fn log_marks(input: GridInput) -> Vec<GridMark> {
-    let (lo, hi) = input.bounds;
-    let mut marks = vec![GridMark {
-        value: 0.0,
-        step_size: 1.0,
-    }];
-    for decade in 0..12 {
-        for (mantissa, step_size) in [(1.0, 1.0), (2.0, 0.3), (5.0, 0.3)] {
-            let progress = mantissa * 10f64.powi(decade);
-            marks.push(GridMark {
-                value: (progress + 1.0).log10(),
-                step_size,
-            });
+/// The fill of a stretch of single steps: a faint wash of ink, under everything.
+fn phase_fill(palette: Palette) -> egui::Color32 {
+    palette.ink.gamma_multiply(0.07)
+}
+
+/// The colour of a plot's `j`-th series: D's and G's colours for pairs, ink when alone.
+fn series_color(plot: &MetricPlot, j: usize, palette: Palette) -> egui::Color32 {
+    match plot.series.len() {
+        1 => palette.ink,
+        _ if j.is_multiple_of(2) => palette.discriminator,
+        _ => palette.generator,
+    }
+}
+
+/// What a plot's reference lines are called in its legend, if it has any now.
+fn reference_name(reference: Reference, loss: LossKind) -> Option<&'static str> {
+    match reference {
+        Reference::Nothing => None,
+        Reference::MinusLog4 => Some("-log 4"),
+        Reference::TargetMoments => Some("target mean, std"),
+        Reference::LossesAtEquilibrium => {
+            let at = equilibrium(loss);
+            (at.d_loss.is_some() || at.g_loss.is_some()).then_some("at p_g = p_data")
         }
     }
-    marks.retain(|m| (lo..=hi).contains(&m.value));
-    marks
+}
+
+/// A plot's legend: its series and its reference lines, each with the look it has in the
+/// plot. Markers and shaded phases carry their own names in the plot.
+fn legend_entries(plot: &MetricPlot, picture: &Published, palette: Palette) -> Vec<LegendEntry> {
+    let loss = picture.settings.training.loss;
+    let mut out: Vec<LegendEntry> = plot
+        .series
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.shown(loss))
+        .map(|(j, s)| LegendEntry {
+            label: s.name.to_owned(),
+            swatch: Look::series(series_color(plot, j, palette)).swatch(),
+        })
+        .collect();
+    out.extend(
+        reference_name(plot.reference, loss).map(|name| LegendEntry {
+            label: name.to_owned(),
+            swatch: Look::reference(palette).swatch(),
+        }),
+    );
+    out
+}
+
+/// The x axis's ticks: at round iteration counts (not round progress), so the axis reads
+/// iterations and a stretch of single steps is a stretch without ticks.
+#[derive(Clone, Copy)]
+struct IterationTicks<'a> {
+    history: &'a History,
+    mapping: XMapping,
+}
+
+impl IterationTicks<'_> {
+    /// Plot x of `iteration`.
+    fn x(&self, iteration: u64) -> f64 {
+        self.mapping
+            .x(self.history.progress_of_iteration(iteration))
+    }
+
+    /// The iteration count at plot x.
+    fn iteration(&self, x: f64) -> f64 {
+        self.history.iteration_at(self.mapping.progress(x))
+    }
+
+    /// A tick's text: the iteration count at plot x ("12k" for 12 000).
+    fn label(&self, x: f64) -> String {
+        let n = self.iteration(x).round();
+        if n < 0.0 {
+            String::new()
+        } else if n >= 10_000.0 && (n / 1000.0).fract().abs() < 1e-9 {
+            format!("{}k", n / 1000.0)
+        } else {
+            format!("{n}")
+        }
+    }
+
+    /// Grid marks in view, each with a labelled tick, none closer than a label's width:
+    /// on a linear axis every round step of iterations, and the iterations on either side of
+    /// each shaded phase; on a logarithmic axis 0 and 1, 2 and 5 times each power of ten,
+    /// decades first.
+    fn marks(&self, input: GridInput, phases: &[SingleStepPhase]) -> Vec<GridMark> {
+        let (lo, hi) = input.bounds;
+        // Plot units per label: `base_step_size` is about 6 points.
+        let gap = 14.0 * input.base_step_size;
+        let mut candidates: Vec<f64> = Vec::new();
+        if self.mapping.logarithmic {
+            candidates.push(self.x(0));
+            for mantissa in [1, 5, 2] {
+                candidates.extend((0..12).map(|decade| self.x(mantissa * 10u64.pow(decade))));
+            }
+        } else {
+            let first = self.iteration(lo).max(0.0);
+            let last = self.iteration(hi).max(first);
+            let step = round_step(gap.max((last - first) / 50.0));
+            let start = (first / step).floor() as u64;
+            let count = ((last - first) / step) as u64 + 2;
+            candidates
+                .extend((start..start + count.min(1000)).map(|k| self.x((k as f64 * step) as u64)));
+            // Where each shaded phase began and where the iterations went on after it.
+            for phase in phases {
+                candidates.push(self.x(phase.iteration));
+                candidates.push(self.x(phase.iteration + 1));
+            }
+        }
+        let mut kept: Vec<f64> = Vec::new();
+        for x in candidates {
+            if (lo..=hi).contains(&x) && kept.iter().all(|k| (k - x).abs() >= gap) {
+                kept.push(x);
+            }
+        }
+        kept.sort_by(f64::total_cmp);
+        kept.into_iter()
+            .map(|value| GridMark {
+                value,
+                step_size: gap,
+            })
+            .collect()
+    }
+}
+
+/// The smallest of 1, 2 or 5 times a power of ten (at least 1) that is at least `at_least`.
+fn round_step(at_least: f64) -> f64 {
+    let power = 10f64.powf(at_least.max(1.0).log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|s| *s >= at_least)
+        .unwrap_or(10.0 * power)
 }
 
 /// The hover text: the series, the iteration (and single steps) under the cursor, the value.
@@ -429,14 +596,19 @@ fn plot_lines_ui(
         Source::Exact => &picture.history,
     };
     let loss = picture.settings.training.loss;
-    let colors = [palette.discriminator, palette.generator];
-    let color_of = |j: usize| {
-        if plot.series.len() == 1 {
-            palette.ink
-        } else {
-            colors[j % 2]
+    for phase in picture
+        .minibatch_history
+        .single_step_phases(SHADED_SINGLE_STEPS)
+    {
+        if mapping.shows(phase.end) {
+            let range = mapping.x(phase.start.max(mapping.from))..=mapping.x(phase.end);
+            plot_ui.span(
+                Span::new(phase.trained.label(), range)
+                    .fill(phase_fill(palette))
+                    .border_width(0.0),
+            );
         }
-    };
+    }
     for (j, series) in plot.series.iter().enumerate() {
         if !series.shown(loss) {
             continue;
@@ -447,62 +619,58 @@ fn plot_lines_ui(
             .filter(|[progress, y]| y.is_finite() && mapping.shows(*progress))
             .map(|[progress, y]| [mapping.x(progress), y])
             .collect();
-        plot_ui.line(Line::new(series.name, points).color(color_of(j)).width(1.5));
+        let look = Look::series(series_color(plot, j, palette));
+        plot_ui.line(
+            Line::new(series.name, points)
+                .color(look.color)
+                .width(look.width),
+        );
     }
-    let dashed = |name: &str, y: f64| {
-        HLine::new(name, y)
-            .color(palette.reference)
-            .style(LineStyle::Dashed { length: 6.0 })
+    let reference = Look::reference(palette);
+    let mut dashed = |name: &str, y: f64| {
+        plot_ui.hline(
+            HLine::new(name, y)
+                .color(reference.color)
+                .width(reference.width)
+                .style(reference.line_style()),
+        );
     };
     match plot.reference {
         Reference::Nothing => {}
-        Reference::MinusLog4 => plot_ui.hline(dashed("-log 4", MINUS_LOG4)),
+        Reference::MinusLog4 => dashed("-log 4", MINUS_LOG4),
         Reference::TargetMoments => {
             let m = &picture.analysis.metrics;
-            plot_ui.hline(dashed("target mean", m.data_mean));
-            plot_ui.hline(dashed("target std", m.data_std));
+            dashed("target mean", m.data_mean);
+            dashed("target std", m.data_std);
         }
         Reference::LossesAtEquilibrium => {
             let at = equilibrium(loss);
-            for (j, value) in [at.d_loss, at.g_loss].into_iter().enumerate() {
+            for (series, value) in plot.series.iter().zip([at.d_loss, at.g_loss]) {
                 if let Some(y) = value {
-                    let name = format!(
-                        "{} at p_g = p_data",
-                        plot.series.get(j).map_or("", |s| s.name)
-                    );
-                    plot_ui.hline(dashed(&name, y).color(color_of(j).gamma_multiply(0.7)));
+                    dashed(&format!("{} at p_g = p_data", series.name), y);
                 }
             }
         }
     }
-    for phase in picture
-        .minibatch_history
-        .single_step_phases(SHADED_SINGLE_STEPS)
-    {
-        if !mapping.shows(phase.end) {
-            continue;
-        }
-        let range = mapping.x(phase.start.max(mapping.from))..=mapping.x(phase.end);
-        plot_ui.span(
-            Span::new(phase.trained.label(), range)
-                .fill(palette.reference.gamma_multiply(0.12))
-                .border_width(0.0),
-        );
-    }
-    for marker in picture.markers.iter() {
-        if mapping.shows(marker.place.progress) {
+    let marker = Look::marker(palette);
+    for m in picture.markers.iter() {
+        if mapping.shows(m.place.progress) {
             plot_ui.vline(
-                egui_plot::VLine::new(marker.label(), mapping.x(marker.place.progress))
-                    .color(palette.reference)
-                    .style(LineStyle::Dotted { spacing: 4.0 })
-                    .width(1.0),
+                VLine::new(m.label(), mapping.x(m.place.progress))
+                    .color(marker.color)
+                    .width(marker.width)
+                    .style(marker.line_style()),
             );
         }
     }
 }
 
-/// The markers' labels, written up their lines from the bottom of the plot; a label that
-/// would overlap the one before is left out (the line stays).
+/// Rows of marker labels tried, from the top of the plot down, before a label is left out.
+const MARKER_LABEL_ROWS: usize = 3;
+
+/// The markers' labels at the top of the plot, beside their lines (right of the line, or
+/// left of it near the right edge); a label that finds no free row is left out (its line
+/// stays, and hovering tells the iteration).
 fn marker_labels_ui(
     ui: &egui::Ui,
     transform: &egui_plot::PlotTransform,
@@ -513,28 +681,35 @@ fn marker_labels_ui(
     let frame = *transform.frame();
     let painter = ui.painter().with_clip_rect(frame);
     let font = egui::TextStyle::Small.resolve(ui.style());
-    let mut last_right = f32::NEG_INFINITY;
+    let background = ui.visuals().extreme_bg_color.gamma_multiply(0.85);
+    let mut taken: Vec<egui::Rect> = Vec::new();
     for marker in picture.markers.iter() {
         if !mapping.shows(marker.place.progress) {
             continue;
         }
         let x = transform.position_from_point_x(mapping.x(marker.place.progress));
-        let galley = painter.layout(
-            marker.label(),
-            font.clone(),
-            palette.reference,
-            frame.height() - 8.0,
-        );
-        let thickness = galley.size().y;
-        if x + 2.0 < last_right || !frame.x_range().contains(x) {
+        if !frame.x_range().contains(x) {
             continue;
         }
-        let at = egui::pos2(x + 2.0, frame.bottom() - 4.0);
-        painter.add(
-            egui::epaint::TextShape::new(at, galley, palette.reference)
-                .with_angle(-std::f32::consts::FRAC_PI_2),
-        );
-        last_right = x + 2.0 + thickness;
+        let galley = painter.layout_no_wrap(marker.label(), font.clone(), palette.reference);
+        let size = galley.size();
+        let left = if x + 3.0 + size.x <= frame.right() {
+            x + 3.0
+        } else {
+            x - 3.0 - size.x
+        };
+        let free = (0..MARKER_LABEL_ROWS)
+            .map(|row| {
+                let top = frame.top() + 2.0 + row as f32 * (size.y + 1.0);
+                egui::Rect::from_min_size(egui::pos2(left, top), size)
+            })
+            .find(|rect| !taken.iter().any(|t| t.intersects(*rect)));
+        let Some(rect) = free else {
+            continue;
+        };
+        painter.rect_filled(rect.expand(1.0), 2.0, background);
+        painter.galley(rect.min, galley, palette.reference);
+        taken.push(rect.expand(2.0));
     }
 }
 
@@ -553,29 +728,97 @@ mod tests {
         assert_eq!(mapping.x(0.0), 0.0);
         assert!((mapping.x(999.0) - 3.0).abs() < 1e-12);
         assert!((mapping.progress(mapping.x(12_345.0)) - 12_345.0).abs() < 1e-6);
-        assert_eq!(tick_label(mapping, 2.0), "99");
-        assert_eq!(tick_label(mapping, (10_001.0f64).log10()), "10k");
+        let empty = History::default();
+        let ticks = IterationTicks {
+            history: &empty,
+            mapping,
+        };
+        assert_eq!(ticks.label(2.0), "99");
+        assert_eq!(ticks.label((10_001.0f64).log10()), "10k");
         let linear = XMapping::new(&MetricsView::default(), &History::default(), 0);
         assert_eq!(linear.x(999.0), 999.0);
     }
 
+    /// 100 iterations, then 1000 D-only steps, then 100 iterations more.
+    fn with_a_d_only_phase() -> History {
+        use super::super::history::Place;
+        use crate::sim::trainer::Counters;
+        let mut h = History::default();
+        let mut place = Place::default();
+        let mut counters = Counters::default();
+        for step in 0..1200 {
+            if (100..1100).contains(&step) {
+                counters.d_steps += 1;
+            } else {
+                counters.iteration += 1;
+                counters.d_steps += 1;
+                counters.g_steps += 1;
+            }
+            place = place.advanced_to(counters, 2);
+            h.push(place, Row::default());
+        }
+        h
+    }
+
     #[test]
-    fn log_marks_fall_on_round_iterations() {
-        let mapping = XMapping {
-            logarithmic: true,
-            from: f64::NEG_INFINITY,
+    fn ticks_fall_on_round_iterations_and_skip_a_d_only_phase() {
+        let h = with_a_d_only_phase();
+        let linear = IterationTicks {
+            history: &h,
+            mapping: XMapping::new(&MetricsView::default(), &h, 200),
         };
-        let marks = log_marks(GridInput {
-            bounds: (0.0, 3.5),
-            base_step_size: 0.01,
-        });
-        let labels: Vec<String> = marks.iter().map(|m| tick_label(mapping, m.value)).collect();
+        let phases = h.single_step_phases(SHADED_SINGLE_STEPS);
+        let input = || GridInput {
+            bounds: (0.0, 1200.0),
+            base_step_size: 50.0 / 14.0,
+        };
+        let labels: Vec<String> = linear
+            .marks(input(), &phases)
+            .iter()
+            .map(|m| linear.label(m.value))
+            .collect();
+        assert_eq!(labels, ["0", "50", "100", "150", "200"]);
+        let xs: Vec<f64> = linear
+            .marks(input(), &phases)
+            .iter()
+            .map(|m| m.value)
+            .collect();
         assert_eq!(
-            labels,
-            [
-                "0", "1", "2", "5", "10", "20", "50", "100", "200", "500", "1000", "2000"
-            ]
+            xs,
+            [0.0, 50.0, 100.0, 1150.0, 1200.0],
+            "150 comes after the phase"
         );
+
+        let log = IterationTicks {
+            history: &h,
+            mapping: XMapping::new(
+                &MetricsView {
+                    axis: IterationAxis::Logarithmic,
+                    ..MetricsView::default()
+                },
+                &h,
+                200,
+            ),
+        };
+        let input = GridInput {
+            bounds: (0.0, 3.1),
+            base_step_size: 0.001,
+        };
+        let labels: Vec<String> = log
+            .marks(input, &phases)
+            .iter()
+            .map(|m| log.label(m.value))
+            .collect();
+        assert_eq!(labels, ["0", "1", "2", "5", "10", "20", "50", "100", "200"]);
+    }
+
+    #[test]
+    fn round_steps_are_one_two_or_five_times_a_power_of_ten() {
+        assert_eq!(round_step(0.3), 1.0);
+        assert_eq!(round_step(3.0), 5.0);
+        assert_eq!(round_step(17.0), 20.0);
+        assert_eq!(round_step(500.0), 500.0);
+        assert_eq!(round_step(501.0), 1000.0);
     }
 
     #[test]
