@@ -43,6 +43,14 @@ struct Cli {
     /// With --stats: seconds before the app closes.
     #[arg(long, value_name = "SECONDS", requires = "stats")]
     exit_after: Option<f64>,
+    /// Open in presenter mode: no side panel, the figure filling the window (P toggles it,
+    /// ? lists the keys).
+    #[arg(long)]
+    presenter: bool,
+    /// The UI scale to open with, 0.75 to 2.5 (e.g. 2 on a projector); it is kept for the
+    /// next launch, like the side panel's UI scale slider.
+    #[arg(long, value_name = "S")]
+    ui_scale: Option<f32>,
 }
 
 /// Where settings come from: a preset, then a file, then overrides, then the seed.
@@ -224,8 +232,14 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         }
     };
     let Some(command) = cli.command else {
+        if let Some(Err(e)) = cli.ui_scale.map(ganscope::app::presenter::check_ui_scale) {
+            eprintln!("ganscope: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
         let options = ganscope::app::AppOptions {
             stats_exit_after: cli.stats.then(|| cli.exit_after.unwrap_or(10.0)),
+            presenter: cli.presenter,
+            ui_scale: cli.ui_scale,
         };
         return match ganscope::app::run(&options) {
             Ok(()) => ExitCode::SUCCESS,

@@ -225,6 +225,19 @@ fn bad_arguments_exit_with_code_2_and_a_one_line_reason() {
 }
 
 #[test]
+fn a_bad_ui_scale_is_refused_before_the_window_opens() {
+    for scale in ["3", "0.5", "nan"] {
+        let out = ganscope(&["--presenter", "--ui-scale", scale]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{scale}: {err}");
+        assert!(
+            err.contains("--ui-scale") && err.contains("[0.75, 2.5]"),
+            "{scale}: {err}"
+        );
+    }
+}
+
+#[test]
 fn a_diverging_run_says_where_and_why_and_exits_with_code_3() {
     let out = ganscope(&[
         "train",
