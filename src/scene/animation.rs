@@ -191,7 +191,8 @@ struct Kept {
 
 /// States of a run kept for an animation: at most `capacity` evenly spread (when full,
 /// every other one is dropped and the spacing doubles), so memory stays bounded however
-/// long the run.
+/// long the run. Each carries p_g's quantiles, so that [`Filmstrip::pick`] can choose
+/// frames where p_g moves without evaluating the generators again.
 #[derive(Clone, Debug)]
 pub struct Filmstrip {
     frames: Vec<Kept>,
@@ -278,7 +279,7 @@ impl Filmstrip {
             let newest = self.frames.len() - 1;
             let mut index = 0usize;
             self.frames.retain(|_| {
-                let keep = index % 2 == 0 || index == newest;
+                let keep = index.is_multiple_of(2) || index == newest;
                 index += 1;
                 keep
             });
@@ -286,7 +287,7 @@ impl Filmstrip {
     }
 
     /// Whether a state at `iteration` would be kept (it falls on the current spacing).
-    pub fn due(&self, iteration: u64) -> bool {
+    fn due(&self, iteration: u64) -> bool {
         self.frames
             .last()
             .is_none_or(|last| iteration >= last.iteration + self.every)
