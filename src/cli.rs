@@ -165,7 +165,9 @@ enum Command {
         /// Iterations of Algorithm 1.
         #[arg(long, default_value_t = 2000)]
         iters: u64,
-        /// Frames, evenly spaced over the run (first and last included), 2 to 600.
+        /// Frames, 2 to 600, spaced by how far p_g moves between them (so each shows about
+        /// as much change; each is captioned with its iteration), the run's first and last
+        /// states included.
         #[arg(long, default_value_t = 60)]
         frames: usize,
         /// Frames per second, 1 to 50.
@@ -509,10 +511,15 @@ fn animate(
     force: bool,
     dark: bool,
 ) -> Result<(), Failure> {
-    use ganscope::scene::animation::{check, encode_gif, frame_svg, frames_view};
+    use ganscope::scene::animation::{Filmstrip, check, encode_gif, frame_svg, frames_view};
     use ganscope::scene::{FileError, Palette};
     check(frames, fps).map_err(usage)?;
     ganscope::scene::check_scale(scale).map_err(usage)?;
+    if iters == 0 {
+        return Err(usage(
+            "--iters = 0 is not accepted: an animation needs at least one iteration",
+        ));
+    }
     if out
         .extension()
         .and_then(|e| e.to_str())
@@ -527,21 +534,17 @@ fn animate(
     let settings = resolve(args)?;
     let name = args.preset.clone();
     let mut trainer = Trainer::new(settings).map_err(usage)?;
-    // Frame i shows iteration round(i · iters / (frames − 1)).
-    let at = |i: usize| (i as f64 * iters as f64 / (frames - 1) as f64).round() as u64;
-    let mut states = Vec::with_capacity(frames);
+    let asked = frames;
+    // The run is recorded as the app records it, then the frames are chosen where p_g moves.
     let mut bar = ProgressBar::new("training");
-    for i in 0..frames {
-        let target = at(i);
-        let now = trainer.counters().iteration;
-        trainer.run(target - now).map_err(|d| Failure {
+    let film =
+        Filmstrip::record(&mut trainer, iters, |done| bar.set(done, "")).map_err(|d| Failure {
             code: EXIT_DIVERGED,
             message: format!("diverged: {d}"),
         })?;
-        states.push((target, trainer.model()));
-        bar.set((i + 1) as f64 / frames as f64, "");
-    }
     bar.finish();
+    let states = film.pick(frames);
+    let frames = states.len();
     let view = frames_view(&states);
     let palette = if dark { Palette::DARK } else { Palette::LIGHT };
     let mut bytes = Vec::new();
@@ -560,8 +563,14 @@ fn animate(
     .map_err(failed)?;
     bar.finish();
     write_out(out, &bytes)?;
+    // A short run has fewer states than frames asked for: each state is shown once.
+    let fewer = if frames < asked {
+        format!(" of the {asked} asked: the run has {frames} states")
+    } else {
+        String::new()
+    };
     println!(
-        "wrote {} ({frames} frames at {fps} fps, {} bytes)",
+        "wrote {} ({frames} frames{fewer} at {fps} fps, {} bytes)",
         out.display(),
         bytes.len()
     );

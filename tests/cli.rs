@@ -547,3 +547,38 @@ fn train_prints_no_loss_before_one_exists() {
         "exact metrics exist at 0"
     );
 }
+
+#[test]
+fn animate_shows_a_short_runs_every_state_once_and_refuses_no_iterations() {
+    let gif = temp_path("short.gif");
+    let _ = std::fs::remove_file(&gif);
+    let path = gif.to_str().expect("utf-8");
+    let out = ganscope(&["animate", "--iters", "5", "--scale", "0.25", "--out", path]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Iterations 0 to 5 are six states: each shown once, not the 60 frames asked.
+    assert!(
+        stdout(&out).contains("(6 frames of the 60 asked: the run has 6 states"),
+        "{}",
+        stdout(&out)
+    );
+    let mut decoder = gif::DecodeOptions::new()
+        .read_info(std::fs::File::open(&gif).expect("written"))
+        .expect("a GIF");
+    let mut frames = 0;
+    while decoder.read_next_frame().expect("frame").is_some() {
+        frames += 1;
+    }
+    assert_eq!(frames, 6);
+
+    let none = temp_path("none.gif");
+    let out = ganscope(&[
+        "animate",
+        "--iters",
+        "0",
+        "--out",
+        none.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--iters"), "{}", stderr(&out));
+    assert!(!none.exists(), "refused before any work");
+}

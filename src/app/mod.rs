@@ -347,6 +347,9 @@ impl GanscopeApp {
             divergence_banner_ui(ui, d, commands);
         }
         story_progress_ui(ui, picture, commands);
+        if let Some(command) = export::gif_progress_ui(ui, &self.export) {
+            self.export.apply(command);
+        }
         schedule_end_ui(ui, picture, commands);
         if let Some(e) = &picture.story.error {
             ui.colored_label(palette.reference, e);
