@@ -158,7 +158,7 @@ fn run_ui(
             ),
             (
                 "Step",
-                "One iteration: k discriminator steps, then the generator steps (→)",
+                "One iteration: k discriminator steps, then the generator steps (right arrow)",
                 Command::StepIteration,
             ),
             (
