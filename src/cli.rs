@@ -43,6 +43,14 @@ struct Cli {
     /// With --stats: seconds before the app closes.
     #[arg(long, value_name = "SECONDS", requires = "stats")]
     exit_after: Option<f64>,
+    /// Open in presenter mode: no side panel, the figure filling the window (P toggles it,
+    /// ? lists the keys).
+    #[arg(long)]
+    presenter: bool,
+    /// The UI scale to open with, 0.75 to 2.5 (e.g. 2 on a projector); it is kept for the
+    /// next launch, like the side panel's UI scale slider.
+    #[arg(long, value_name = "S")]
+    ui_scale: Option<f32>,
 }
 
 /// Where settings come from: a preset, then a file, then overrides, then the seed.
@@ -157,7 +165,9 @@ enum Command {
         /// Iterations of Algorithm 1.
         #[arg(long, default_value_t = 2000)]
         iters: u64,
-        /// Frames, evenly spaced over the run (first and last included), 2 to 600.
+        /// Frames, 2 to 600, spaced by how far p_g moves between them (so each shows about
+        /// as much change; each is captioned with its iteration), the run's first and last
+        /// states included.
         #[arg(long, default_value_t = 60)]
         frames: usize,
         /// Frames per second, 1 to 50.
@@ -224,8 +234,14 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         }
     };
     let Some(command) = cli.command else {
+        if let Some(Err(e)) = cli.ui_scale.map(ganscope::app::presenter::check_ui_scale) {
+            eprintln!("ganscope: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
         let options = ganscope::app::AppOptions {
             stats_exit_after: cli.stats.then(|| cli.exit_after.unwrap_or(10.0)),
+            presenter: cli.presenter,
+            ui_scale: cli.ui_scale,
         };
         return match ganscope::app::run(&options) {
             Ok(()) => ExitCode::SUCCESS,
@@ -495,10 +511,15 @@ fn animate(
     force: bool,
     dark: bool,
 ) -> Result<(), Failure> {
-    use ganscope::scene::animation::{check, encode_gif, frame_svg, frames_view};
+    use ganscope::scene::animation::{Filmstrip, check, encode_gif, frame_svg, frames_view};
     use ganscope::scene::{FileError, Palette};
     check(frames, fps).map_err(usage)?;
     ganscope::scene::check_scale(scale).map_err(usage)?;
+    if iters == 0 {
+        return Err(usage(
+            "--iters = 0 is not accepted: an animation needs at least one iteration",
+        ));
+    }
     if out
         .extension()
         .and_then(|e| e.to_str())
@@ -513,21 +534,17 @@ fn animate(
     let settings = resolve(args)?;
     let name = args.preset.clone();
     let mut trainer = Trainer::new(settings).map_err(usage)?;
-    // Frame i shows iteration round(i · iters / (frames − 1)).
-    let at = |i: usize| (i as f64 * iters as f64 / (frames - 1) as f64).round() as u64;
-    let mut states = Vec::with_capacity(frames);
+    let asked = frames;
+    // The run is recorded as the app records it, then the frames are chosen where p_g moves.
     let mut bar = ProgressBar::new("training");
-    for i in 0..frames {
-        let target = at(i);
-        let now = trainer.counters().iteration;
-        trainer.run(target - now).map_err(|d| Failure {
+    let film =
+        Filmstrip::record(&mut trainer, iters, |done| bar.set(done, "")).map_err(|d| Failure {
             code: EXIT_DIVERGED,
             message: format!("diverged: {d}"),
         })?;
-        states.push((target, trainer.model()));
-        bar.set((i + 1) as f64 / frames as f64, "");
-    }
     bar.finish();
+    let states = film.pick(frames);
+    let frames = states.len();
     let view = frames_view(&states);
     let palette = if dark { Palette::DARK } else { Palette::LIGHT };
     let mut bytes = Vec::new();
@@ -546,8 +563,14 @@ fn animate(
     .map_err(failed)?;
     bar.finish();
     write_out(out, &bytes)?;
+    // A short run has fewer states than frames asked for: each state is shown once.
+    let fewer = if frames < asked {
+        format!(" of the {asked} asked: the run has {frames} states")
+    } else {
+        String::new()
+    };
     println!(
-        "wrote {} ({frames} frames at {fps} fps, {} bytes)",
+        "wrote {} ({frames} frames{fewer} at {fps} fps, {} bytes)",
         out.display(),
         bytes.len()
     );

@@ -225,6 +225,19 @@ fn bad_arguments_exit_with_code_2_and_a_one_line_reason() {
 }
 
 #[test]
+fn a_bad_ui_scale_is_refused_before_the_window_opens() {
+    for scale in ["3", "0.5", "nan"] {
+        let out = ganscope(&["--presenter", "--ui-scale", scale]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{scale}: {err}");
+        assert!(
+            err.contains("--ui-scale") && err.contains("[0.75, 2.5]"),
+            "{scale}: {err}"
+        );
+    }
+}
+
+#[test]
 fn a_diverging_run_says_where_and_why_and_exits_with_code_3() {
     let out = ganscope(&[
         "train",
@@ -533,4 +546,39 @@ fn train_prints_no_loss_before_one_exists() {
         rows[1][column("jsd")].parse::<f64>().is_ok(),
         "exact metrics exist at 0"
     );
+}
+
+#[test]
+fn animate_shows_a_short_runs_every_state_once_and_refuses_no_iterations() {
+    let gif = temp_path("short.gif");
+    let _ = std::fs::remove_file(&gif);
+    let path = gif.to_str().expect("utf-8");
+    let out = ganscope(&["animate", "--iters", "5", "--scale", "0.25", "--out", path]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Iterations 0 to 5 are six states: each shown once, not the 60 frames asked.
+    assert!(
+        stdout(&out).contains("(6 frames of the 60 asked: the run has 6 states"),
+        "{}",
+        stdout(&out)
+    );
+    let mut decoder = gif::DecodeOptions::new()
+        .read_info(std::fs::File::open(&gif).expect("written"))
+        .expect("a GIF");
+    let mut frames = 0;
+    while decoder.read_next_frame().expect("frame").is_some() {
+        frames += 1;
+    }
+    assert_eq!(frames, 6);
+
+    let none = temp_path("none.gif");
+    let out = ganscope(&[
+        "animate",
+        "--iters",
+        "0",
+        "--out",
+        none.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--iters"), "{}", stderr(&out));
+    assert!(!none.exists(), "refused before any work");
 }

@@ -161,7 +161,7 @@ fn run_ui(
             ),
             (
                 "Step",
-                "One iteration: k discriminator steps, then the generator steps (→)",
+                "One iteration: k discriminator steps, then the generator steps (right arrow)",
                 Command::StepIteration,
             ),
             (
@@ -696,7 +696,8 @@ fn view_ui(ui: &mut egui::Ui, prefs: &mut ViewPrefs) {
         ui.selectable_value(&mut prefs.theme, Theme::Dark, "dark")
             .on_hover_text("Light ink on a dark background");
     });
-    ui.add(egui::Slider::new(&mut prefs.scale, 0.75..=2.5).text("UI scale"))
+    let [lo, hi] = super::presenter::UI_SCALE.extremes();
+    ui.add(egui::Slider::new(&mut prefs.scale, lo as f32..=hi as f32).text("UI scale"))
         .on_hover_text("For projectors; Ctrl + and Ctrl − work too");
 }
 

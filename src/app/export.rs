@@ -1,7 +1,8 @@
 //! Keep and share: exports (view PNG, Figure 1 PNG/SVG, metrics CSV, animated GIF) and the
 //! settings file, each through a "save as" window that names the file, asks before replacing
 //! one, and says why a write failed without losing anything. GIF encoding runs on its own
-//! thread with a progress bar and a Cancel button.
+//! thread; its progress bar and Cancel button sit in the top panel ([`gif_progress_ui`]), in
+//! sight however the side panel is scrolled.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -116,9 +117,18 @@ pub struct Notice {
 struct GifJob {
     thread: std::thread::JoinHandle<()>,
     done: Arc<AtomicUsize>,
-    total: usize,
+    /// Frames to write (set again by the thread once it has chosen them).
+    total: Arc<AtomicUsize>,
     cancel: Arc<AtomicBool>,
     result: Arc<Mutex<Option<Result<String, String>>>>,
+}
+
+/// What the GIF's progress line asks for.
+#[must_use]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GifCommand {
+    /// Stop encoding; nothing is written.
+    Cancel,
 }
 
 /// The exports' state in the app.
@@ -134,6 +144,8 @@ pub struct ExportState {
     /// Where the next file is suggested: the folder of the last one written or read.
     pub folder: PathBuf,
     film: Arc<Mutex<Filmstrip>>,
+    /// States in `film` when last looked (the trainer may hold its lock for a moment).
+    recorded: usize,
 }
 
 impl ExportState {
@@ -147,6 +159,7 @@ impl ExportState {
             message: None,
             folder: std::env::current_dir().unwrap_or_default(),
             film,
+            recorded: 0,
         }
     }
 
@@ -169,10 +182,68 @@ impl ExportState {
     pub fn encoding(&self) -> bool {
         self.gif.is_some()
     }
+
+    /// Why "Run as GIF" cannot be used now, if it cannot.
+    pub fn gif_unavailable(&self) -> Option<&'static str> {
+        if self.encoding() {
+            Some("A GIF is being written (progress at the top): wait for it or press Cancel GIF")
+        } else if self.recorded < 2 {
+            Some("Nothing recorded yet: play or step the run first (a GIF needs two states)")
+        } else {
+            None
+        }
+    }
+
+    /// Does what the GIF's progress line asked.
+    pub fn apply(&mut self, command: GifCommand) {
+        match command {
+            GifCommand::Cancel => {
+                if let Some(job) = &self.gif {
+                    job.cancel.store(true, Ordering::Relaxed);
+                }
+            }
+        }
+    }
+
+    /// Looks again at how many states the run has recorded (kept as it was when the
+    /// trainer holds the record).
+    fn refresh_recorded(&mut self) {
+        if let Ok(film) = self.film.try_lock() {
+            self.recorded = film.len();
+        }
+    }
+}
+
+/// The GIF's progress as one line, with a Cancel button, while one is being written;
+/// nothing otherwise. Meant for the top panel, in sight wherever the side panel is scrolled.
+pub fn gif_progress_ui(ui: &mut egui::Ui, state: &ExportState) -> Option<GifCommand> {
+    let job = state.gif.as_ref()?;
+    let done = job.done.load(Ordering::Relaxed);
+    let total = job.total.load(Ordering::Relaxed).max(1);
+    let mut command = None;
+    ui.horizontal(|ui| {
+        ui.add(
+            egui::ProgressBar::new(done as f32 / total as f32)
+                .text(format!("GIF frame {done}/{total}"))
+                .desired_width(240.0),
+        );
+        if ui
+            .button("Cancel GIF")
+            .on_hover_text("Stop writing the GIF; no file is written")
+            .clicked()
+        {
+            command = Some(GifCommand::Cancel);
+        }
+    });
+    // The thread reports by counters: look again soon.
+    ui.ctx()
+        .request_repaint_after(std::time::Duration::from_millis(100));
+    command
 }
 
 /// The "Keep and share" buttons of the side panel.
 pub fn export_buttons_ui(ui: &mut egui::Ui, state: &mut ExportState, picture: &Published) {
+    state.refresh_recorded();
     ui.label("Save or load (a window asks for the file name):");
     ui.horizontal_wrapped(|ui| {
         for action in [Action::SaveSettings, Action::LoadSettings] {
@@ -217,35 +288,25 @@ pub fn export_buttons_ui(ui: &mut egui::Ui, state: &mut ExportState, picture: &P
                 .text("frames")
                 .logarithmic(true),
         )
-        .on_hover_text("Frames of the GIF, spread evenly over the run so far");
+        .on_hover_text(format!(
+            "Frames of the GIF (at most the {} states recorded so far), spaced by how far p_g moves \
+             between them; each is captioned with its iteration",
+            state.recorded
+        ));
     });
     ui.horizontal(|ui| {
         ui.add(egui::Slider::new(&mut state.fps, fps_lo..=fps_hi).text("fps"))
             .on_hover_text("Frames per second of the GIF");
+        let why_not = state.gif_unavailable();
         if ui
-            .add_enabled(!state.encoding(), egui::Button::new(Action::Gif.label()))
+            .add_enabled(why_not.is_none(), egui::Button::new(Action::Gif.label()))
             .on_hover_text("The run so far as an animated GIF, with these frames and rate")
-            .on_disabled_hover_text("A GIF is being encoded: wait for it or press Cancel")
+            .on_disabled_hover_text(why_not.unwrap_or_default())
             .clicked()
         {
             state.open(Action::Gif);
         }
     });
-    if let Some(job) = &state.gif {
-        let done = job.done.load(Ordering::Relaxed);
-        ui.horizontal(|ui| {
-            ui.add(
-                egui::ProgressBar::new(done as f32 / job.total.max(1) as f32)
-                    .text(format!("GIF frame {done}/{}", job.total))
-                    .desired_width(200.0),
-            );
-            if ui.button("Cancel").clicked() {
-                job.cancel.store(true, Ordering::Relaxed);
-            }
-        });
-        ui.ctx()
-            .request_repaint_after(std::time::Duration::from_millis(100));
-    }
     if let Some(notice) = &state.message {
         let color = match notice.kind {
             NoticeKind::Done => ui.visuals().text_color(),
@@ -439,43 +500,55 @@ fn start_gif(
     replace: bool,
     palette: &Palette,
 ) -> Result<(), String> {
-    let frames = {
-        let film = state
-            .film
-            .lock()
-            .map_err(|_| "The run's record is unavailable.".to_owned())?;
-        film.pick(state.frames)
-    };
-    if frames.len() < 2 {
+    let recorded = state
+        .film
+        .lock()
+        .map_err(|_| "The run's record is unavailable.".to_owned())?
+        .len();
+    if recorded < 2 {
         return Err("The run has fewer than two recorded states: train a little first.".into());
     }
-    let total = frames.len();
+    let wanted = state.frames;
     let fps = state.fps;
     let palette = *palette;
+    let film = Arc::clone(&state.film);
     let done = Arc::new(AtomicUsize::new(0));
+    let total = Arc::new(AtomicUsize::new(wanted.min(recorded)));
     let cancel = Arc::new(AtomicBool::new(false));
     let result = Arc::new(Mutex::new(None));
-    let (job_done, job_cancel, job_result) =
-        (Arc::clone(&done), Arc::clone(&cancel), Arc::clone(&result));
+    let (job_done, job_total, job_cancel, job_result) = (
+        Arc::clone(&done),
+        Arc::clone(&total),
+        Arc::clone(&cancel),
+        Arc::clone(&result),
+    );
     let thread = std::thread::Builder::new()
         .name("ganscope-gif".into())
         .spawn(move || {
-            let view = frames_view(&frames);
+            // Chosen here, not on the UI thread: weighing p_g's moves takes a moment.
+            let frames = film.lock().map(|f| f.pick(wanted)).unwrap_or_default();
+            let count = frames.len();
+            total.store(count, Ordering::Relaxed);
             let mut bytes = Vec::new();
-            let outcome = encode_gif(
-                &mut bytes,
-                total,
-                fps,
-                1.0,
-                |i| frame_svg(frames[i].0, &frames[i].1, view, "ganscope", &palette),
-                |n, _| {
-                    done.store(n, Ordering::Relaxed);
-                    !cancel.load(Ordering::Relaxed)
-                },
-            )
-            .map_err(|e| format!("GIF not saved: {e}"))
+            let outcome = if count < 2 {
+                Err("GIF not saved: the run was reset before its frames were chosen".to_owned())
+            } else {
+                let view = frames_view(&frames);
+                encode_gif(
+                    &mut bytes,
+                    count,
+                    fps,
+                    1.0,
+                    |i| frame_svg(frames[i].0, &frames[i].1, view, "ganscope", &palette),
+                    |n, _| {
+                        done.store(n, Ordering::Relaxed);
+                        !cancel.load(Ordering::Relaxed)
+                    },
+                )
+                .map_err(|e| format!("GIF not saved: {e}"))
+            }
             .and_then(|()| write_file(&path, &bytes, replace).map_err(|e| e.to_string()))
-            .map(|()| format!("Saved {} ({total} frames at {fps:.0} fps)", path.display()));
+            .map(|()| format!("Saved {} ({count} frames at {fps:.0} fps)", path.display()));
             if let Ok(mut slot) = result.lock() {
                 *slot = Some(outcome);
             }
@@ -484,7 +557,7 @@ fn start_gif(
     state.gif = Some(GifJob {
         thread,
         done: job_done,
-        total,
+        total: job_total,
         cancel: job_cancel,
         result: job_result,
     });

@@ -27,9 +27,14 @@ pub fn live_panel(picture: &Published, overlays: Overlays, palette: &Palette) ->
     )
 }
 
-/// Draws the live figure into the available space.
-pub fn figure_ui(ui: &mut egui::Ui, picture: &Published, overlays: Overlays, palette: &Palette) {
-    panel_ui(ui, "figure1", &live_panel(picture, overlays, palette), true);
+/// Draws the live figure into the available space; returns where its plot area is.
+pub fn figure_ui(
+    ui: &mut egui::Ui,
+    picture: &Published,
+    overlays: Overlays,
+    palette: &Palette,
+) -> egui::Rect {
+    panel_ui(ui, "figure1", &live_panel(picture, overlays, palette), true)
 }
 
 fn line_style(dash: Dash) -> LineStyle {
@@ -45,8 +50,9 @@ fn line_style(dash: Dash) -> LineStyle {
 }
 
 /// Draws `panel` with egui_plot (fixed bounds, no zoom or drag) under its legend, which
-/// shows each line in its real dash and never covers the curves.
-pub fn panel_ui(ui: &mut egui::Ui, id: &str, panel: &Panel, y_label: bool) {
+/// shows each line in its real dash and never covers the curves; returns where the plot
+/// area (inside the axes) is.
+pub fn panel_ui(ui: &mut egui::Ui, id: &str, panel: &Panel, y_label: bool) -> egui::Rect {
     super::legend::legend_ui(ui, &super::legend::panel_entries(panel));
     let (x_lo, x_hi) = panel.x_range;
     let (y_lo, y_hi) = panel.y_range;
@@ -55,11 +61,13 @@ pub fn panel_ui(ui: &mut egui::Ui, id: &str, panel: &Panel, y_label: bool) {
         .allow_zoom(false)
         .allow_scroll(false)
         .allow_boxed_zoom(false)
+        // A pointer resting on the figure at a projector draws no lines across it.
+        .show_crosshair(false)
         .show_grid(false);
     if y_label {
         plot = plot.y_axis_label(panel.y_axis_label.clone());
     }
-    plot.show(ui, |plot| {
+    let shown = plot.show(ui, |plot| {
         plot.set_plot_bounds(PlotBounds::from_min_max([x_lo, y_lo], [x_hi, y_hi]));
         if let Some(bars) = &panel.bars {
             let fill = color(bars.fill);
@@ -106,4 +114,5 @@ pub fn panel_ui(ui: &mut egui::Ui, id: &str, panel: &Panel, y_label: bool) {
             );
         }
     });
+    *shown.transform.frame()
 }

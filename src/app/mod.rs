@@ -7,6 +7,7 @@ pub mod figure;
 pub mod history;
 pub mod legend;
 pub mod metrics;
+pub mod presenter;
 pub mod story_view;
 pub mod theme;
 pub mod worker;
@@ -25,6 +26,11 @@ pub struct AppOptions {
     /// Print frame-time and training-speed statistics and close after this many seconds
     /// (training the benchmark's reference workload at full speed).
     pub stats_exit_after: Option<f64>,
+    /// Start in presenter mode: no side panel, the figure filling the window.
+    pub presenter: bool,
+    /// The UI scale to start with (checked against [`presenter::UI_SCALE`] by the caller),
+    /// replacing the saved one.
+    pub ui_scale: Option<f32>,
 }
 
 /// Opens the window and runs until it is closed.
@@ -94,6 +100,12 @@ pub struct GanscopeApp {
     seen_story: Option<std::sync::Arc<crate::scene::StoryPicture>>,
     /// Whether the run has played yet: until then the top bar says how to start it.
     played: bool,
+    /// Presenter mode, the metric plots and the key list.
+    presenter: presenter::Presenter,
+    /// The Figure 1 tab's layout and the panel it shows.
+    story: story_view::StoryView,
+    /// Where the live figure's plot area was last drawn (for layout tests).
+    figure_rect: Option<egui::Rect>,
 }
 
 /// The central panel's views.
@@ -145,6 +157,10 @@ impl GanscopeApp {
         let mut app =
             Self::with_backend(Backend::Threaded(threaded), picture, persisted.prefs, film);
         app.caption = not_restored;
+        app.presenter = presenter::Presenter::new(options.presenter);
+        if let Some(scale) = options.ui_scale {
+            app.prefs.scale = scale;
+        }
         if let Some(folder) = persisted.export_folder.filter(|f| f.is_dir()) {
             app.export.folder = folder;
         }
@@ -211,6 +227,9 @@ impl GanscopeApp {
             export: export::ExportState::new(film),
             seen_story: None,
             played: false,
+            presenter: presenter::Presenter::new(false),
+            story: story_view::StoryView::default(),
+            figure_rect: None,
         }
     }
 
@@ -223,6 +242,22 @@ impl GanscopeApp {
     /// The latest published picture of the run (what is on screen).
     pub fn picture(&self) -> &Published {
         &self.picture
+    }
+
+    /// Presenter mode, the metric plots and the key list as they are now.
+    pub fn presenter(&self) -> presenter::Presenter {
+        self.presenter
+    }
+
+    /// Where the live figure's plot area (inside its axes) was last drawn, in points;
+    /// `None` until the Live tab has been drawn.
+    pub fn figure_plot_rect(&self) -> Option<egui::Rect> {
+        self.figure_rect
+    }
+
+    /// Which panel the Figure 1 tab shows when it shows one at a time.
+    pub fn story_view(&self) -> &story_view::StoryView {
+        &self.story
     }
 
     fn send_pending(&mut self) {
@@ -243,28 +278,34 @@ impl GanscopeApp {
     }
 
     fn shortcuts(&mut self, ctx: &egui::Context) {
-        if ctx.egui_wants_keyboard_input() {
-            return;
+        use presenter::Action;
+        for action in presenter::pressed(ctx) {
+            let on_figure_tab = self.tab == Tab::Figure1;
+            match action {
+                Action::PlayPause => self
+                    .pending
+                    .push(Command::SetPlaying(!self.picture.playing)),
+                Action::Forward if on_figure_tab => self.story.next(),
+                Action::Forward => self.pending.push(Command::StepIteration),
+                Action::Back if on_figure_tab => self.story.back(),
+                Action::Back => {}
+                Action::StepD => self.pending.push(Command::StepDiscriminator),
+                Action::StepG => self.pending.push(Command::StepGenerator),
+                Action::Reset => self.pending.push(Command::Reset),
+                Action::Presenter => self.presenter.toggle(),
+                Action::Metrics => self.presenter.metrics = !self.presenter.metrics,
+                Action::LiveTab => self.tab = Tab::Live,
+                Action::FigureTab => self.tab = Tab::Figure1,
+                Action::Numbers => self.story.numbers = !self.story.numbers,
+                Action::Keys => self.presenter.keys = !self.presenter.keys,
+                Action::Escape if self.presenter.keys => self.presenter.keys = false,
+                Action::Escape => {
+                    if self.presenter.on {
+                        self.presenter.toggle();
+                    }
+                }
+            }
         }
-        use egui::Key;
-        ctx.input(|i| {
-            if i.key_pressed(Key::Space) {
-                self.pending
-                    .push(Command::SetPlaying(!self.picture.playing));
-            }
-            if i.key_pressed(Key::ArrowRight) {
-                self.pending.push(Command::StepIteration);
-            }
-            if i.key_pressed(Key::D) {
-                self.pending.push(Command::StepDiscriminator);
-            }
-            if i.key_pressed(Key::G) {
-                self.pending.push(Command::StepGenerator);
-            }
-            if i.key_pressed(Key::R) {
-                self.pending.push(Command::Reset);
-            }
-        });
     }
 
     fn record_frame(&mut self, ctx: &egui::Context, elapsed: Duration) {
@@ -299,24 +340,28 @@ impl GanscopeApp {
     ) -> Option<String> {
         let new_caption = self.top_bar_ui(ui, commands);
         if !self.played {
-            ui.label(
-                egui::RichText::new(
-                    "Space: play or pause    right arrow: one iteration    D / G: one step of D / of G    R: reset",
-                )
-                .strong(),
-            );
+            ui.label(egui::RichText::new(presenter::launch_hint(self.presenter.on)).strong());
         }
         let picture = &self.picture;
         if let Some(d) = &picture.divergence {
             divergence_banner_ui(ui, d, commands);
         }
         story_progress_ui(ui, picture, commands);
+        if let Some(command) = export::gif_progress_ui(ui, &self.export) {
+            self.export.apply(command);
+        }
         schedule_end_ui(ui, picture, commands);
         if let Some(e) = &picture.story.error {
             ui.colored_label(palette.reference, e);
         }
         if let Some(caption) = &self.caption {
-            ui.label(egui::RichText::new(caption).strong());
+            let text = egui::RichText::new(caption).strong();
+            if self.presenter.on {
+                // One line, so the figure keeps the window: the whole lesson on hover.
+                ui.add(egui::Label::new(text).truncate());
+            } else {
+                ui.label(text);
+            }
         }
         if let Some(notice) = &picture.notice {
             ui.label(egui::RichText::new(notice).strong());
@@ -327,12 +372,18 @@ impl GanscopeApp {
         new_caption
     }
 
-    /// The title, the presets menu and the Figure 1 button. Returns the lesson of a
-    /// preset chosen here.
+    /// The title, the presets menu, the Figure 1 button, the tabs and the view's
+    /// switches. Returns the lesson of a preset chosen here.
     fn top_bar_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) -> Option<String> {
         let mut new_caption = None;
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.heading("ganscope");
+            if self.presenter.on {
+                let play = if self.picture.playing { "Pause" } else { "Play" };
+                if ui.button(play).on_hover_text("Space").clicked() {
+                    commands.push(Command::SetPlaying(!self.picture.playing));
+                }
+            }
             if let Some(preset) = controls::presets_ui(ui) {
                 // "lecture" follows the lesson: each preset has its own pace.
                 self.share.lesson_pace = preset.pace;
@@ -354,12 +405,38 @@ impl GanscopeApp {
                 commands.push(Command::Figure1);
                 self.tab = Tab::Live;
             }
-            ui.label(
-                egui::RichText::new(
-                    "Goodfellow et al. (2014), Figure 1: p_data dotted, p_g solid green, D dashed blue, x = G(z) arrows",
-                )
-                .weak(),
-            );
+            ui.separator();
+            ui.selectable_value(&mut self.tab, Tab::Live, "Live")
+                .on_hover_text("The run as it trains, with its metrics (L)");
+            ui.selectable_value(&mut self.tab, Tab::Figure1, "Figure 1 (a)-(d)")
+                .on_hover_text("The four captured panels of the Figure 1 scenario (F)");
+            ui.separator();
+            if ui
+                .selectable_label(self.presenter.on, "Presenter")
+                .on_hover_text("Hide the controls so the figure fills the window; the keys keep working (P)")
+                .clicked()
+            {
+                self.presenter.toggle();
+            }
+            if ui
+                .selectable_label(self.presenter.keys, "Keys")
+                .on_hover_text("The keyboard shortcuts (?)")
+                .clicked()
+            {
+                self.presenter.keys = !self.presenter.keys;
+            }
+            // The reference, where the row has room for it (the legend names the lines).
+            if ui.available_size_before_wrap().x >= 240.0 {
+                ui.add(
+                    egui::Label::new(
+                        egui::RichText::new(
+                            "Goodfellow et al. (2014), Figure 1: p_data dotted, p_g solid green, D dashed blue, x = G(z) arrows",
+                        )
+                        .weak(),
+                    )
+                    .truncate(),
+                );
+            }
         });
         new_caption
     }
@@ -378,13 +455,38 @@ impl GanscopeApp {
         let m = &picture.analysis.metrics;
         let t = &picture.settings.training;
         let lr_factor = t.lr_factor(c.iteration);
-        ui.label(format!(
-            "iteration {}   D steps {}   G steps {}   {:.0} it/s   {phase}   lr D {:.2e} G {:.2e}   JSD {:.4}   C(G) {:.4} (-log 4 = -1.3863)   W1 {:.4}",
-            c.iteration, c.d_steps, c.g_steps, picture.iterations_per_second,
-            t.lr_d * lr_factor, t.lr_g * lr_factor, m.jsd, m.c_g, m.w1
-        ))
-        .on_hover_text(format!(
-            "The learning rates in force: the set ones ({:.2e}, {:.2e}) times the decay factor {lr_factor:.3}, which falls linearly to 0 at training.lr_decay_iters (0 = no decay)",
+        // Most important first: a narrow window drops parts from the end rather than wrap.
+        let parts = [
+            format!("iteration {}", c.iteration),
+            phase.to_owned(),
+            format!("JSD {:.4}", m.jsd),
+            format!("{:.0} it/s", picture.iterations_per_second),
+            format!(
+                "lr D {:.2e} G {:.2e}",
+                t.lr_d * lr_factor,
+                t.lr_g * lr_factor
+            ),
+            format!("C(G) {:.4} (-log 4 = -1.3863)", m.c_g),
+            format!("W1 {:.4}", m.w1),
+            format!("D steps {}   G steps {}", c.d_steps, c.g_steps),
+        ];
+        let full = parts.join("   ");
+        let font = egui::TextStyle::Body.resolve(ui.style());
+        let width = ui.available_width();
+        let fits = |text: &str| {
+            ui.painter()
+                .layout_no_wrap(text.to_owned(), font.clone(), egui::Color32::WHITE)
+                .size()
+                .x
+                <= width
+        };
+        let shown = (1..=parts.len())
+            .rev()
+            .map(|n| parts[..n].join("   "))
+            .find(|text| fits(text))
+            .unwrap_or_else(|| parts[0].clone());
+        ui.add(egui::Label::new(shown).truncate()).on_hover_text(format!(
+            "{full}\n\nThe learning rates in force: the set ones ({:.2e}, {:.2e}) times the decay factor {lr_factor:.3}, which falls linearly to 0 at training.lr_decay_iters (0 = no decay)",
             t.lr_d, t.lr_g
         ));
     }
@@ -403,13 +505,11 @@ impl GanscopeApp {
 
     /// The tabs and the view of the selected one; returns the commands its buttons send.
     fn central_panel_ui(&mut self, ui: &mut egui::Ui, palette: theme::Palette) -> Vec<Command> {
-        ui.horizontal(|ui| {
-            ui.selectable_value(&mut self.tab, Tab::Live, "Live");
-            ui.selectable_value(&mut self.tab, Tab::Figure1, "Figure 1 (a)-(d)");
-        });
         let scene_palette = self.prefs.theme.scene_palette();
         match self.tab {
-            Tab::Figure1 => story_view::story_ui(ui, &self.picture, &scene_palette),
+            Tab::Figure1 => self
+                .story
+                .ui(ui, &self.picture, &scene_palette, self.presenter.on),
             Tab::Live => {
                 self.live_view_ui(ui, palette);
                 Vec::new()
@@ -417,19 +517,36 @@ impl GanscopeApp {
         }
     }
 
-    /// Figure 1 of the live run above its metrics.
-    fn live_view_ui(&self, ui: &mut egui::Ui, palette: theme::Palette) {
-        let total = ui.available_height();
-        ui.allocate_ui(egui::vec2(ui.available_width(), total * 0.58), |ui| {
+    /// Figure 1 of the live run, above its metrics unless they are hidden.
+    fn live_view_ui(&mut self, ui: &mut egui::Ui, palette: theme::Palette) {
+        let share = if self.presenter.metrics { 0.58 } else { 1.0 };
+        let height = ui.available_height() * share;
+        let figure = ui.allocate_ui(egui::vec2(ui.available_width(), height), |ui| {
             figure::figure_ui(
                 ui,
                 &self.picture,
                 self.prefs.overlays,
                 &self.prefs.theme.scene_palette(),
-            );
+            )
         });
-        ui.separator();
-        metrics::metrics_ui(ui, &self.picture, palette);
+        self.figure_rect = Some(figure.inner);
+        if self.presenter.metrics {
+            ui.separator();
+            // Two rows of readable plots need this height; less (a projector at UI scale
+            // 2) scrolls them rather than squash them under the status line.
+            const READABLE: f32 = 300.0;
+            if ui.available_height() >= READABLE {
+                metrics::metrics_ui(ui, &self.picture, palette);
+            } else {
+                egui::ScrollArea::vertical()
+                    .id_salt("metrics")
+                    .show(ui, |ui| {
+                        ui.allocate_ui(egui::vec2(ui.available_width(), READABLE), |ui| {
+                            metrics::metrics_ui(ui, &self.picture, palette);
+                        });
+                    });
+            }
+        }
     }
 
     /// The save and load windows; returns the command of one that finished.
@@ -666,12 +783,18 @@ impl eframe::App for GanscopeApp {
             new_caption = self.top_panel_ui(ui, palette, &mut commands);
         });
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar_ui(ui));
-        egui::Panel::left("controls")
-            .default_size(330.0)
-            .show(ui, |ui| commands.extend(self.side_panel_ui(ui)));
+        if !self.presenter.on {
+            // At most two fifths of the window: the figure keeps the rest on a projector.
+            let widest = (0.4 * ui.available_width()).max(200.0);
+            egui::Panel::left("controls")
+                .default_size(330.0_f32.min(widest))
+                .size_range(180.0..=widest)
+                .show(ui, |ui| commands.extend(self.side_panel_ui(ui)));
+        }
         egui::CentralPanel::default_margins()
             .show(ui, |ui| commands.extend(self.central_panel_ui(ui, palette)));
         commands.extend(self.export_windows_ui(ui.ctx()));
+        self.presenter.keys_ui(ui.ctx());
         self.queue(ui.ctx(), commands, new_caption);
     }
 

@@ -1,62 +1,249 @@
-//! Figure 1 (a)–(d) in the app: the four captured panels, 2 × 2, each with the paper's
-//! caption, the numbers that prove it, and buttons to replay it or continue from it.
+//! Figure 1 (a)–(d) in the app: the four captured panels, 2 × 2 or one at a time (← / →),
+//! each with the paper's caption, the numbers that prove it (behind a toggle), and buttons
+//! to replay it or continue from it.
 
 use super::figure::panel_ui;
 use super::theme::color;
 use super::worker::{Command, Published};
-use crate::scene::Palette;
+use crate::scene::{Palette, Panel};
 use crate::sim::story::Stage;
 
-/// The Figure 1 tab; returns the commands its buttons send.
-pub fn story_ui(ui: &mut egui::Ui, picture: &Published, palette: &Palette) -> Vec<Command> {
-    let mut out = Vec::new();
-    let Some(story) = &picture.story.picture else {
-        ui.vertical_centered(|ui| {
-            ui.add_space(40.0);
-            ui.label(
-                "Figure 1 runs a seeded scenario on the fig1 preset and captures the paper's \
-                 four stages, with the numbers that prove each one.",
-            );
-            if let Some(e) = &picture.story.error {
-                ui.colored_label(color(palette.reference), e);
+/// A 2 × 2 grid needs at least this much room per panel (points), or the panels come one
+/// at a time.
+const GRID_CELL: egui::Vec2 = egui::vec2(420.0, 330.0);
+
+/// The Figure 1 tab's state: its layout, the panel shown one at a time, and whether the
+/// numbers are shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoryView {
+    /// Which stage is shown when one is shown at a time.
+    pub shown: Stage,
+    /// 2 × 2 wanted (it is used only where four panels fit and not in presenter mode).
+    pub grid: bool,
+    /// The evidence under each caption.
+    pub numbers: bool,
+    /// Whether the last frame drew the grid.
+    drew_grid: bool,
+}
+
+impl Default for StoryView {
+    fn default() -> Self {
+        Self {
+            shown: Stage::A,
+            grid: true,
+            numbers: true,
+            drew_grid: false,
+        }
+    }
+}
+
+impl StoryView {
+    /// The next panel (from the grid: the first, alone).
+    pub fn next(&mut self) {
+        if !self.leave_grid() {
+            self.shown = Stage::ALL
+                .into_iter()
+                .find(|s| *s > self.shown)
+                .unwrap_or(self.shown);
+        }
+    }
+
+    /// The previous panel (from the grid: the first, alone).
+    pub fn back(&mut self) {
+        if !self.leave_grid() {
+            self.shown = Stage::ALL
+                .into_iter()
+                .rev()
+                .find(|s| *s < self.shown)
+                .unwrap_or(self.shown);
+        }
+    }
+
+    /// Switches from the grid to one panel at a time; returns whether it did.
+    fn leave_grid(&mut self) -> bool {
+        let was = self.drew_grid;
+        self.grid = false;
+        self.drew_grid = false;
+        was
+    }
+
+    /// The Figure 1 tab; returns the commands its buttons send.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        picture: &Published,
+        palette: &Palette,
+        presenter: bool,
+    ) -> Vec<Command> {
+        let mut out = Vec::new();
+        let Some(story) = &picture.story.picture else {
+            empty_ui(ui, picture, palette, &mut out);
+            return out;
+        };
+        let busy = picture.story.running.is_some();
+        let room = ui.available_size();
+        let fits = room.x >= 2.0 * GRID_CELL.x && room.y >= 2.0 * GRID_CELL.y;
+        let grid = self.grid && fits && !presenter;
+        self.drew_grid = grid;
+        self.header_ui(ui, grid, fits && !presenter);
+        let panels: Vec<(Stage, Panel)> = story
+            .stages
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| Some((s.stage, story.panel(i, palette)?)))
+            .collect();
+        if grid {
+            self.grid_ui(ui, &panels, busy, &mut out);
+        } else if let Some((stage, panel)) = panels
+            .iter()
+            .find(|(s, _)| *s == self.shown)
+            .or(panels.first())
+        {
+            self.single_ui(ui, *stage, panel, busy, &mut out);
+        }
+        out
+    }
+
+    /// The layout switch, the panel chooser and the numbers toggle, on one wrapping row.
+    fn header_ui(&mut self, ui: &mut egui::Ui, grid: bool, grid_possible: bool) {
+        ui.horizontal_wrapped(|ui| {
+            let why_not = "Not enough room for four panels (or presenter mode): one at a time";
+            if ui
+                .add_enabled(grid_possible, egui::Button::selectable(grid, "2 x 2"))
+                .on_hover_text("All four panels at once")
+                .on_disabled_hover_text(why_not)
+                .clicked()
+            {
+                self.grid = true;
             }
-            if picture.story.running.is_none() && ui.button("Run Figure 1").clicked() {
-                out.push(Command::Figure1);
+            if ui
+                .selectable_label(!grid, "one at a time")
+                .on_hover_text("One panel filling the tab; left and right arrows go through them")
+                .clicked()
+            {
+                self.grid = false;
             }
-        });
-        return out;
-    };
-    let busy = picture.story.running.is_some();
-    let cell_h = (ui.available_height() / 2.0 - 8.0).max(200.0);
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        for row in 0..2 {
-            ui.columns(2, |cols| {
-                for (c, col) in cols.iter_mut().enumerate() {
-                    let i = row * 2 + c;
-                    let (Some(stage), Some(panel)) = (
-                        story.stages.get(i).map(|s| s.stage),
-                        story.panel(i, palette),
-                    ) else {
-                        continue;
-                    };
-                    col.set_min_height(cell_h);
-                    col.horizontal(|ui| out.extend(stage_buttons_ui(ui, stage, busy)));
-                    col.allocate_ui(egui::vec2(col.available_width(), cell_h * 0.62), |ui| {
-                        panel_ui(ui, &format!("story_{i}"), &panel, false);
-                    });
-                    for line in &panel.caption {
-                        let mut text = egui::RichText::new(&line.text).color(color(line.color));
-                        if line.small {
-                            text = text.small();
-                        }
-                        col.label(text);
+            if !grid {
+                ui.separator();
+                if ui
+                    .button("<")
+                    .on_hover_text("Previous panel (left arrow)")
+                    .clicked()
+                {
+                    self.back();
+                }
+                for stage in Stage::ALL {
+                    if ui
+                        .selectable_label(self.shown == stage, stage.label())
+                        .clicked()
+                    {
+                        self.shown = stage;
                     }
                 }
-            });
+                if ui
+                    .button(">")
+                    .on_hover_text("Next panel (right arrow)")
+                    .clicked()
+                {
+                    self.next();
+                }
+            }
             ui.separator();
+            ui.checkbox(&mut self.numbers, "numbers")
+                .on_hover_text("The measured evidence under each caption (N)");
+        });
+    }
+
+    /// The four panels, 2 × 2, in a scroll area.
+    fn grid_ui(
+        &self,
+        ui: &mut egui::Ui,
+        panels: &[(Stage, Panel)],
+        busy: bool,
+        out: &mut Vec<Command>,
+    ) {
+        let plot_h = (ui.available_height() / 2.0 * 0.55).max(160.0);
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            for row in panels.chunks(2) {
+                ui.columns(2, |cols| {
+                    for ((stage, panel), col) in row.iter().zip(cols.iter_mut()) {
+                        col.horizontal_wrapped(|ui| out.extend(stage_buttons_ui(ui, *stage, busy)));
+                        col.allocate_ui(egui::vec2(col.available_width(), plot_h), |ui| {
+                            panel_ui(ui, &format!("story_{}", stage.label()), panel, false);
+                        });
+                        self.caption_ui(col, panel);
+                    }
+                });
+                ui.separator();
+            }
+        });
+    }
+
+    /// One panel filling the tab: the plot, with its caption beside it on a wide window
+    /// or under it on a tall one.
+    fn single_ui(
+        &self,
+        ui: &mut egui::Ui,
+        stage: Stage,
+        panel: &Panel,
+        busy: bool,
+        out: &mut Vec<Command>,
+    ) {
+        ui.horizontal_wrapped(|ui| out.extend(stage_buttons_ui(ui, stage, busy)));
+        let room = ui.available_size();
+        let id = format!("story_single_{}", stage.label());
+        if room.x >= 1.4 * room.y {
+            let text_w = (0.34 * room.x).clamp(200.0, 560.0);
+            let gap = ui.spacing().item_spacing.x;
+            let column = egui::Layout::top_down(egui::Align::Min);
+            ui.horizontal_top(|ui| {
+                ui.allocate_ui_with_layout(
+                    egui::vec2(room.x - text_w - gap, room.y),
+                    column,
+                    |ui| {
+                        panel_ui(ui, &id, panel, false);
+                    },
+                );
+                ui.allocate_ui_with_layout(egui::vec2(text_w, room.y), column, |ui| {
+                    egui::ScrollArea::vertical()
+                        .id_salt("story_caption")
+                        .show(ui, |ui| self.caption_ui(ui, panel));
+                });
+            });
+        } else {
+            ui.allocate_ui(egui::vec2(room.x, 0.62 * room.y), |ui| {
+                panel_ui(ui, &id, panel, false);
+            });
+            egui::ScrollArea::vertical()
+                .id_salt("story_caption")
+                .show(ui, |ui| self.caption_ui(ui, panel));
+        }
+    }
+
+    /// The caption and, with the numbers on, the evidence, all at the caption's size so a
+    /// room can read them.
+    fn caption_ui(&self, ui: &mut egui::Ui, panel: &Panel) {
+        for line in panel.caption.iter().filter(|l| self.numbers || !l.small) {
+            ui.label(egui::RichText::new(&line.text).color(color(line.color)));
+        }
+    }
+}
+
+/// The tab before Figure 1 has run: what it is and how to run it.
+fn empty_ui(ui: &mut egui::Ui, picture: &Published, palette: &Palette, out: &mut Vec<Command>) {
+    ui.vertical_centered(|ui| {
+        ui.add_space(40.0);
+        ui.label(
+            "Figure 1 runs a seeded scenario on the fig1 preset and captures the paper's \
+             four stages, with the numbers that prove each one.",
+        );
+        if let Some(e) = &picture.story.error {
+            ui.colored_label(color(palette.reference), e);
+        }
+        if picture.story.running.is_none() && ui.button("Run Figure 1").clicked() {
+            out.push(Command::Figure1);
         }
     });
-    out
 }
 
 /// A panel's heading with its Replay and Continue buttons; returns the commands they send.

@@ -498,6 +498,8 @@ impl Worker {
                 self.run_id += 1;
                 if let Ok(mut film) = self.film.lock() {
                     film.clear();
+                    // The start belongs in the run's GIF: training may come before a picture.
+                    film.offer(self.trainer.counters().iteration, || self.trainer.model());
                 }
                 self.record.clear();
                 self.view = None;

@@ -1,0 +1,262 @@
+//! Presenter mode and the keyboard: one table of shortcuts read by the key handling, the
+//! launch hint and the `?` overlay, so the three never disagree.
+
+use crate::sim::check::{Range, SettingError};
+
+/// What a shortcut does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Play or pause.
+    PlayPause,
+    /// One iteration (Live tab); the next panel (Figure 1 tab, one at a time).
+    Forward,
+    /// The previous panel (Figure 1 tab, one at a time).
+    Back,
+    /// One step of D alone.
+    StepD,
+    /// One step of G alone.
+    StepG,
+    /// Fresh networks, same settings.
+    Reset,
+    /// Presenter mode on or off.
+    Presenter,
+    /// The metric plots on or off.
+    Metrics,
+    /// The Live tab.
+    LiveTab,
+    /// The Figure 1 tab.
+    FigureTab,
+    /// The Figure 1 panels' numbers on or off.
+    Numbers,
+    /// This list on or off.
+    Keys,
+    /// Leave presenter mode or close this list.
+    Escape,
+}
+
+/// A shortcut: its key, how the list names the key, and what it does.
+#[derive(Clone, Copy, Debug)]
+pub struct Shortcut {
+    /// The key.
+    pub key: egui::Key,
+    /// The key as the list shows it.
+    pub name: &'static str,
+    /// What it does, in a few words.
+    pub does: &'static str,
+    /// What it does, for the one-line hint at launch.
+    pub short: &'static str,
+    /// The action.
+    pub action: Action,
+}
+
+const fn shortcut(
+    key: egui::Key,
+    name: &'static str,
+    (does, short): (&'static str, &'static str),
+    action: Action,
+) -> Shortcut {
+    Shortcut {
+        key,
+        name,
+        does,
+        short,
+        action,
+    }
+}
+
+/// Every shortcut, in the order the `?` list shows them.
+pub const SHORTCUTS: [Shortcut; 13] = {
+    use egui::Key;
+    [
+        shortcut(
+            Key::Space,
+            "Space",
+            ("play or pause", "play or pause"),
+            Action::PlayPause,
+        ),
+        shortcut(
+            Key::ArrowRight,
+            "right arrow",
+            ("one iteration (Figure 1 tab: next panel)", "one iteration"),
+            Action::Forward,
+        ),
+        shortcut(
+            Key::ArrowLeft,
+            "left arrow",
+            ("Figure 1 tab: previous panel", "previous panel"),
+            Action::Back,
+        ),
+        shortcut(
+            Key::D,
+            "D",
+            ("one step of D alone", "one step of D"),
+            Action::StepD,
+        ),
+        shortcut(
+            Key::G,
+            "G",
+            ("one step of G alone", "one step of G"),
+            Action::StepG,
+        ),
+        shortcut(
+            Key::R,
+            "R",
+            ("reset: fresh networks", "reset"),
+            Action::Reset,
+        ),
+        shortcut(
+            Key::P,
+            "P",
+            (
+                "presenter mode: the figure fills the window",
+                "presenter mode",
+            ),
+            Action::Presenter,
+        ),
+        shortcut(
+            Key::M,
+            "M",
+            ("metric plots on or off", "metric plots"),
+            Action::Metrics,
+        ),
+        shortcut(Key::L, "L", ("the Live tab", "Live tab"), Action::LiveTab),
+        shortcut(
+            Key::F,
+            "F",
+            ("the Figure 1 (a)-(d) tab", "Figure 1 tab"),
+            Action::FigureTab,
+        ),
+        shortcut(
+            Key::N,
+            "N",
+            ("Figure 1 tab: the numbers under each panel", "numbers"),
+            Action::Numbers,
+        ),
+        shortcut(
+            Key::Questionmark,
+            "?",
+            ("this list", "all keys"),
+            Action::Keys,
+        ),
+        shortcut(
+            Key::Escape,
+            "Esc",
+            (
+                "leave presenter mode, close this list",
+                "leave presenter mode",
+            ),
+            Action::Escape,
+        ),
+    ]
+};
+
+/// The actions whose keys were pressed this frame, in the table's order (none while a
+/// text box has the keyboard).
+pub fn pressed(ctx: &egui::Context) -> Vec<Action> {
+    if ctx.egui_wants_keyboard_input() {
+        return Vec::new();
+    }
+    ctx.input(|i| {
+        // "?" arrives as shift + slash on most layouts; F1 is the other usual help key.
+        let help = i.key_pressed(egui::Key::F1)
+            || i.events
+                .iter()
+                .any(|e| matches!(e, egui::Event::Text(t) if t == "?"));
+        SHORTCUTS
+            .iter()
+            .filter(|s| match s.action {
+                Action::Keys => help || i.key_pressed(s.key),
+                _ => i.key_pressed(s.key) && !i.modifiers.command,
+            })
+            .map(|s| s.action)
+            .collect()
+    })
+}
+
+/// The UI scales the app accepts (the side panel's slider and `--ui-scale`).
+pub const UI_SCALE: Range = Range::closed(0.75, 2.5);
+
+/// Checks a `--ui-scale` before the window opens.
+pub fn check_ui_scale(scale: f32) -> Result<(), SettingError> {
+    if UI_SCALE.contains(f64::from(scale)) {
+        Ok(())
+    } else {
+        Err(SettingError::new("--ui-scale", scale, &UI_SCALE.expected()))
+    }
+}
+
+/// The view's runtime state: presenter mode, the metric plots and the key list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Presenter {
+    /// The side panel hidden, the figure filling the window.
+    pub on: bool,
+    /// The metric plots shown (off by default in presenter mode).
+    pub metrics: bool,
+    /// The `?` list shown.
+    pub keys: bool,
+}
+
+impl Presenter {
+    /// The normal view, or presenter mode.
+    pub fn new(on: bool) -> Self {
+        Self {
+            on,
+            metrics: !on,
+            keys: false,
+        }
+    }
+
+    /// Turns presenter mode on or off; the metric plots follow (hidden when it starts, back
+    /// when it ends).
+    pub fn toggle(&mut self) {
+        self.on = !self.on;
+        self.metrics = !self.on;
+    }
+
+    /// The `?` list as a window in the middle, while it is open.
+    pub fn keys_ui(&mut self, ctx: &egui::Context) {
+        if !self.keys {
+            return;
+        }
+        let mut open = true;
+        egui::Window::new("Keys")
+            .open(&mut open)
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+            .show(ctx, |ui| {
+                egui::Grid::new("keys")
+                    .num_columns(2)
+                    .striped(true)
+                    .show(ui, |ui| {
+                        for s in &SHORTCUTS {
+                            ui.label(egui::RichText::new(s.name).strong());
+                            ui.label(s.does);
+                            ui.end_row();
+                        }
+                    });
+                ui.label("Ctrl + and Ctrl - change the UI scale.");
+            });
+        self.keys &= open;
+    }
+}
+
+/// The line shown until the first Play: the commonest keys.
+pub fn launch_hint(presenter: bool) -> String {
+    let keys: &[Action] = if presenter {
+        &[Action::PlayPause, Action::Escape, Action::Keys]
+    } else {
+        &[
+            Action::PlayPause,
+            Action::Forward,
+            Action::Presenter,
+            Action::Keys,
+        ]
+    };
+    SHORTCUTS
+        .iter()
+        .filter(|s| keys.contains(&s.action))
+        .map(|s| format!("{}: {}", s.name, s.short))
+        .collect::<Vec<_>>()
+        .join("    ")
+}

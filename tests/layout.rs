@@ -1,0 +1,220 @@
+//! The layout at a projector's size (1280 x 720 at UI scale 2, i.e. 640 x 360 points at 2
+//! pixels per point), in presenter mode and out of it, on both tabs: no two widgets
+//! overlap, none is cut off, and in presenter mode the figure takes most of the window.
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{By, NodeT as _, Queryable as _};
+use ganscope::app::GanscopeApp;
+use ganscope::sim::Settings;
+
+/// A 1280 x 720 window at UI scale 2.
+fn projector() -> Harness<'static, GanscopeApp> {
+    Harness::builder()
+        .with_size([640.0, 360.0])
+        .with_pixels_per_point(2.0)
+        .build_eframe(|_| {
+            GanscopeApp::new_inline(Settings::preset("fig1").expect("preset")).expect("valid")
+        })
+}
+
+/// A drawn widget: what it is, where, and what of it is visible.
+#[derive(Debug)]
+struct Drawn {
+    role: Role,
+    label: String,
+    rect: egui::Rect,
+    /// The part inside its clip rectangle (a scroll area's view, a panel).
+    visible: egui::Rect,
+}
+
+/// Every node of the last frame's accessibility tree with a rectangle, with the part of it
+/// egui left visible (from the frame's widget rectangles, which are clipped).
+fn drawn(h: &Harness<'_, GanscopeApp>) -> Vec<Drawn> {
+    let clipped: std::collections::HashMap<u64, egui::Rect> = h.ctx.viewport(|v| {
+        v.prev_pass
+            .widgets
+            .layers()
+            .flat_map(|(_, rects)| rects.iter())
+            .map(|w| (w.id.value(), w.interact_rect))
+            .collect()
+    });
+    let ppp = h.ctx.pixels_per_point();
+    h.query_all(By::new().predicate(|_| true))
+        .filter_map(|n| {
+            let a = n.accesskit_node();
+            let b = a.bounding_box()?;
+            let rect = egui::Rect::from_min_max(
+                egui::pos2(b.x0 as f32 / ppp, b.y0 as f32 / ppp),
+                egui::pos2(b.x1 as f32 / ppp, b.y1 as f32 / ppp),
+            );
+            Some(Drawn {
+                role: a.role(),
+                label: a.label().or_else(|| a.value()).unwrap_or_default(),
+                rect,
+                visible: clipped
+                    .get(&a.locate().0.0)
+                    .map_or(rect, |c| c.intersect(rect)),
+            })
+        })
+        .collect()
+}
+
+/// Roles of what a user clicks, drags or types into, and of text.
+fn shows_something(role: Role) -> bool {
+    matches!(
+        role,
+        Role::Button
+            | Role::CheckBox
+            | Role::Slider
+            | Role::SpinButton
+            | Role::ComboBox
+            | Role::TextInput
+            | Role::DisclosureTriangle
+            | Role::ProgressIndicator
+            | Role::Label
+            | Role::Unknown
+    )
+}
+
+/// What the window shows: the widgets and text with a visible part.
+fn on_screen(h: &Harness<'_, GanscopeApp>) -> (Vec<Drawn>, Vec<egui::Rect>) {
+    let all = drawn(h);
+    let bars = all
+        .iter()
+        .filter(|d| d.role == Role::ScrollBar)
+        .map(|d| d.rect)
+        .collect();
+    let shown = all
+        .into_iter()
+        .filter(|d| shows_something(d.role) && d.visible.is_positive())
+        .collect();
+    (shown, bars)
+}
+
+/// Every pair of shown things whose visible parts overlap (a combo box and its own label
+/// share a name and a rectangle by design, and are not counted).
+fn overlaps(shown: &[Drawn]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, a) in shown.iter().enumerate() {
+        for b in &shown[i + 1..] {
+            let both = a.visible.intersect(b.visible);
+            let same = a.label == b.label && !a.label.is_empty();
+            if both.width() > 0.5 && both.height() > 0.5 && !same {
+                out.push(format!(
+                    "{:?} {:?} {:?} over {:?} {:?} {:?}",
+                    a.role, a.label, a.visible, b.role, b.label, b.visible
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// What is partly hidden: outside the window, or clipped other than by a scroll area
+/// (whose scroll bar stands to its right, in its rows).
+fn cut_off(shown: &[Drawn], bars: &[egui::Rect], window: egui::Rect) -> Vec<String> {
+    let scrolled = |d: &Drawn| {
+        bars.iter().any(|b| {
+            b.min.x >= d.visible.max.x - 1.0
+                && d.visible.min.y >= b.min.y - 1.0
+                && d.visible.max.y <= b.max.y + 1.0
+        })
+    };
+    shown
+        .iter()
+        .filter(|d| {
+            let outside = !window.expand(0.5).contains_rect(d.visible);
+            let clipped = d.visible.area() < 0.98 * d.rect.area();
+            outside || (clipped && !scrolled(d))
+        })
+        .map(|d| format!("{:?} {:?} {:?} of {:?}", d.role, d.label, d.visible, d.rect))
+        .collect()
+}
+
+fn assert_tidy(h: &Harness<'_, GanscopeApp>, what: &str) {
+    let (shown, bars) = on_screen(h);
+    let window = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(640.0, 360.0));
+    let over = overlaps(&shown);
+    assert!(over.is_empty(), "{what}: overlapping:\n{}", over.join("\n"));
+    let cut = cut_off(&shown, &bars, window);
+    assert!(cut.is_empty(), "{what}: cut off:\n{}", cut.join("\n"));
+}
+
+fn run_until(h: &mut Harness<'_, GanscopeApp>, limit: usize, done: impl Fn(&GanscopeApp) -> bool) {
+    for _ in 0..limit {
+        if done(h.state()) {
+            return;
+        }
+        h.run_steps(1);
+    }
+    assert!(done(h.state()), "not reached in {limit} frames");
+}
+
+#[test]
+fn presenter_mode_at_a_projectors_size_overlaps_nothing_and_the_figure_fills_the_window() {
+    let mut h = projector();
+    h.run_steps(2);
+    h.key_press(egui::Key::P);
+    h.run_steps(3);
+    assert!(h.state().presenter().on, "P turns presenter mode on");
+    assert!(h.query_by_label("k (D steps)").is_none(), "no side panel");
+    assert_tidy(&h, "presenter mode, Live tab");
+    let plot = h.state().figure_plot_rect().expect("the figure is drawn");
+    let share = plot.area() / (640.0 * 360.0);
+    assert!(
+        share >= 0.6,
+        "the plot area is {:.0} % of the window",
+        100.0 * share
+    );
+
+    // The keys keep working, and ? lists them over the figure.
+    h.key_press(egui::Key::Space);
+    h.run_steps(3);
+    assert!(h.state().picture().playing, "Space plays in presenter mode");
+    h.key_press(egui::Key::Space);
+    h.event(egui::Event::Text("?".to_owned()));
+    h.run_steps(2);
+    let _list = h.get_by_label("presenter mode: the figure fills the window");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(
+        h.query_by_label("presenter mode: the figure fills the window")
+            .is_none()
+    );
+    assert!(h.state().presenter().on, "Esc closes the list first");
+
+    // The Figure 1 tab shows one panel at a time; the arrows go through them.
+    h.get_by_label("Figure 1").click();
+    h.run_steps(2);
+    run_until(&mut h, 600, |a| a.picture().story.picture.is_some());
+    h.run_steps(3);
+    assert!(h.query_by_label("Replay (a)").is_some(), "one panel: (a)");
+    assert!(h.query_by_label("Replay (b)").is_none(), "one panel only");
+    assert_tidy(&h, "presenter mode, Figure 1 tab, (a)");
+    h.key_press(egui::Key::ArrowRight);
+    h.run_steps(2);
+    assert!(h.query_by_label("Replay (b)").is_some(), "right arrow: (b)");
+    h.key_press(egui::Key::ArrowRight);
+    h.key_press(egui::Key::ArrowRight);
+    h.run_steps(2);
+    assert_tidy(&h, "presenter mode, Figure 1 tab, (d)");
+    h.snapshot("presenter_1280x720_scale_2_figure_1_d");
+    h.key_press(egui::Key::P);
+    h.run_steps(2);
+    assert!(!h.state().presenter().on, "P again leaves presenter mode");
+    assert!(
+        h.query_all_by_label("k (D steps)").next().is_some(),
+        "the side panel is back"
+    );
+}
+
+#[test]
+fn the_normal_layout_at_a_projectors_size_overlaps_nothing() {
+    let mut h = projector();
+    h.run_steps(3);
+    assert_tidy(&h, "Live tab");
+    h.key_press(egui::Key::F);
+    h.run_steps(2);
+    assert_tidy(&h, "Figure 1 tab before a run");
+}
