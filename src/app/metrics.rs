@@ -275,15 +275,25 @@ pub fn metrics_ui(ui: &mut egui::Ui, picture: &Published, palette: Palette) {
 impl MetricsView {
     /// The choice of x axis in one row, then the plots in a grid filling the space left.
     pub fn ui(&mut self, ui: &mut egui::Ui, picture: &Published, palette: Palette) {
-        let changed = self.axis_ui(ui, picture);
-        let mapping = XMapping::new(self, &picture.minibatch_history, picture.counters.iteration);
-        plots_ui(ui, picture, palette, mapping, changed);
+        // Where the plots do not fit (a projector at UI scale 2) the app scrolls them: the
+        // panel spans the whole width and leaves a floating scroll bar room at its right.
+        let scroll = ui.spacing().scroll;
+        let bar = scroll.bar_width + scroll.bar_inner_margin + scroll.bar_outer_margin;
+        let size = ui.available_size();
+        ui.set_min_width(size.x);
+        ui.allocate_ui(egui::vec2(size.x - bar, size.y), |ui| {
+            let changed = self.axis_ui(ui, picture);
+            let mapping =
+                XMapping::new(self, &picture.minibatch_history, picture.counters.iteration);
+            plots_ui(ui, picture, palette, mapping, changed);
+        });
     }
 
     /// The row of x-axis choices; returns whether the choice changed.
     fn axis_ui(&mut self, ui: &mut egui::Ui, picture: &Published) -> bool {
         let before = *self;
-        ui.horizontal(|ui| {
+        // Wrapped: at a projector's size the caption goes to a second line, not off the edge.
+        ui.horizontal_wrapped(|ui| {
             ui.label("x axis:");
             ui.selectable_value(&mut self.axis, IterationAxis::WholeRun, "whole run");
             ui.selectable_value(&mut self.axis, IterationAxis::Recent, "last");
@@ -297,7 +307,7 @@ impl MetricsView {
                 self.axis = IterationAxis::Recent;
             }
             ui.selectable_value(&mut self.axis, IterationAxis::Logarithmic, "log scale");
-            ui.separator();
+            ui.add_space(ui.spacing().item_spacing.x);
             ui.weak(axis_caption(&picture.minibatch_history));
         });
         *self != before
@@ -314,6 +324,10 @@ fn axis_caption(history: &History) -> String {
     }
 }
 
+/// The least height of a plot: a narrow cell (a projector at UI scale 2) wraps its title and
+/// legend over several lines, and the plot takes what is left rather than overflow the cell.
+const MIN_PLOT_HEIGHT: f32 = 24.0;
+
 /// The grid of plots, each under its title and legend.
 fn plots_ui(
     ui: &mut egui::Ui,
@@ -325,7 +339,11 @@ fn plots_ui(
     let link = ui.scope_id().with("metrics-link");
     let columns = 3;
     let spacing = ui.spacing().item_spacing;
-    let width = (ui.available_width() - spacing.x * (columns as f32 - 1.0)) / columns as f32;
+    // Room for a scroll bar at the right: where the plots do not fit (a projector at UI
+    // scale 2) the app scrolls them, and a floating bar must not cover the last column.
+    let scroll = ui.spacing().scroll;
+    let bar = scroll.bar_width + scroll.bar_inner_margin + scroll.bar_outer_margin;
+    let width = (ui.available_width() - bar - spacing.x * (columns as f32 - 1.0)) / columns as f32;
     let cell_height = (ui.available_height() - spacing.y) / 2.0;
     let loss = picture.settings.training.loss;
     let phases = picture
@@ -346,7 +364,7 @@ fn plots_ui(
                         let phases = &phases;
                         let mut shown = Plot::new(plot.series.first().map_or("plot", |s| s.name))
                             .width(width)
-                            .height(ui.available_height().max(60.0))
+                            .height(ui.available_height().max(MIN_PLOT_HEIGHT))
                             .link_axis(link, [true, false])
                             .link_cursor(link, [true, false])
                             .x_grid_spacer(move |input| ticks.marks(input, phases))
