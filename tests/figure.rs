@@ -42,6 +42,14 @@ fn the_scenario_captures_four_stages_that_meet_their_bounds_and_is_deterministic
         value(a, "accuracy of D* (best possible)"),
     );
     assert!(acc > 0.5 && acc < best, "D's accuracy {acc}, best {best}");
+    // ... a partially accurate classifier: D says "data" where data is likelier on most of
+    // the mass, and is not a flat line.
+    let sign = value(
+        a,
+        "share of the central 98 % where D - 1/2 has the sign of p_data - p_g",
+    );
+    assert!(sign > 0.8, "sign of D - 1/2 right on {sign}");
+    assert!(value(a, "max D - min D (central 98 %)") > 0.15);
     // (b) Proposition 1.
     assert!(value(b, "max |D - D*| (central 98 % of (p_data + p_g)/2)") < 0.03);
     // (c) the arrows moved toward what D calls data.
@@ -49,8 +57,8 @@ fn the_scenario_captures_four_stages_that_meet_their_bounds_and_is_deterministic
     assert!(value(c, "rise of E_z D(G(z))") > 0.0);
     assert_eq!(c.arrows_before.len(), StoryOptions::default().arrows);
     // (d) convergence and a fresh D at 1/2.
-    assert!(value(d, "JSD(p_data || p_g)") < 0.01);
-    assert!(value(d, "fresh D: max |D - 1/2| (central 99 % of p_data)") < 0.1);
+    assert!(value(d, "JSD(p_data || p_g)") < 0.002);
+    assert!(value(d, "fresh D: max |D - 1/2| (central 98 % of p_data)") < 0.05);
     // The stages chain: each starts where the previous one ended.
     for pair in captures.windows(2) {
         assert_eq!(
@@ -178,7 +186,7 @@ fn figure_writes_a_png_and_an_svg_whose_numbers_meet_the_thresholds() {
     for wanted in [
         "max |D - D*| (central 98 % of (p_data + p_g)/2)",
         "share of z whose D(G(z)) rose",
-        "fresh D: max |D - 1/2| (central 99 % of p_data)",
+        "fresh D: max |D - 1/2| (central 98 % of p_data)",
     ] {
         assert!(names.contains(&wanted), "{wanted} not in {names:?}");
     }
