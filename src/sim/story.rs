@@ -106,8 +106,8 @@ pub struct StoryOptions {
     pub a_d_span: f64,
     /// … in at most this many D steps (checked every `check_every`).
     pub a_max_d_steps: u64,
-    /// Times (a) is tried: a candidate whose (c) misses a bound is rejected and Algorithm 1
-    /// continues to the next one.
+    /// Times (a) is tried: a candidate whose (c) misses a bound, or whose (d) runs out of
+    /// budget, is rejected and Algorithm 1 continues from it to the next one.
     pub a_attempts: u32,
     /// (b) stops when max |D − D*| over the central 98 % of the mixture is below this.
     pub b_gap: f64,
@@ -306,6 +306,15 @@ impl Capture {
     }
 }
 
+/// An (a) candidate the story gave up on, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rejected {
+    /// The iteration of the candidate.
+    pub iteration: u64,
+    /// What failed after it, e.g. "(c): D(G(z)) rose for 72 % of z".
+    pub why: String,
+}
+
 /// Where the script is.
 #[derive(Clone, Debug)]
 enum Phase {
@@ -388,9 +397,8 @@ pub struct Story {
     c_taken: u64,
     drawn: Option<Snapshot>,
     stage_work: u64,
-    /// (a) candidates rejected because their (c) missed a bound: (iteration, share of z
-    /// whose D(G(z)) rose).
-    rejected: Vec<(u64, f64)>,
+    /// (a) candidates rejected because a later stage failed.
+    rejected: Vec<Rejected>,
 }
 
 /// Analysis resolution for the story's checks.
@@ -455,6 +463,11 @@ impl Story {
     /// The panels captured so far.
     pub fn captures(&self) -> &[Capture] {
         &self.captures
+    }
+
+    /// The (a) candidates rejected because a later stage failed, in order.
+    pub fn rejected_candidates(&self) -> &[Rejected] {
+        &self.rejected
     }
 
     /// Takes the captured panels.
@@ -732,12 +745,28 @@ impl Story {
                 return Ok(used);
             }
         }
-        if iters >= o.d_max_iters {
+        // After the learning-rate schedule's end nothing moves: the budget ends there too.
+        let schedule_over = trainer
+            .settings()
+            .training
+            .iterations_to_schedule_end(trainer.counters().iteration)
+            == Some(0);
+        if iters >= o.d_max_iters || schedule_over {
+            let why = format!(
+                "(d): JSD < {} not reached by iteration {} (least {:.4})",
+                o.d_jsd,
+                trainer.counters().iteration,
+                self.best
+            );
+            if self.retry_a(trainer, why) {
+                return Ok(used);
+            }
             return Err(StoryError::Budget {
                 stage: Stage::D,
                 detail: format!(
-                    "JSD < {} with a fresh D within {} of 1/2 not reached in {} \
-                     iterations (least JSD {:.4})",
+                    "JSD < {} with a fresh D within {} of 1/2 not reached in {iters} \
+                     iterations (budget {}, or the learning-rate schedule's end; least JSD \
+                     {:.4})",
                     o.d_jsd, o.d_fresh_gap, o.d_max_iters, self.best
                 ),
             });
@@ -802,12 +831,10 @@ impl Story {
                 let rejected: Vec<String> = self
                     .rejected
                     .iter()
-                    .map(|(i, share)| format!("iteration {i} ({:.0} %)", 100.0 * share))
+                    .map(|r| format!("iteration {} ({})", r.iteration, r.why))
                     .collect();
                 format!(
-                    "(seed {}) continued from the rejected candidate{} at {}, whose G step in \
-                     (c) raised D(G(z)) for too few z (a network moves G(z) smoothly in z and \
-                     cannot follow D there)",
+                    "(seed {}) continued from the rejected candidate{} at {}",
                     trainer.settings().seed,
                     if rejected.len() == 1 { "" } else { "s" },
                     rejected.join(", ")
@@ -861,10 +888,10 @@ impl Story {
         );
     }
 
-    /// Rejects the (a) this story captured (its (c) missed a bound) if attempts are left:
+    /// Rejects the (a) this story captured (a later stage failed) if attempts are left:
     /// the trainer goes back to (a)'s state and (a) goes on from there. Returns whether it
     /// did.
-    fn retry_a(&mut self, trainer: &mut Trainer, rose_share: f64) -> bool {
+    fn retry_a(&mut self, trainer: &mut Trainer, why: String) -> bool {
         let attempts = u32::try_from(self.rejected.len()).unwrap_or(u32::MAX) + 1;
         let Some(a) = self.captures.first() else {
             return false;
@@ -873,8 +900,10 @@ impl Story {
             return false;
         }
         let restart = a.end.clone();
-        self.rejected
-            .push((restart.counters().iteration, rose_share));
+        self.rejected.push(Rejected {
+            iteration: restart.counters().iteration,
+            why,
+        });
         self.captures.clear();
         trainer.restore(&restart);
         self.stage_start = None;
@@ -900,8 +929,16 @@ impl Story {
             Evidence::new("E_z D(G(z)) after", moved.d_after),
             Evidence::new("mean |G(z) move| / std of data", moved.mean_move),
         ];
-        if !evidence.iter().all(Evidence::passed) && self.retry_a(trainer, moved.rose_share) {
-            return;
+        if !evidence.iter().all(Evidence::passed) {
+            // A network moves G(z) smoothly in z: it cannot follow a D whose valley or
+            // ridge inside p_g is off the centre its step stretches from.
+            let why = format!(
+                "(c): D(G(z)) rose for {:.0} % of z",
+                100.0 * moved.rose_share
+            );
+            if self.retry_a(trainer, why) {
+                return;
+            }
         }
         let how = format!(
             "D frozen (as trained in (b)); {} G step{} at the run's learning rate (until G(z) \
