@@ -399,22 +399,7 @@ pub fn figure1_panel(input: &PanelInput<'_>, overlays: Overlays, palette: &Palet
         DReading::Critic => add_critic(&mut panel, curves, d_stroke),
     }
     if overlays.d_star {
-        // Only where the densities carry mass; one legend entry for all the runs.
-        for (i, run) in curves
-            .d_star_where_mass(D_STAR_MASS)
-            .into_iter()
-            .enumerate()
-        {
-            panel.curves.push(Curve {
-                label: if i == 0 {
-                    D_STAR_SHORT.to_owned()
-                } else {
-                    String::new()
-                },
-                points: run,
-                stroke: line(palette.optimal, 1.5, Dash::Dashed { length: 4 }),
-            });
-        }
+        add_d_star(&mut panel, curves, palette);
     }
     if overlays.real_samples && !input.real.is_empty() {
         panel.marks = Some(Marks {
@@ -427,6 +412,29 @@ pub fn figure1_panel(input: &PanelInput<'_>, overlays: Overlays, palette: &Palet
         add_z_line(&mut panel, input, z_level, y_hi, palette);
     }
     panel
+}
+
+/// D* where the densities carry mass, one legend entry for all its runs.
+fn add_d_star(panel: &mut Panel, curves: &Analysis, palette: &Palette) {
+    for (i, run) in curves
+        .d_star_where_mass(D_STAR_MASS)
+        .into_iter()
+        .enumerate()
+    {
+        panel.curves.push(Curve {
+            label: if i == 0 {
+                D_STAR_SHORT.to_owned()
+            } else {
+                String::new()
+            },
+            points: run,
+            stroke: Stroke {
+                color: palette.optimal,
+                width: 1.5,
+                dash: Dash::Dashed { length: 4 },
+            },
+        });
+    }
 }
 
 /// Where a critic's output is drawn: its range over the grid maps onto this band of the

@@ -842,14 +842,11 @@ impl Story {
             }
         };
         let how = format!(
-            "Iteration {}: {iters} iterations of Algorithm 1 {from}, stopped at the first check \
+            "{iters} iterations of Algorithm 1 {from}, stopped at the first check \
              (every {}) with JSD < {} and D* smooth enough for D to match (slope < {} per \
              std); then {d_steps} D steps alone (G frozen, the run's own learning rate and m) \
              until D is a partially accurate classifier.",
-            trainer.counters().iteration,
-            o.check_every,
-            o.a_jsd,
-            o.a_max_slope
+            o.check_every, o.a_jsd, o.a_max_slope
         );
         self.finish_stage(
             trainer,
