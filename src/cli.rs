@@ -157,6 +157,12 @@ enum Command {
         /// draws it in x units, G(z)).
         #[arg(long, value_name = "DIR")]
         curves: Option<PathBuf>,
+        /// Check the scenario over seeds instead of drawing it, e.g. `1-20` or `2,4,10-12`
+        /// (at most 1000): prints each seed's stages, met or not, and its time; exits with
+        /// code 4 if any bound is missed.
+        #[arg(long, value_name = "LIST", value_parser = parse_seed_list,
+              conflicts_with_all = ["seed", "out", "curves"])]
+        seeds: Option<SeedList>,
     },
     /// Train headless and write an animated GIF of Figure 1 over the run.
     Animate {
@@ -303,7 +309,11 @@ fn execute(command: Command) -> Result<(), Failure> {
             dark,
             scale,
             curves,
-        } => figure(&settings, &out, force, dark, scale, curves.as_deref()),
+            seeds,
+        } => match seeds {
+            Some(seeds) => figure_seeds(&settings, &seeds),
+            None => figure(&settings, &out, force, dark, scale, curves.as_deref()),
+        },
         Command::Animate {
             settings,
             iters,
@@ -496,6 +506,99 @@ fn figure(
         Err(Failure {
             code: EXIT_UNMET,
             message: "some stage missed its bound (marked NOT MET above)".to_owned(),
+        })
+    }
+}
+
+/// Seeds named on the command line (`1-20`, `2,4,10-12`), in the order given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct SeedList(Vec<u64>);
+
+/// Reads `figure --seeds`: comma-separated seeds and inclusive ranges `a-b` with a ≤ b,
+/// at most [`MAX_SEEDS`] seeds in all.
+fn parse_seed_list(text: &str) -> Result<SeedList, String> {
+    let mut seeds = Vec::new();
+    for item in text.split(',').map(str::trim) {
+        let number = |s: &str| {
+            s.trim().parse::<u64>().map_err(|_| {
+                format!("{item:?} is not a seed or a range of seeds (expected e.g. 1-20 or 2,4)")
+            })
+        };
+        let (first, last) = match item.split_once('-') {
+            Some((a, b)) => (number(a)?, number(b)?),
+            None => (number(item)?, number(item)?),
+        };
+        if first > last {
+            return Err(format!(
+                "{item}: the range must run upwards (e.g. {last}-{first})"
+            ));
+        }
+        if last - first >= MAX_SEEDS || seeds.len() as u64 + (last - first + 1) > MAX_SEEDS {
+            return Err(format!("at most {MAX_SEEDS} seeds"));
+        }
+        seeds.extend(first..=last);
+    }
+    Ok(SeedList(seeds))
+}
+
+/// `figure --seeds`: the scenario for each seed, each stage met or not, and the time.
+fn figure_seeds(args: &SettingsArgs, seeds: &SeedList) -> Result<(), Failure> {
+    use ganscope::sim::story::{Story, StoryOptions};
+    let base = resolve(args)?;
+    for &seed in &seeds.0 {
+        let mut settings = base.clone();
+        settings.seed = seed;
+        settings.validate().map_err(usage)?;
+    }
+    let (mut met, mut times) = (0usize, Vec::new());
+    for &seed in &seeds.0 {
+        let mut settings = base.clone();
+        settings.seed = seed;
+        let mut trainer = Trainer::new(settings).map_err(usage)?;
+        let started = Instant::now();
+        let mut story = Story::new(StoryOptions::default());
+        let outcome = story.run(&mut trainer, |_| {});
+        let secs = started.elapsed().as_secs_f64();
+        times.push(secs);
+        let mut line = format!("seed {seed:>4}:");
+        for c in story.captures() {
+            let verdict = if c.passed() { "met" } else { "NOT MET" };
+            line += &format!(" {} {verdict} ({} work),", c.stage.label(), c.work);
+        }
+        let retried = story.rejected_candidates().len();
+        if retried > 0 {
+            line += &format!(" (a) rejected {retried}×,");
+        }
+        let all_met = outcome.is_ok() && story.captures().iter().all(|c| c.passed());
+        met += usize::from(all_met);
+        println!("{line} {secs:.1} s");
+        for c in story.captures() {
+            for e in c.evidence.iter().filter(|e| !e.passed()) {
+                println!("    {} {}", c.stage.label(), e.line());
+            }
+        }
+        if let Err(e) = outcome {
+            println!("    {e}");
+        }
+    }
+    let total: f64 = times.iter().sum();
+    let fastest = times.iter().copied().fold(f64::INFINITY, f64::min);
+    let slowest = times.iter().copied().fold(0.0, f64::max);
+    println!(
+        "{met} of {} seeds met every bound of (a)-(d); {total:.0} s in all \
+         ({fastest:.1}-{slowest:.1} s per seed)",
+        seeds.0.len()
+    );
+    if met == seeds.0.len() {
+        Ok(())
+    } else {
+        Err(Failure {
+            code: EXIT_UNMET,
+            message: format!(
+                "{} of {} seeds missed a bound",
+                seeds.0.len() - met,
+                seeds.0.len()
+            ),
         })
     }
 }
