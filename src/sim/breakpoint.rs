@@ -49,10 +49,10 @@ impl std::fmt::Display for Breakpoint {
     /// The canonical text, which [`Breakpoints::parse`] reads back.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::JsdBelow(eps) => write!(f, "jsd<{eps}"),
+            Self::JsdBelow(eps) => write!(f, "jsd<{eps:?}"),
             Self::ModeLost => f.write_str("mode-lost"),
             Self::DSaturated => f.write_str("d-saturated"),
-            Self::GradGBelow(eps) => write!(f, "grad-g<{eps}"),
+            Self::GradGBelow(eps) => write!(f, "grad-g<{eps:?}"),
             Self::Iteration(n) => write!(f, "iteration={n}"),
         }
     }
