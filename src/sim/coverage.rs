@@ -18,6 +18,10 @@
 //! component nearest to x in σ units: p_g's mass out in empty space is assigned to the
 //! mode it is closest to in that sense. Only if every log term is −∞ (no positive weight)
 //! does x go by nearest mean in σ units explicitly.
+//!
+//! Coverage is not fit: a p_g piled up midway between two equal modes splits evenly
+//! between them and raises no alarm. The JSD and W1 of the same [`Analysis`] say how far
+//! it is from p_data.
 
 use super::analysis::Analysis;
 use super::distribution::Target;
