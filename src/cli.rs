@@ -16,6 +16,9 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use ganscope::sim::analysis::{Analysis, AnalysisOptions};
+use ganscope::sim::breakpoint::{Breakpoints, Fired, Reading};
+use ganscope::sim::coverage::{self, ModeMass};
+use ganscope::sim::distribution::Target;
 use ganscope::sim::record::{self, Row};
 use ganscope::sim::settings::{Preset, Settings};
 use ganscope::sim::trainer::Trainer;
@@ -81,28 +84,41 @@ enum Format {
     Json,
 }
 
+/// The `train` subcommand's options.
+#[derive(clap::Args, Debug)]
+struct TrainArgs {
+    #[command(flatten)]
+    settings: SettingsArgs,
+    /// Iterations of Algorithm 1.
+    #[arg(long, default_value_t = 20_000)]
+    iters: u64,
+    /// Print a row every M iterations (and always the last).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    every: u64,
+    /// Output format: table, csv, or json (one object per line).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Write the final curves (x, p_data, p_g, D, D*) as CSV.
+    #[arg(long, value_name = "FILE")]
+    curves: Option<PathBuf>,
+    /// Write N generator samples, one per line: `--samples N FILE`.
+    #[arg(long, num_args = 2, value_names = ["N", "FILE"])]
+    samples: Option<Vec<String>>,
+    /// Stop when a condition first holds, e.g. `jsd<0.01,mode-lost` (whichever first):
+    /// jsd<ε, mode-lost, d-saturated, grad-g<ε, iter>=N. Exit code 0 when one held, 4
+    /// when --iters ran out first.
+    #[arg(long, value_name = "CONDITIONS")]
+    until: Option<String>,
+    /// With --until: check the conditions every N iterations, default 25 (and at every
+    /// printed row; iter>=N is met exactly).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    check_every: Option<u64>,
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Train headless and print metrics as it goes.
-    Train {
-        #[command(flatten)]
-        settings: SettingsArgs,
-        /// Iterations of Algorithm 1.
-        #[arg(long, default_value_t = 20_000)]
-        iters: u64,
-        /// Print a row every M iterations (and always the last).
-        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
-        every: u64,
-        /// Output format: table, csv, or json (one object per line).
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-        /// Write the final curves (x, p_data, p_g, D, D*) as CSV.
-        #[arg(long, value_name = "FILE")]
-        curves: Option<PathBuf>,
-        /// Write N generator samples, one per line: `--samples N FILE`.
-        #[arg(long, num_args = 2, value_names = ["N", "FILE"])]
-        samples: Option<Vec<String>>,
-    },
+    Train(TrainArgs),
     /// Print a preset's full settings in the settings-file format, each key with its
     /// meaning and accepted range as a comment.
     Config {
@@ -157,6 +173,12 @@ enum Command {
         /// draws it in x units, G(z)).
         #[arg(long, value_name = "DIR")]
         curves: Option<PathBuf>,
+        /// Check the scenario over seeds instead of drawing it, e.g. `1-20` or `2,4,10-12`
+        /// (at most 1000): prints each seed's stages, met or not, and its time; exits with
+        /// code 4 if any bound is missed.
+        #[arg(long, value_name = "LIST", value_parser = parse_seed_list,
+              conflicts_with_all = ["seed", "out", "curves"])]
+        seeds: Option<SeedList>,
     },
     /// Train headless and write an animated GIF of Figure 1 over the run.
     Animate {
@@ -264,14 +286,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 /// Runs one subcommand.
 fn execute(command: Command) -> Result<(), Failure> {
     match command {
-        Command::Train {
-            settings,
-            iters,
-            every,
-            format,
-            curves,
-            samples,
-        } => train(&settings, iters, every, format, curves, samples),
+        Command::Train(args) => train(&args),
         Command::Config {
             settings,
             as_line,
@@ -303,7 +318,11 @@ fn execute(command: Command) -> Result<(), Failure> {
             dark,
             scale,
             curves,
-        } => figure(&settings, &out, force, dark, scale, curves.as_deref()),
+            seeds,
+        } => match seeds {
+            Some(seeds) => figure_seeds(&settings, &seeds),
+            None => figure(&settings, &out, force, dark, scale, curves.as_deref()),
+        },
         Command::Animate {
             settings,
             iters,
@@ -500,6 +519,99 @@ fn figure(
     }
 }
 
+/// Seeds named on the command line (`1-20`, `2,4,10-12`), in the order given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct SeedList(Vec<u64>);
+
+/// Reads `figure --seeds`: comma-separated seeds and inclusive ranges `a-b` with a ≤ b,
+/// at most [`MAX_SEEDS`] seeds in all.
+fn parse_seed_list(text: &str) -> Result<SeedList, String> {
+    let mut seeds = Vec::new();
+    for item in text.split(',').map(str::trim) {
+        let number = |s: &str| {
+            s.trim().parse::<u64>().map_err(|_| {
+                format!("{item:?} is not a seed or a range of seeds (expected e.g. 1-20 or 2,4)")
+            })
+        };
+        let (first, last) = match item.split_once('-') {
+            Some((a, b)) => (number(a)?, number(b)?),
+            None => (number(item)?, number(item)?),
+        };
+        if first > last {
+            return Err(format!(
+                "{item}: the range must run upwards (e.g. {last}-{first})"
+            ));
+        }
+        if last - first >= MAX_SEEDS || seeds.len() as u64 + (last - first + 1) > MAX_SEEDS {
+            return Err(format!("at most {MAX_SEEDS} seeds"));
+        }
+        seeds.extend(first..=last);
+    }
+    Ok(SeedList(seeds))
+}
+
+/// `figure --seeds`: the scenario for each seed, each stage met or not, and the time.
+fn figure_seeds(args: &SettingsArgs, seeds: &SeedList) -> Result<(), Failure> {
+    use ganscope::sim::story::{Story, StoryOptions};
+    let base = resolve(args)?;
+    for &seed in &seeds.0 {
+        let mut settings = base.clone();
+        settings.seed = seed;
+        settings.validate().map_err(usage)?;
+    }
+    let (mut met, mut times) = (0usize, Vec::new());
+    for &seed in &seeds.0 {
+        let mut settings = base.clone();
+        settings.seed = seed;
+        let mut trainer = Trainer::new(settings).map_err(usage)?;
+        let started = Instant::now();
+        let mut story = Story::new(StoryOptions::default());
+        let outcome = story.run(&mut trainer, |_| {});
+        let secs = started.elapsed().as_secs_f64();
+        times.push(secs);
+        let mut line = format!("seed {seed:>4}:");
+        for c in story.captures() {
+            let verdict = if c.passed() { "met" } else { "NOT MET" };
+            line += &format!(" {} {verdict} ({} work),", c.stage.label(), c.work);
+        }
+        let retried = story.rejected_candidates().len();
+        if retried > 0 {
+            line += &format!(" (a) rejected {retried}×,");
+        }
+        let all_met = outcome.is_ok() && story.captures().iter().all(|c| c.passed());
+        met += usize::from(all_met);
+        println!("{line} {secs:.1} s");
+        for c in story.captures() {
+            for e in c.evidence.iter().filter(|e| !e.passed()) {
+                println!("    {} {}", c.stage.label(), e.line());
+            }
+        }
+        if let Err(e) = outcome {
+            println!("    {e}");
+        }
+    }
+    let total: f64 = times.iter().sum();
+    let fastest = times.iter().copied().fold(f64::INFINITY, f64::min);
+    let slowest = times.iter().copied().fold(0.0, f64::max);
+    println!(
+        "{met} of {} seeds met every bound of (a)-(d); {total:.0} s in all \
+         ({fastest:.1}-{slowest:.1} s per seed)",
+        seeds.0.len()
+    );
+    if met == seeds.0.len() {
+        Ok(())
+    } else {
+        Err(Failure {
+            code: EXIT_UNMET,
+            message: format!(
+                "{} of {} seeds missed a bound",
+                seeds.0.len() - met,
+                seeds.0.len()
+            ),
+        })
+    }
+}
+
 #[expect(clippy::too_many_arguments, reason = "one per command-line option")]
 fn animate(
     args: &SettingsArgs,
@@ -604,72 +716,113 @@ fn resolve(args: &SettingsArgs) -> Result<Settings, Failure> {
 
 /// Prints metrics rows in one format: the columns of the app's metrics CSV
 /// ([`ganscope::sim::record::COLUMNS`]), with a header before the first row where the
-/// format has one.
+/// format has one. For a mixture target the mode columns follow
+/// ([`coverage::column_names`]: p_g's mass per mode, then the count of lost modes); in
+/// the table they are one `modes` column (`0.49/0.51`) and `lost`.
 struct RowPrinter {
     format: Format,
     header_printed: bool,
+    /// The number of mixture components, or `None` for another target.
+    modes: Option<usize>,
 }
 
 impl RowPrinter {
-    fn new(format: Format) -> Self {
+    fn new(format: Format, target: &Target) -> Self {
         Self {
             format,
             header_printed: false,
+            modes: match target {
+                Target::Mixture { weights, .. } => Some(weights.len()),
+                _ => None,
+            },
         }
     }
 
-    /// The text for `row`, with the header first if it is the first row.
-    fn text(&mut self, row: &Row) -> String {
+    /// The text for `row` and its mode masses, with the header first if it is the first row.
+    fn text(&mut self, row: &Row, modes: Option<&[ModeMass]>) -> String {
         let header = !self.header_printed;
         self.header_printed = true;
+        let names = self.modes.map(coverage::column_names).unwrap_or_default();
+        let extra = modes.map(coverage::column_values).unwrap_or_default();
         let values = row.values();
         match self.format {
             Format::Csv => {
-                let line = row.csv_line();
+                let mut line = row.csv_line();
+                for v in &extra {
+                    line += &format!(",{v}");
+                }
                 if header {
-                    format!("{}\n{line}", record::csv_header())
+                    let mut head = record::csv_header();
+                    for name in &names {
+                        head += &format!(",{name}");
+                    }
+                    format!("{head}\n{line}")
                 } else {
                     line
                 }
             }
             Format::Json => {
-                let map: serde_json::Map<String, serde_json::Value> = record::COLUMNS
+                let mut map: serde_json::Map<String, serde_json::Value> = record::COLUMNS
                     .iter()
                     .zip(values)
                     .map(|(k, v)| ((*k).to_owned(), serde_json::json!(v)))
                     .collect();
+                for (name, v) in names.iter().zip(&extra) {
+                    let v = if name == "lost_modes" {
+                        serde_json::json!(*v as u64)
+                    } else {
+                        serde_json::json!(v)
+                    };
+                    map.insert(name.clone(), v);
+                }
                 serde_json::Value::Object(map).to_string()
             }
-            Format::Table => {
-                let mut s = String::new();
-                if header {
-                    s += &record::COLUMNS
-                        .iter()
-                        .map(|c| format!("{c:>10}"))
-                        .collect::<String>();
-                    s += "\n";
-                }
-                let [iteration, rest @ ..] = values;
-                s += &format!("{iteration:>10}");
-                s += &rest
-                    .iter()
-                    .map(|v| {
-                        if v.is_nan() {
-                            format!("{:>10}", "-")
-                        } else {
-                            format!("{v:>10.4}")
-                        }
-                    })
-                    .collect::<String>();
-                s
-            }
+            Format::Table => self.table_line(header, &values, modes),
         }
     }
 
-    /// Prints the row of `trainer`'s state now (exact metrics by `opts`).
-    fn print(&mut self, trainer: &Trainer, opts: &AnalysisOptions) {
-        let row = Row::measured(trainer, &Analysis::new(&trainer.model(), opts));
-        let text = self.text(&row);
+    /// One table line (after the header, if `header`).
+    fn table_line(&self, header: bool, values: &[f64; 12], modes: Option<&[ModeMass]>) -> String {
+        let width = self.modes.map_or(0, |n| (5 * n).max(10) + 1);
+        let mut s = String::new();
+        if header {
+            s += &record::COLUMNS
+                .iter()
+                .map(|c| format!("{c:>10}"))
+                .collect::<String>();
+            if self.modes.is_some() {
+                s += &format!("{:>width$}{:>6}", "modes", "lost");
+            }
+            s += "\n";
+        }
+        let [iteration, rest @ ..] = values;
+        s += &format!("{iteration:>10}");
+        s += &rest
+            .iter()
+            .map(|v| {
+                if v.is_nan() {
+                    format!("{:>10}", "-")
+                } else {
+                    format!("{v:>10.4}")
+                }
+            })
+            .collect::<String>();
+        if let Some(modes) = modes {
+            let masses: Vec<String> = modes.iter().map(|m| format!("{:.2}", m.mass)).collect();
+            s += &format!(
+                "{:>width$}{:>6}",
+                masses.join("/"),
+                coverage::lost_modes(modes)
+            );
+        }
+        s
+    }
+
+    /// Prints the row of `trainer`'s state now; `analysis` is of its model now.
+    fn print(&mut self, trainer: &Trainer, analysis: &Analysis) {
+        let row = Row::measured(trainer, analysis);
+        let modes = coverage::mode_masses(analysis, &trainer.settings().target);
+        let text = self.text(&row, modes.as_deref());
         // A closed pipe (e.g. `| head`) is not an error worth a panic.
         let _ = writeln!(std::io::stdout().lock(), "{text}");
     }
@@ -695,27 +848,92 @@ fn parse_samples(samples: Option<&[String]>) -> Result<Option<(usize, PathBuf)>,
     }
 }
 
-fn train(
-    args: &SettingsArgs,
-    iters: u64,
-    every: u64,
-    format: Format,
-    curves: Option<PathBuf>,
-    samples: Option<Vec<String>>,
-) -> Result<(), Failure> {
-    let settings = resolve(args)?;
-    let samples = parse_samples(samples.as_deref())?;
+/// Exit code for `train --until` when --iters ran out before any condition held.
+const EXIT_NOT_REACHED: u8 = 4;
+
+/// Iterations between checks of `train --until` conditions without `--check-every`.
+const DEFAULT_CHECK_EVERY: u64 = 25;
+
+/// The next iteration after `now` at which `train` stops to print or check: the next
+/// multiple of `every`, of `check_every` (with conditions), an `iteration=N` of the
+/// conditions, or the end.
+fn next_stop(now: u64, iters: u64, every: u64, until: Option<(&Breakpoints, u64)>) -> u64 {
+    let after = |step: u64| (now / step + 1).saturating_mul(step);
+    let mut next = after(every).min(iters);
+    if let Some((list, check_every)) = until {
+        next = next.min(after(check_every));
+        if let Some(n) = list.next_iteration_stop(now) {
+            next = next.min(n);
+        }
+    }
+    next
+}
+
+fn train(args: &TrainArgs) -> Result<(), Failure> {
+    let &TrainArgs {
+        iters,
+        every,
+        format,
+        ..
+    } = args;
+    if args.until.is_none() && args.check_every.is_some() {
+        return Err(usage(
+            "--check-every needs --until: it says how often the conditions are checked",
+        ));
+    }
+    let check_every = args.check_every.unwrap_or(DEFAULT_CHECK_EVERY);
+    let until = args
+        .until
+        .as_deref()
+        .map(|text| Breakpoints::parse(text).map_err(|e| usage(format!("--until: {e}"))))
+        .transpose()?;
+    let settings = resolve(&args.settings)?;
+    if let Some(list) = &until {
+        list.check_target(&settings.target)
+            .map_err(|e| usage(format!("--until: {e}")))?;
+    }
+    let samples = parse_samples(args.samples.as_deref())?;
     // Both files are replaced if they exist, as a rerun expects.
-    for path in curves.iter().chain(samples.as_ref().map(|(_, p)| p)) {
+    for path in args.curves.iter().chain(samples.as_ref().map(|(_, p)| p)) {
         check_destination(path, true)?;
     }
     let mut trainer = Trainer::new(settings).map_err(usage)?;
     let opts = AnalysisOptions::default();
-    let mut printer = RowPrinter::new(format);
-    printer.print(&trainer, &opts);
+    let mut printer = RowPrinter::new(format, &trainer.settings().target);
     let mut outcome = Ok(());
-    while trainer.counters().iteration < iters {
-        let chunk = every.min(iters - trainer.counters().iteration);
+    loop {
+        let now = trainer.counters().iteration;
+        let print_due = now.is_multiple_of(every) || now >= iters;
+        let check_analysis = until.as_ref().is_some_and(Breakpoints::needs_analysis);
+        let analysis =
+            (print_due || check_analysis).then(|| Analysis::new(&trainer.model(), &opts));
+        if print_due && let Some(a) = &analysis {
+            printer.print(&trainer, a);
+        }
+        if let Some(list) = &until {
+            if let Some(fired) = list.check(&Reading::new(&trainer, analysis.as_ref())) {
+                // The moment it fired is shown, though it may fall between rows.
+                if !print_due {
+                    let a = analysis.unwrap_or_else(|| Analysis::new(&trainer.model(), &opts));
+                    printer.print(&trainer, &a);
+                }
+                report_reached(&fired, format, check_every);
+                break;
+            }
+            if now >= iters {
+                outcome = Err(Failure {
+                    code: EXIT_NOT_REACHED,
+                    message: format!(
+                        "--until {list}: no condition held by iteration {iters} \
+                         (checked every {check_every} iterations)"
+                    ),
+                });
+                break;
+            }
+        } else if now >= iters {
+            break;
+        }
+        let chunk = next_stop(now, iters, every, until.as_ref().map(|l| (l, check_every))) - now;
         if let Err(d) = trainer.run(chunk) {
             outcome = Err(Failure {
                 code: EXIT_DIVERGED,
@@ -723,15 +941,25 @@ fn train(
             });
             break;
         }
-        printer.print(&trainer, &opts);
     }
-    if let Some(path) = curves {
-        write_curves(&trainer, &opts, &path)?;
+    if let Some(path) = &args.curves {
+        write_curves(&trainer, &opts, path)?;
     }
     if let Some((n, path)) = samples {
         write_samples(&trainer, n, &path)?;
     }
     outcome
+}
+
+/// Says which `--until` condition held: after the table on stdout; with CSV or JSON on
+/// stderr, so stdout stays one document.
+fn report_reached(fired: &Fired, format: Format, check_every: u64) {
+    let line = format!("reached: {fired} (checked every {check_every} iterations)");
+    if format == Format::Table {
+        let _ = writeln!(std::io::stdout().lock(), "{line}");
+    } else {
+        eprintln!("ganscope: {line}");
+    }
 }
 
 /// The final curves (x, p_data, p_g, D, D*) as CSV.

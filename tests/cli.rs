@@ -582,3 +582,149 @@ fn animate_shows_a_short_runs_every_state_once_and_refuses_no_iterations() {
     assert!(stderr(&out).contains("--iters"), "{}", stderr(&out));
     assert!(!none.exists(), "refused before any work");
 }
+
+#[test]
+fn train_until_a_bad_condition_exits_2_naming_it_before_any_work() {
+    let curves = temp_path("until-curves.csv");
+    let _ = std::fs::remove_file(&curves);
+    let path = curves.to_str().expect("utf-8");
+    for (until, named) in [
+        ("jsd<abc", "'jsd<abc'"),
+        ("jsd<0.01,bogus", "'bogus'"),
+        ("iter>=0", "'iter>=0'"),
+        ("grad-g>1", "'grad-g>1'"),
+        ("jsd<0.01,", "empty condition"),
+        ("mode-lost", "needs a mixture target"),
+    ] {
+        let out = ganscope(&[
+            "train", "--preset", "fig1", "--until", until, "--curves", path,
+        ]);
+        assert_eq!(out.status.code(), Some(2), "--until {until}");
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("--until") && err.contains(named), "{err}");
+        assert!(err.contains("accepted: jsd<ε"), "{err}");
+        assert!(stdout(&out).is_empty(), "no row before the refusal");
+        assert!(!curves.exists(), "nothing written for --until {until}");
+    }
+    let out = ganscope(&["train", "--preset", "fig1", "--check-every", "5"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--check-every needs --until"));
+}
+
+#[test]
+fn train_until_stops_when_a_condition_holds_and_exits_4_when_none_does() {
+    // fig1 seed 1: JSD < 0.5 at the first check (iteration 25; 0.023 there).
+    let out = ganscope(&["train", "--preset", "fig1", "--until", "jsd<0.5"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let last = text.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("reached: jsd<0.5 held at iteration 25: jsd = "),
+        "{text}"
+    );
+    // The row of the moment it fired is printed, though 25 is not a multiple of --every.
+    assert!(
+        text.lines().any(|l| l.trim_start().starts_with("25 ")),
+        "{text}"
+    );
+
+    // iter>=N fires exactly at N, between checks.
+    let out = ganscope(&[
+        "train",
+        "--preset",
+        "fig1",
+        "--until",
+        "jsd<1e-9,iter>=130",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("reached: iteration=130 held at iteration 130"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out)
+            .lines()
+            .last()
+            .is_some_and(|l| l.starts_with("130,"))
+    );
+
+    // Never reached within --iters: exit 4, the last row printed.
+    let out = ganscope(&[
+        "train", "--preset", "fig1", "--iters", "100", "--every", "50", "--until", "jsd<1e-9",
+    ]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no condition held by iteration 100"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out)
+            .lines()
+            .last()
+            .is_some_and(|l| l.trim_start().starts_with("100 "))
+    );
+}
+
+#[test]
+fn train_on_a_mixture_prints_a_column_per_mode_and_mode_lost_stops_a_collapse() {
+    let out = ganscope(&[
+        "train", "--preset", "collapse", "--iters", "200", "--every", "100", "--format", "csv",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let header = text.lines().next().unwrap_or_default();
+    assert_eq!(
+        header,
+        format!(
+            "{},mode_1_mass,mode_2_mass,lost_modes",
+            ganscope::sim::record::csv_header()
+        )
+    );
+    for row in text.lines().skip(1) {
+        let fields: Vec<&str> = row.split(',').collect();
+        assert_eq!(fields.len(), header.split(',').count(), "{row}");
+        let masses: Vec<f64> = fields[fields.len() - 3..fields.len() - 1]
+            .iter()
+            .map(|v| v.parse().expect("a number"))
+            .collect();
+        let total: f64 = masses.iter().sum();
+        assert!((total - 1.0).abs() < 1e-3, "{row}");
+    }
+    let json = ganscope(&[
+        "train", "--preset", "collapse", "--iters", "0", "--format", "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(stdout(&json).trim()).expect("JSON");
+    assert_eq!(v["lost_modes"].as_u64(), Some(0), "both modes at the start");
+
+    // collapse seed 1 loses a mode by iteration 300 (checked every 100 iterations).
+    let out = ganscope(&[
+        "train",
+        "--preset",
+        "collapse",
+        "--iters",
+        "2000",
+        "--until",
+        "mode-lost",
+        "--check-every",
+        "100",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.lines()
+            .next()
+            .is_some_and(|h| h.ends_with("modes  lost")),
+        "{text}"
+    );
+    let reached = text.lines().last().unwrap_or_default();
+    assert!(
+        reached.starts_with("reached: mode-lost held at iteration ")
+            && reached.contains("under a fifth of its weight 0.5"),
+        "{text}"
+    );
+}

@@ -271,3 +271,22 @@ fn d_star_is_drawn_only_where_the_densities_carry_mass() {
     // The far tails, where both densities vanish, are left out.
     assert!(kept.len() < a.x.len());
 }
+
+#[test]
+fn a_fresh_discriminator_starts_undecided_at_one_half_everywhere() {
+    // The two-sample test's D starts at D = 1/2 (zero output weights), so only samples can
+    // move it away: untrained, it is exactly 1/2 over the data, and for every loss.
+    for loss in LossKind::ALL {
+        let mut s = Settings::preset("fig1").expect("preset");
+        s.training.loss = loss;
+        let t = Trainer::new(s).expect("valid");
+        let test = t.fresh_discriminator(3, 0).expect("finite");
+        assert!(test.gap.abs() < 1e-6, "{loss}: untrained gap {}", test.gap);
+        let model = test.probe.model();
+        let far = model.discriminator_probability(&[-50.0, 0.0, 50.0]);
+        assert!(
+            far.iter().all(|d| (d - 0.5).abs() < 1e-6),
+            "{loss}: {far:?}"
+        );
+    }
+}

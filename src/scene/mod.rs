@@ -11,7 +11,7 @@ pub mod svg;
 
 use std::path::{Path, PathBuf};
 
-use crate::sim::analysis::{Analysis, density_histogram, z_line};
+use crate::sim::analysis::{Analysis, DReading, density_histogram, z_line};
 use crate::sim::check::{Range, SettingError};
 use crate::sim::distribution::Noise;
 use crate::sim::story::{Capture, Stage};
@@ -309,6 +309,10 @@ pub const P_DATA: &str = "p_data";
 pub const P_G: &str = "p_g";
 /// Legend name of D.
 pub const D_NAME: &str = "D(x)";
+/// Legend name of a critic's output (Wasserstein, hinge), drawn on its own scale.
+pub const CRITIC_NAME: &str = "critic f(x)";
+/// Legend name of (d)'s guide line at D = 1/2.
+pub const HALF_NAME: &str = "D = 1/2";
 /// Legend name of D*.
 pub const D_STAR: &str = "D*(x) = p_data/(p_data + p_g)";
 /// D* is drawn where p_data + p_g is at least this share of its peak.
@@ -385,28 +389,17 @@ pub fn figure1_panel(input: &PanelInput<'_>, overlays: Overlays, palette: &Palet
         points: series(&curves.p_g),
         stroke: line(palette.generator, 2.5, Dash::Solid),
     });
-    panel.curves.push(Curve {
-        label: D_NAME.to_owned(),
-        points: series(&curves.d),
-        stroke: line(palette.discriminator, 2.5, Dash::Dashed { length: 10 }),
-    });
+    let d_stroke = line(palette.discriminator, 2.5, Dash::Dashed { length: 10 });
+    match curves.d_reading {
+        DReading::Probability => panel.curves.push(Curve {
+            label: D_NAME.to_owned(),
+            points: series(&curves.d),
+            stroke: d_stroke,
+        }),
+        DReading::Critic => add_critic(&mut panel, curves, d_stroke),
+    }
     if overlays.d_star {
-        // Only where the densities carry mass; one legend entry for all the runs.
-        for (i, run) in curves
-            .d_star_where_mass(D_STAR_MASS)
-            .into_iter()
-            .enumerate()
-        {
-            panel.curves.push(Curve {
-                label: if i == 0 {
-                    D_STAR_SHORT.to_owned()
-                } else {
-                    String::new()
-                },
-                points: run,
-                stroke: line(palette.optimal, 1.5, Dash::Dashed { length: 4 }),
-            });
-        }
+        add_d_star(&mut panel, curves, palette);
     }
     if overlays.real_samples && !input.real.is_empty() {
         panel.marks = Some(Marks {
@@ -421,6 +414,126 @@ pub fn figure1_panel(input: &PanelInput<'_>, overlays: Overlays, palette: &Palet
     panel
 }
 
+/// D* where the densities carry mass, one legend entry for all its runs.
+fn add_d_star(panel: &mut Panel, curves: &Analysis, palette: &Palette) {
+    for (i, run) in curves
+        .d_star_where_mass(D_STAR_MASS)
+        .into_iter()
+        .enumerate()
+    {
+        panel.curves.push(Curve {
+            label: if i == 0 {
+                D_STAR_SHORT.to_owned()
+            } else {
+                String::new()
+            },
+            points: run,
+            stroke: Stroke {
+                color: palette.optimal,
+                width: 1.5,
+                dash: Dash::Dashed { length: 4 },
+            },
+        });
+    }
+}
+
+/// Where a critic's output is drawn: its range over the grid maps onto this band of the
+/// probability axis (so it is seen, and not read as a probability).
+const CRITIC_BAND: (f64, f64) = (0.1, 0.9);
+
+/// A critic f(x) on its own scale: mapped affinely onto [`CRITIC_BAND`], with its values
+/// written at the right edge (a secondary axis) and named on the y axis.
+fn add_critic(panel: &mut Panel, curves: &Analysis, stroke: Stroke) {
+    let finite = curves.d_raw.iter().copied().filter(|f| f.is_finite());
+    let (f_lo, f_hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), f| {
+        (lo.min(f), hi.max(f))
+    });
+    let (f_lo, f_hi) = if f_lo <= f_hi {
+        (f_lo, f_hi)
+    } else {
+        (0.0, 0.0)
+    };
+    let (band_lo, band_hi) = CRITIC_BAND;
+    // A flat critic sits in the middle of the band.
+    let spread = f_hi - f_lo;
+    let y_of = |f: f64| {
+        if spread > 1e-12 {
+            band_lo + (f - f_lo) / spread * (band_hi - band_lo)
+        } else {
+            0.5 * (band_lo + band_hi)
+        }
+    };
+    panel.curves.push(Curve {
+        label: CRITIC_NAME.to_owned(),
+        points: curves
+            .x
+            .iter()
+            .zip(&curves.d_raw)
+            .map(|(&x, &f)| [x, y_of(f)])
+            .collect(),
+        stroke,
+    });
+    let (x_lo, x_hi) = panel.x_range;
+    let width = x_hi - x_lo;
+    let mut ticks = vec![f_lo, f_hi];
+    if spread > 1e-12 {
+        ticks.insert(1, 0.5 * (f_lo + f_hi));
+    }
+    for f in ticks {
+        let y = y_of(f);
+        panel.curves.push(Curve {
+            label: String::new(),
+            points: vec![[x_hi - 0.012 * width, y], [x_hi, y]],
+            stroke: Stroke {
+                width: 1.5,
+                dash: Dash::Solid,
+                ..stroke
+            },
+        });
+        let text = format!("f = {}", tick_text(f));
+        panel.labels.push(Label {
+            at: [
+                x_hi - 0.016 * width - text_width(&text, TICK_SIZE, width),
+                y,
+            ],
+            text,
+            size: TICK_SIZE,
+            italic: false,
+            color: stroke.color,
+        });
+    }
+    panel.y_axis_label = format!(
+        "density; {CRITIC_NAME}: {} … {} (right)",
+        tick_text(f_lo),
+        tick_text(f_hi)
+    );
+}
+
+/// Size of tick values (the z line's ends, the critic's scale).
+const TICK_SIZE: f32 = 15.0;
+
+/// The width of `text` at `size` pixels in data units of a panel `x_width` wide, as the
+/// exports draw it (their plot is [`svg::PLOT_WIDTH`] pixels across); used to centre or
+/// right-align labels, which are anchored at their left edge.
+fn text_width(text: &str, size: f32, x_width: f64) -> f64 {
+    text.chars().count() as f64 * f64::from(size) * 0.52 / svg::PLOT_WIDTH * x_width
+}
+
+/// A tick value with a precision that suits it, and a true minus sign.
+fn tick_text(v: f64) -> String {
+    let a = v.abs();
+    let text = if a >= 100.0 || (v.fract() == 0.0 && a < 1e6) {
+        format!("{v:.0}")
+    } else if a >= 10.0 {
+        format!("{v:.1}")
+    } else if a >= 0.01 || a == 0.0 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.1e}")
+    };
+    text.replace('-', "−")
+}
+
 /// The top of the y axis when nothing fixes it. D lives on [0, 1]; densities share the
 /// axis as in the paper. A spike in p_g may not flatten the data: the axis stops at three
 /// times the data's peak.
@@ -432,17 +545,62 @@ fn fitted_y_top(curves: &Analysis) -> f64 {
         .max((1.15 * peak_g).min(3.0 * peak_data.max(0.4)))
 }
 
-/// The z line at `z_level` below the x line, an arrow from each z to G(z) (and (c)'s
-/// arrows before the G update), and the two lines' names.
-/// Where the z line draws z, in x units: the z line spans the middle 80 % of the view.
-pub fn z_line_position(view: ViewRange, noise: &Noise) -> impl Fn(f64) -> f64 {
+/// Which way the z line runs under the x line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ZDirection {
+    /// Smallest z at the left, as an axis usually runs.
+    Increasing,
+    /// Largest z at the left: G is decreasing, and drawn this way its arrows do not cross.
+    Reversed,
+}
+
+impl ZDirection {
+    /// The direction in which G is increasing over most of the z line: reversed when
+    /// more pairs of `arrows` (z, G(z)) are in opposite order in z and in G(z) than in the
+    /// same order, so that as few arrows as possible cross.
+    pub fn of(arrows: &[(f64, f64)]) -> Self {
+        let (mut same, mut opposite) = (0usize, 0usize);
+        for (i, &(z_i, x_i)) in arrows.iter().enumerate() {
+            for &(z_j, x_j) in arrows.iter().skip(i + 1) {
+                let order = (z_j - z_i) * (x_j - x_i);
+                if order > 0.0 {
+                    same += 1;
+                } else if order < 0.0 {
+                    opposite += 1;
+                }
+            }
+        }
+        if opposite > same {
+            Self::Reversed
+        } else {
+            Self::Increasing
+        }
+    }
+}
+
+/// Where the z line draws z, in x units: the z line spans the middle 80 % of the view,
+/// running the way `direction` says.
+pub fn z_line_position(
+    view: ViewRange,
+    noise: &Noise,
+    direction: ZDirection,
+) -> impl Fn(f64) -> f64 {
     let ViewRange { lo: x_lo, hi: x_hi } = view;
     let (z_lo, z_hi) = z_line(noise);
     let left = x_lo + 0.1 * (x_hi - x_lo);
     let right = x_hi - 0.1 * (x_hi - x_lo);
-    move |z: f64| left + (z - z_lo) / (z_hi - z_lo) * (right - left)
+    move |z: f64| {
+        let t = (z - z_lo) / (z_hi - z_lo);
+        match direction {
+            ZDirection::Increasing => left + t * (right - left),
+            ZDirection::Reversed => right - t * (right - left),
+        }
+    }
 }
 
+/// The z line at `z_level` below the x line, run in the direction that makes G increasing
+/// (its end values written under its ends), an arrow from each z to G(z) (and (c)'s arrows
+/// before the G update), and the two lines' names.
 fn add_z_line(
     panel: &mut Panel,
     input: &PanelInput<'_>,
@@ -451,9 +609,10 @@ fn add_z_line(
     palette: &Palette,
 ) {
     let ViewRange { lo: x_lo, hi: x_hi } = input.view;
-    let z_to_x = z_line_position(input.view, input.noise);
+    let width = x_hi - x_lo;
+    let direction = ZDirection::of(&input.curves.arrows);
+    let z_to_x = z_line_position(input.view, input.noise, direction);
     let (z_lo, z_hi) = z_line(input.noise);
-    let (left, right) = (z_to_x(z_lo), z_to_x(z_hi));
     let line = |color, width| Stroke {
         color,
         width,
@@ -461,7 +620,7 @@ fn add_z_line(
     };
     panel.curves.push(Curve {
         label: String::new(),
-        points: vec![[left, z_level], [right, z_level]],
+        points: vec![[z_to_x(z_lo), z_level], [z_to_x(z_hi), z_level]],
         stroke: line(palette.ink, 1.0),
     });
     let arrows = |pairs: &[(f64, f64)], label: &str, color: Rgba| ArrowSet {
@@ -491,12 +650,46 @@ fn add_z_line(
         italic: true,
         color: palette.ink,
     };
+    let left = z_to_x(z_lo).min(z_to_x(z_hi));
+    panel.labels.push(name([left - 0.04 * width, z_level], "z"));
     panel
         .labels
-        .push(name([left - 0.04 * (x_hi - x_lo), z_level], "z"));
-    panel
-        .labels
-        .push(name([x_lo + 0.015 * (x_hi - x_lo), -0.07 * y_hi], "x"));
+        .push(name([x_lo + 0.015 * width, -0.07 * y_hi], "x"));
+    // The z values at the line's ends (reversed, the larger is at the left).
+    for z in [z_lo, z_hi] {
+        let text = tick_text(z);
+        panel.labels.push(Label {
+            at: [
+                z_to_x(z) - 0.5 * text_width(&text, TICK_SIZE, width),
+                z_level - 0.055 * y_hi,
+            ],
+            text,
+            size: TICK_SIZE,
+            italic: false,
+            color: palette.ink,
+        });
+    }
+}
+
+/// (d)'s thin grey line at D = 1/2, drawn under D (so D's blue dashes lie on it where the
+/// discriminator cannot tell the two distributions apart).
+fn add_half_guide(panel: &mut Panel, palette: &Palette) {
+    let (x_lo, x_hi) = panel.x_range;
+    let guide = Curve {
+        label: HALF_NAME.to_owned(),
+        points: vec![[x_lo, 0.5], [x_hi, 0.5]],
+        stroke: Stroke {
+            color: palette.ink.alpha(120),
+            width: 1.0,
+            dash: Dash::Solid,
+        },
+    };
+    let at = panel
+        .curves
+        .iter()
+        .position(|c| c.label == D_NAME)
+        .unwrap_or(panel.curves.len());
+    panel.curves.insert(at, guide);
 }
 
 /// The analysed state of one captured stage: what its panel is drawn from.
@@ -600,11 +793,12 @@ impl StoryPicture {
     /// `a-arrows.csv` … with each arrow's z, where the z line draws it (in x units) and
     /// G(z). Returns (file name, contents) pairs.
     pub fn curves_csv(&self) -> Vec<(String, String)> {
-        let z_to_x = z_line_position(self.view, &self.noise);
         let mut files = Vec::new();
         for s in &self.stages {
             let letter = s.stage.label().trim_matches(['(', ')']);
             let c = &s.curves;
+            // As the panel draws it: the z line runs the way that makes G increasing.
+            let z_to_x = z_line_position(self.view, &self.noise, ZDirection::of(&c.arrows));
             let mut grid = String::from("x,p_data,p_g,d,d_star\n");
             for j in 0..c.x.len() {
                 grid += &format!(
@@ -645,6 +839,9 @@ impl StoryPicture {
             palette,
         );
         panel.title = s.stage.label().to_owned();
+        if s.stage == Stage::D && s.curves.d_reading == DReading::Probability {
+            add_half_guide(&mut panel, palette);
+        }
         panel.caption.push(CaptionLine {
             text: s.stage.caption().to_owned(),
             color: palette.ink,
@@ -904,6 +1101,148 @@ impl ImageFormat {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Curves for a panel whose G maps the z line through `g`, on [-3, 3].
+    fn analysis_with(g: impl Fn(f64) -> f64) -> Analysis {
+        let x: Vec<f64> = (0..200).map(|j| -3.0 + 0.03 * (j as f64 + 0.5)).collect();
+        let bump = |m: f64| x.iter().map(|x| (-(x - m).powi(2) / 0.5).exp()).collect();
+        Analysis {
+            dx: 0.03,
+            p_data: bump(0.0),
+            p_g: bump(0.3),
+            d: vec![0.5; x.len()],
+            d_raw: vec![0.0; x.len()],
+            d_star: vec![0.5; x.len()],
+            arrows: (0..25)
+                .map(|i| {
+                    let z = -1.0 + (i as f64 + 0.5) / 12.5;
+                    (z, g(z))
+                })
+                .collect(),
+            x,
+            ..Analysis::default()
+        }
+    }
+
+    fn panel_of(curves: &Analysis) -> Panel {
+        let noise = Noise::Uniform {
+            low: -1.0,
+            high: 1.0,
+        };
+        figure1_panel(
+            &PanelInput {
+                curves,
+                view: ViewRange { lo: -3.0, hi: 3.0 },
+                noise: &noise,
+                generated: &[],
+                real: &[],
+                arrows_before: &[],
+                p_g_before: &[],
+                y_max: None,
+            },
+            Overlays::default(),
+            &Palette::LIGHT,
+        )
+    }
+
+    /// Whether any two arrows cross: their tails on the z line and their heads on the x
+    /// line in different orders.
+    fn some_cross(set: &ArrowSet) -> bool {
+        let n = set.from.len();
+        (0..n).any(|i| {
+            (i + 1..n)
+                .any(|j| (set.from[j][0] - set.from[i][0]) * (set.to[j][0] - set.to[i][0]) < 0.0)
+        })
+    }
+
+    #[test]
+    fn the_z_line_runs_the_way_that_makes_g_increasing_so_no_arrows_cross() {
+        // A decreasing G: drawn with z_min at the left every arrow would cross every other.
+        let decreasing = analysis_with(|z| 0.2 - 1.5 * z - 0.3 * z.powi(3));
+        assert_eq!(ZDirection::of(&decreasing.arrows), ZDirection::Reversed);
+        let panel = panel_of(&decreasing);
+        let Some(arrows) = panel.arrows.iter().find(|a| a.label == ARROWS) else {
+            panic!("no arrows");
+        };
+        assert!(!some_cross(arrows), "arrows cross on a reversed z line");
+        // The z line says so: its larger end value is written at the left.
+        let ends: Vec<&Label> = panel
+            .labels
+            .iter()
+            .filter(|l| l.text == "1" || l.text == "−1")
+            .collect();
+        let [first, second] = ends.as_slice() else {
+            panic!("the z line's ends are not labelled: {:?}", panel.labels);
+        };
+        let (left, right) = if first.at[0] < second.at[0] {
+            (first, second)
+        } else {
+            (second, first)
+        };
+        assert_eq!((left.text.as_str(), right.text.as_str()), ("1", "−1"));
+
+        // An increasing G: nothing changes, z_min stays at the left.
+        let increasing = analysis_with(|z| 0.2 + 1.5 * z + 0.3 * z.powi(3));
+        assert_eq!(ZDirection::of(&increasing.arrows), ZDirection::Increasing);
+        let panel = panel_of(&increasing);
+        let Some(arrows) = panel.arrows.iter().find(|a| a.label == ARROWS) else {
+            panic!("no arrows");
+        };
+        assert!(!some_cross(arrows));
+        let z_to_x = z_line_position(
+            ViewRange { lo: -3.0, hi: 3.0 },
+            &Noise::Uniform {
+                low: -1.0,
+                high: 1.0,
+            },
+            ZDirection::Increasing,
+        );
+        assert!(z_to_x(-1.0) < z_to_x(1.0));
+        assert!(
+            (z_to_x(-1.0) - (-2.4)).abs() < 1e-12,
+            "the middle 80 % of the view"
+        );
+    }
+
+    #[test]
+    fn a_critic_is_drawn_on_its_own_labelled_scale_not_as_a_probability() {
+        let mut critic = analysis_with(|z| z);
+        critic.d_reading = DReading::Critic;
+        // A small critic, whose σ(f) would sit flat at 0.5.
+        critic.d_raw = critic.x.iter().map(|x| 0.02 * x - 0.01).collect();
+        critic.d = critic
+            .d_raw
+            .iter()
+            .map(|f| 1.0 / (1.0 + (-f).exp()))
+            .collect();
+        let panel = panel_of(&critic);
+        assert!(panel.curves.iter().all(|c| c.label != D_NAME));
+        let Some(curve) = panel.curves.iter().find(|c| c.label == CRITIC_NAME) else {
+            panic!("no critic curve");
+        };
+        let ys = curve.points.iter().map(|p| p[1]);
+        let (lo, hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| {
+            (a.min(y), b.max(y))
+        });
+        // Over half the height above the x line, where σ(f) would span 0.03.
+        let above = panel.y_range.1;
+        assert!(
+            hi - lo > 0.5 * above,
+            "the critic spans {lo}..{hi} of {above}"
+        );
+        assert!(
+            panel.y_axis_label.contains("critic f(x): −0.07 … 0.05"),
+            "{}",
+            panel.y_axis_label
+        );
+        let ticks: Vec<&str> = panel
+            .labels
+            .iter()
+            .filter(|l| l.text.starts_with("f = "))
+            .map(|l| l.text.as_str())
+            .collect();
+        assert_eq!(ticks, ["f = −0.07", "f = −0.01", "f = 0.05"]);
+    }
 
     fn temp_dir(name: &str) -> PathBuf {
         let dir =

@@ -4,6 +4,7 @@
 
 use super::distribution::{Noise, Target};
 use super::float::Real;
+use super::loss::LossKind;
 use super::model::GanModel;
 
 /// Resolution and extent of an analysis.
@@ -247,6 +248,30 @@ pub struct Metrics {
     pub data_std: f64,
 }
 
+/// How D's output is to be read, and so drawn.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DReading {
+    /// D(x) is a probability that x came from the data (cross-entropy and least squares:
+    /// their optimum is D* = p_data / (p_data + p_g)).
+    #[default]
+    Probability,
+    /// D is a critic f(x) (Wasserstein, hinge): a score, higher for data, on no fixed scale
+    /// and with no 1/2 to sit at; σ(f) is no probability.
+    Critic,
+}
+
+impl DReading {
+    /// The reading of D under `loss`.
+    pub fn of(loss: LossKind) -> Self {
+        match loss {
+            LossKind::Minimax | LossKind::NonSaturating | LossKind::LeastSquares => {
+                Self::Probability
+            }
+            LossKind::WassersteinClip | LossKind::WassersteinGp | LossKind::Hinge => Self::Critic,
+        }
+    }
+}
+
 /// Curves on an x grid plus the metrics: everything Figure 1 draws.
 #[derive(Clone, Debug, Default)]
 pub struct Analysis {
@@ -260,6 +285,10 @@ pub struct Analysis {
     pub p_g: Vec<f64>,
     /// D(x) as a probability.
     pub d: Vec<f64>,
+    /// D's raw output at each x: a logit, or the critic value f(x) of a critic loss.
+    pub d_raw: Vec<f64>,
+    /// How D's output reads: a probability, or a critic's score on no fixed scale.
+    pub d_reading: DReading,
     /// D*(x) = p_data / (p_data + p_g); 1/2 where both vanish (any D is optimal there).
     pub d_star: Vec<f64>,
     /// Evenly spaced (z, G(z)) pairs for the arrows.
@@ -332,6 +361,8 @@ impl Analysis {
             x,
             dx,
             d,
+            d_raw: raw,
+            d_reading: DReading::of(model.loss),
             d_star,
             arrows,
             p_g_mass_in_range: mass_in_range,

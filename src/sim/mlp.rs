@@ -172,6 +172,20 @@ impl<T: Real> Mlp<T> {
         }
     }
 
+    /// Sets the output layer to the constant `bias`: zero weights from the last hidden
+    /// layer, so the network outputs `bias` everywhere until it is trained (a
+    /// discriminator that starts undecided).
+    pub fn set_constant_output(&mut self, bias: T) {
+        let off = self.shape.output_offset();
+        let w = self.shape.width;
+        if let Some(weights) = self.params.get_mut(off..off + w) {
+            weights.fill(T::zero());
+        }
+        if let Some(b) = self.params.last_mut() {
+            *b = bias;
+        }
+    }
+
     /// Adds `by` to the output bias: shifts every output by the same amount.
     pub fn shift_output(&mut self, by: T) {
         if let Some(b) = self.params.last_mut() {

@@ -3,7 +3,9 @@
 
 pub mod activation;
 pub mod analysis;
+pub mod breakpoint;
 pub mod check;
+pub mod coverage;
 pub mod distribution;
 pub mod float;
 pub mod kernels;
@@ -21,6 +23,8 @@ pub mod view;
 
 pub use activation::Activation;
 pub use analysis::{Analysis, AnalysisOptions};
+pub use breakpoint::{Breakpoint, Breakpoints, Fired};
+pub use coverage::ModeMass;
 pub use distribution::{Noise, Target};
 pub use loss::LossKind;
 pub use model::GanModel;

@@ -2,15 +2,24 @@
 //!
 //! - (a) Algorithm 1 from the seeded start until p_g is close to p_data but visibly
 //!   different (JSD below [`StoryOptions::a_jsd`]) and D* is smooth enough for D to match
-//!   in (b) ([`StoryOptions::a_max_slope`]); D is then a partially accurate classifier.
+//!   in (b) ([`StoryOptions::a_max_slope`]); then D steps of the inner loop alone (G
+//!   frozen) until D is a partially accurate classifier: D − 1/2 has the sign of
+//!   p_data − p_g on more than [`StoryOptions::a_sign_share`] of the central mass and D
+//!   spans more than [`StoryOptions::a_d_span`] there.
 //! - (b) G frozen, D trained alone (rounds of steps with a decaying learning rate) until
 //!   max |D − D*| < [`StoryOptions::b_gap`] over the central 98 % of (p_data + p_g)/2.
 //! - (c) D frozen, G steps until G(z) has moved [`StoryOptions::c_move`] data standard
 //!   deviations on average (at most [`StoryOptions::c_steps`]): each arrow's G(z) before
 //!   and after.
 //! - (d) Algorithm 1 continued until JSD < [`StoryOptions::d_jsd`] and a freshly trained D
-//!   stays within [`StoryOptions::d_fresh_gap`] of 1/2 on the data's central 99 %.
+//!   stays within [`StoryOptions::d_fresh_gap`] of 1/2 on the data's central 98 %.
 //!
+//! A generator network moves G(z) smoothly in z: one step shifts and stretches p_g as a
+//! whole. When D has a valley or a ridge inside p_g's bulk whose centre is not where the
+//! step stretches from, some G(z) are carried downhill, and (c) misses its bound. The
+//! story then rejects that (a): it continues Algorithm 1 from (a)'s state to the next
+//! check that qualifies and redoes (b) and (c), at most [`StoryOptions::a_attempts`]
+//! times, and says so in (a)'s caption.
 //! The story advances in bounded slices of work ([`Story::advance`]) so that a user interface
 //! can show progress, draw the live state and cancel; run to the end it is deterministic for
 //! a seed. Every stage keeps the state it started from (to replay it) and the state it
@@ -18,7 +27,7 @@
 
 use super::analysis::{Analysis, AnalysisOptions, arrow_pairs};
 use super::model::GanModel;
-use super::trainer::{Divergence, Snapshot, Trainer};
+use super::trainer::{Divergence, FRESH_TEST_MASS, Snapshot, Trainer};
 
 /// One of the figure's four panels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -90,6 +99,16 @@ pub struct StoryOptions {
     pub check_every: u64,
     /// (a) gives up after this many iterations.
     pub a_max_iters: u64,
+    /// (a) then trains D alone until D − 1/2 has the sign of p_data − p_g on more than
+    /// this share of the central 98 % of (p_data + p_g)/2 …
+    pub a_sign_share: f64,
+    /// … and max D − min D there is above this,
+    pub a_d_span: f64,
+    /// … in at most this many D steps (checked every `check_every`).
+    pub a_max_d_steps: u64,
+    /// Times (a) is tried: a candidate whose (c) misses a bound, or whose (d) runs out of
+    /// budget, is rejected and Algorithm 1 continues from it to the next one.
+    pub a_attempts: u32,
     /// (b) stops when max |D − D*| over the central 98 % of the mixture is below this.
     pub b_gap: f64,
     /// (b) trains D in rounds of this many steps (learning rate decaying to 0 in each).
@@ -107,7 +126,7 @@ pub struct StoryOptions {
     pub c_steps: u64,
     /// (d) stops when JSD is below this …
     pub d_jsd: f64,
-    /// … and a fresh D stays this close to 1/2 on the data's central 99 %.
+    /// … and a fresh D stays this close to 1/2 on the data's central 98 %.
     pub d_fresh_gap: f64,
     /// Steps the fresh D of (d) is trained for.
     pub d_probe_steps: u64,
@@ -125,6 +144,10 @@ impl Default for StoryOptions {
             a_max_slope: 1.5,
             check_every: 25,
             a_max_iters: 5_000,
+            a_sign_share: 0.8,
+            a_d_span: 0.15,
+            a_max_d_steps: 5_000,
+            a_attempts: 4,
             b_gap: 0.03,
             b_round_steps: 250,
             b_batch: 512,
@@ -132,8 +155,8 @@ impl Default for StoryOptions {
             b_max_rounds: 120,
             c_move: 0.1,
             c_steps: 10,
-            d_jsd: 0.01,
-            d_fresh_gap: 0.1,
+            d_jsd: 0.002,
+            d_fresh_gap: 0.05,
             d_probe_steps: 2_000,
             d_max_iters: 30_000,
             arrows: 25,
@@ -283,13 +306,37 @@ impl Capture {
     }
 }
 
+/// An (a) candidate the story gave up on, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rejected {
+    /// The iteration of the candidate.
+    pub iteration: u64,
+    /// What failed after it, e.g. "(c): D(G(z)) rose for 72 % of z".
+    pub why: String,
+}
+
 /// Where the script is.
 #[derive(Clone, Debug)]
 enum Phase {
-    WarmUp { iters: u64 },
-    TrainD { rounds: u64, step: u64 },
-    MoveG { steps: u64, before: Vec<(f64, f64)> },
-    Converge { iters: u64 },
+    WarmUp {
+        iters: u64,
+    },
+    /// (a)'s D steps after `iters` iterations of Algorithm 1.
+    Classify {
+        iters: u64,
+        steps: u64,
+    },
+    TrainD {
+        rounds: u64,
+        step: u64,
+    },
+    MoveG {
+        steps: u64,
+        before: Vec<(f64, f64)>,
+    },
+    Converge {
+        iters: u64,
+    },
     Done,
 }
 
@@ -350,6 +397,8 @@ pub struct Story {
     c_taken: u64,
     drawn: Option<Snapshot>,
     stage_work: u64,
+    /// (a) candidates rejected because a later stage failed.
+    rejected: Vec<Rejected>,
 }
 
 /// Analysis resolution for the story's checks.
@@ -373,6 +422,8 @@ impl Story {
         // Counts of at least 1, so no check divides by zero.
         opts.check_every = opts.check_every.max(1);
         opts.a_max_iters = opts.a_max_iters.max(1);
+        opts.a_max_d_steps = opts.a_max_d_steps.max(1);
+        opts.a_attempts = opts.a_attempts.max(1);
         opts.b_round_steps = opts.b_round_steps.max(1);
         opts.b_max_rounds = opts.b_max_rounds.max(1);
         opts.c_steps = opts.c_steps.max(1);
@@ -388,6 +439,7 @@ impl Story {
             c_taken: 0,
             drawn: None,
             stage_work: 0,
+            rejected: Vec::new(),
         }
     }
 
@@ -413,6 +465,11 @@ impl Story {
         &self.captures
     }
 
+    /// The (a) candidates rejected because a later stage failed, in order.
+    pub fn rejected_candidates(&self) -> &[Rejected] {
+        &self.rejected
+    }
+
     /// Takes the captured panels.
     pub fn into_captures(self) -> Vec<Capture> {
         self.captures
@@ -420,7 +477,7 @@ impl Story {
 
     fn stage(&self) -> Stage {
         match self.phase {
-            Phase::WarmUp { .. } => Stage::A,
+            Phase::WarmUp { .. } | Phase::Classify { .. } => Stage::A,
             Phase::TrainD { .. } => Stage::B,
             Phase::MoveG { .. } => Stage::C,
             Phase::Converge { .. } => Stage::D,
@@ -433,6 +490,7 @@ impl Story {
         let o = &self.opts;
         let within = match &self.phase {
             Phase::WarmUp { iters } => *iters as f64 / o.a_max_iters as f64,
+            Phase::Classify { steps, .. } => *steps as f64 / o.a_max_d_steps as f64,
             Phase::TrainD { rounds, step } => {
                 (*rounds as f64 + *step as f64 / o.b_round_steps as f64) / o.b_max_rounds as f64
             }
@@ -499,6 +557,7 @@ impl Story {
     fn step(&mut self, trainer: &mut Trainer, left: u64) -> Result<u64, StoryError> {
         match self.phase {
             Phase::WarmUp { .. } => self.step_a(trainer, left),
+            Phase::Classify { .. } => self.step_classify(trainer, left),
             Phase::TrainD { .. } => self.step_b(trainer, left),
             Phase::MoveG { .. } => self.step_c(trainer, left),
             Phase::Converge { .. } => self.step_d(trainer, left),
@@ -506,14 +565,15 @@ impl Story {
         }
     }
 
-    /// (a): Algorithm 1 from G's shifted start, checking JSD and D*'s slope every
-    /// `check_every` iterations.
+    /// (a): Algorithm 1 from G's shifted start (a run's first iteration only: a rejected
+    /// candidate continues unshifted), checking JSD and D*'s slope every `check_every`
+    /// iterations.
     fn step_a(&mut self, trainer: &mut Trainer, left: u64) -> Result<u64, StoryError> {
         let o = self.opts.clone();
         let Phase::WarmUp { iters } = &mut self.phase else {
             return Ok(0);
         };
-        if *iters == 0 {
+        if *iters == 0 && trainer.counters().iteration == 0 {
             let (_, scale) = GanModel::<f32>::data_scale(trainer.settings());
             let shift = o.a_offset * trainer.settings().target.std() / scale;
             trainer.generator_mut().shift_output(shift as f32);
@@ -527,7 +587,8 @@ impl Story {
             let slope = d_star_slope(&a, trainer.settings().target.std());
             if a.metrics.jsd < o.a_jsd && slope < o.a_max_slope {
                 let iters = *iters;
-                self.capture_a(trainer, &a, iters);
+                self.phase = Phase::Classify { iters, steps: 0 };
+                self.classify_or_go_on(trainer, &a, iters, 0);
             } else if *iters >= o.a_max_iters {
                 return Err(StoryError::Budget {
                     stage: Stage::A,
@@ -540,6 +601,54 @@ impl Story {
             }
         }
         Ok(n)
+    }
+
+    /// (a)'s second part: D steps of the inner loop alone (G frozen, the run's own
+    /// learning rate and m) until D is a partially accurate classifier.
+    fn step_classify(&mut self, trainer: &mut Trainer, left: u64) -> Result<u64, StoryError> {
+        let o = self.opts.clone();
+        let Phase::Classify { iters, steps } = &mut self.phase else {
+            return Ok(0);
+        };
+        let n = (o.check_every - *steps % o.check_every).min(left);
+        for _ in 0..n {
+            trainer.discriminator_step()?;
+        }
+        *steps += n;
+        let (iters, steps) = (*iters, *steps);
+        if steps.is_multiple_of(o.check_every) {
+            let a = Analysis::new(&trainer.model(), &check_options());
+            let captured = self.classify_or_go_on(trainer, &a, iters, steps);
+            if !captured && steps >= o.a_max_d_steps {
+                let reading = classifier_reading(&a);
+                return Err(StoryError::Budget {
+                    stage: Stage::A,
+                    detail: format!(
+                        "D did not become a partially accurate classifier in {steps} D steps \
+                         (sign right on {:.3} of the mass, bound {}; span {:.3}, bound {})",
+                        reading.sign_share, o.a_sign_share, reading.span, o.a_d_span
+                    ),
+                });
+            }
+        }
+        Ok(n)
+    }
+
+    /// Captures (a) if D classifies well enough; returns whether it did.
+    fn classify_or_go_on(
+        &mut self,
+        trainer: &Trainer,
+        a: &Analysis,
+        iters: u64,
+        steps: u64,
+    ) -> bool {
+        let reading = classifier_reading(a);
+        let ready =
+            reading.sign_share > self.opts.a_sign_share && reading.span > self.opts.a_d_span;
+        if ready {
+            self.capture_a(trainer, a, iters, steps);
+        }
+        ready
     }
 
     /// (b): D alone with G frozen, in rounds of a decaying learning rate, checking
@@ -636,12 +745,28 @@ impl Story {
                 return Ok(used);
             }
         }
-        if iters >= o.d_max_iters {
+        // After the learning-rate schedule's end nothing moves: the budget ends there too.
+        let schedule_over = trainer
+            .settings()
+            .training
+            .iterations_to_schedule_end(trainer.counters().iteration)
+            == Some(0);
+        if iters >= o.d_max_iters || schedule_over {
+            let why = format!(
+                "(d): JSD < {} not reached by iteration {} (least {:.4})",
+                o.d_jsd,
+                trainer.counters().iteration,
+                self.best
+            );
+            if self.retry_a(trainer, why) {
+                return Ok(used);
+            }
             return Err(StoryError::Budget {
                 stage: Stage::D,
                 detail: format!(
-                    "JSD < {} with a fresh D within {} of 1/2 not reached in {} \
-                     iterations (least JSD {:.4})",
+                    "JSD < {} with a fresh D within {} of 1/2 not reached in {iters} \
+                     iterations (budget {}, or the learning-rate schedule's end; least JSD \
+                     {:.4})",
                     o.d_jsd, o.d_fresh_gap, o.d_max_iters, self.best
                 ),
             });
@@ -674,29 +799,54 @@ impl Story {
         };
     }
 
-    fn capture_a(&mut self, trainer: &Trainer, a: &Analysis, iters: u64) {
+    fn capture_a(&mut self, trainer: &Trainer, a: &Analysis, iters: u64, d_steps: u64) {
+        let o = &self.opts;
         let accuracy = accuracies(a);
+        let reading = classifier_reading(a);
         let evidence = vec![
-            Evidence::below("JSD(p_data || p_g)", a.metrics.jsd, self.opts.a_jsd),
+            Evidence::below("JSD(p_data || p_g)", a.metrics.jsd, o.a_jsd),
             Evidence::above("JSD (visibly different)", a.metrics.jsd, 0.002),
             Evidence::below(
                 "max |dD*/dx| x std of data (central 98 %)",
                 d_star_slope(a, trainer.settings().target.std()),
-                self.opts.a_max_slope,
+                o.a_max_slope,
             ),
+            Evidence::above(
+                "share of the central 98 % where D - 1/2 has the sign of p_data - p_g",
+                reading.sign_share,
+                o.a_sign_share,
+            ),
+            Evidence::above("max D - min D (central 98 %)", reading.span, o.a_d_span),
             Evidence::new("accuracy of D", accuracy.d),
             Evidence::new("accuracy of D* (best possible)", accuracy.d_star),
             Evidence::new("max |D - D*| (central 98 %)", a.optimality_gap()),
         ];
+        let from = match self.rejected.last() {
+            None => format!(
+                "from the seeded start (seed {}) with G's output shifted by {} data std",
+                trainer.settings().seed,
+                o.a_offset
+            ),
+            Some(_) => {
+                let rejected: Vec<String> = self
+                    .rejected
+                    .iter()
+                    .map(|r| format!("iteration {} ({})", r.iteration, r.why))
+                    .collect();
+                format!(
+                    "(seed {}) continued from the rejected candidate{} at {}",
+                    trainer.settings().seed,
+                    if rejected.len() == 1 { "" } else { "s" },
+                    rejected.join(", ")
+                )
+            }
+        };
         let how = format!(
-            "{iters} iterations of Algorithm 1 from the seeded start (seed {}) with G's \
-             output shifted by {} data std, stopped at the first check (every {}) with \
-             JSD < {} and D* smooth enough for D to match (slope < {} per std).",
-            trainer.settings().seed,
-            self.opts.a_offset,
-            self.opts.check_every,
-            self.opts.a_jsd,
-            self.opts.a_max_slope
+            "{iters} iterations of Algorithm 1 {from}, stopped at the first check \
+             (every {}) with JSD < {} and D* smooth enough for D to match (slope < {} per \
+             std); then {d_steps} D steps alone (G frozen, the run's own learning rate and m) \
+             until D is a partially accurate classifier.",
+            o.check_every, o.a_jsd, o.a_max_slope
         );
         self.finish_stage(
             trainer,
@@ -735,7 +885,32 @@ impl Story {
         );
     }
 
-    fn capture_c(&mut self, trainer: &Trainer, before: Vec<(f64, f64)>) {
+    /// Rejects the (a) this story captured (a later stage failed) if attempts are left:
+    /// the trainer goes back to (a)'s state and (a) goes on from there. Returns whether it
+    /// did.
+    fn retry_a(&mut self, trainer: &mut Trainer, why: String) -> bool {
+        let attempts = u32::try_from(self.rejected.len()).unwrap_or(u32::MAX) + 1;
+        let Some(a) = self.captures.first() else {
+            return false;
+        };
+        if a.stage != Stage::A || attempts >= self.opts.a_attempts {
+            return false;
+        }
+        let restart = a.end.clone();
+        self.rejected.push(Rejected {
+            iteration: restart.counters().iteration,
+            why,
+        });
+        self.captures.clear();
+        trainer.restore(&restart);
+        self.stage_start = None;
+        self.stage_work = 0;
+        self.drawn = None;
+        self.phase = Self::phase_of(Stage::A);
+        true
+    }
+
+    fn capture_c(&mut self, trainer: &mut Trainer, before: Vec<(f64, f64)>) {
         let model = trainer.model();
         let start = self
             .stage_start
@@ -751,6 +926,17 @@ impl Story {
             Evidence::new("E_z D(G(z)) after", moved.d_after),
             Evidence::new("mean |G(z) move| / std of data", moved.mean_move),
         ];
+        if !evidence.iter().all(Evidence::passed) {
+            // A network moves G(z) smoothly in z: it cannot follow a D whose valley or
+            // ridge inside p_g is off the centre its step stretches from.
+            let why = format!(
+                "(c): D(G(z)) rose for {:.0} % of z",
+                100.0 * moved.rose_share
+            );
+            if self.retry_a(trainer, why) {
+                return;
+            }
+        }
         let how = format!(
             "D frozen (as trained in (b)); {} G step{} at the run's learning rate (until G(z) \
              moved {} data std on average); faint arrows and the pale p_g: before the update.",
@@ -775,13 +961,16 @@ impl Story {
             a.max_gap(
                 &a.d,
                 &vec![0.5; a.d.len()],
-                (t.quantile(0.005), t.quantile(0.995)),
+                (
+                    t.quantile(0.5 * (1.0 - FRESH_TEST_MASS)),
+                    t.quantile(0.5 * (1.0 + FRESH_TEST_MASS)),
+                ),
             )
         };
         let evidence = vec![
             Evidence::below("JSD(p_data || p_g)", a.metrics.jsd, self.opts.d_jsd),
             Evidence::below(
-                "fresh D: max |D - 1/2| (central 99 % of p_data)",
+                "fresh D: max |D - 1/2| (central 98 % of p_data)",
                 fresh,
                 self.opts.d_fresh_gap,
             ),
@@ -825,6 +1014,47 @@ pub fn d_star_slope(a: &Analysis, std: f64) -> f64 {
         .map(|(d, _)| (d[1] - d[0]).abs() / a.dx)
         .fold(0.0, f64::max)
         * std
+}
+
+/// D read as a classifier of data against G's samples over the central 98 % of
+/// (p_data + p_g)/2 (see [`classifier_reading`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ClassifierReading {
+    /// Share of that mass on which D − 1/2 has the sign of p_data − p_g: where D says
+    /// "data" (D > 1/2) data is indeed the likelier source, and where it says "sample"
+    /// G's samples are.
+    pub sign_share: f64,
+    /// max D − min D there: how far D is from a flat, undecided line.
+    pub span: f64,
+}
+
+/// How well D classifies, as [`ClassifierReading`] says, over the central 98 % of
+/// (p_data + p_g)/2. Points where D = 1/2 or p_data = p_g count as disagreeing.
+pub fn classifier_reading(a: &Analysis) -> ClassifierReading {
+    let mixture = a.mixture();
+    let (lo, hi) = a.central_interval(&mixture, 0.98);
+    let (mut agree, mut total) = (0.0, 0.0);
+    let (mut d_min, mut d_max) = (f64::INFINITY, f64::NEG_INFINITY);
+    for (j, &x) in a.x.iter().enumerate() {
+        let (Some(&d), Some(&pd), Some(&pg), Some(&w)) =
+            (a.d.get(j), a.p_data.get(j), a.p_g.get(j), mixture.get(j))
+        else {
+            continue;
+        };
+        if !(lo..=hi).contains(&x) {
+            continue;
+        }
+        total += w;
+        if (d - 0.5) * (pd - pg) > 0.0 {
+            agree += w;
+        }
+        d_min = d_min.min(d);
+        d_max = d_max.max(d);
+    }
+    ClassifierReading {
+        sign_share: if total > 0.0 { agree / total } else { 0.0 },
+        span: if d_max >= d_min { d_max - d_min } else { 0.0 },
+    }
 }
 
 /// The fresh discriminator's seed in (d).

@@ -172,7 +172,7 @@ impl Snapshot {
 pub struct TwoSampleTest {
     /// A copy of the trainer whose D is the fresh one, trained alone against the frozen G.
     pub probe: Trainer,
-    /// max |D(x) − 1/2| of that D over the central 99 % of p_data.
+    /// max |D(x) − 1/2| of that D over the central 98 % of p_data.
     pub gap: f64,
 }
 
@@ -693,10 +693,10 @@ impl Trainer {
         result
     }
 
-    /// The two-sample test: a fresh D (seeded by `seed`) trained alone against the frozen
-    /// G for `steps` steps (m = 256, Adam from 2e-3 decaying to 0). Returns
-    /// max |D(x) − 1/2| over the central 99 % of p_data. Small only if p_g ≈ p_data: a D
-    /// that has merely stopped learning cannot pass it.
+    /// The two-sample test: a fresh D (seeded by `seed`, starting at D = 1/2 everywhere)
+    /// trained alone against the frozen G for `steps` steps (m = 256, Adam from 2e-3
+    /// decaying to 0). Returns max |D(x) − 1/2| over the central 98 % of p_data. Small only
+    /// if p_g ≈ p_data: a D that has merely stopped learning cannot pass it.
     pub fn fresh_discriminator_gap(&self, seed: u64, steps: u64) -> Result<f64, Divergence> {
         Ok(self.fresh_discriminator(seed, steps)?.gap)
     }
@@ -715,7 +715,10 @@ impl Trainer {
         probe.train_discriminator_only(steps, 256, 2e-3)?;
         let model = probe.model();
         let target = &model.target;
-        let (lo, hi) = (target.quantile(0.005), target.quantile(0.995));
+        let (lo, hi) = (
+            target.quantile(0.5 * (1.0 - FRESH_TEST_MASS)),
+            target.quantile(0.5 * (1.0 + FRESH_TEST_MASS)),
+        );
         let n = 400;
         let x: Vec<f64> = (0..=n)
             .map(|i| lo + (hi - lo) * i as f64 / n as f64)
@@ -726,15 +729,35 @@ impl Trainer {
     }
 
     /// Replaces D by a freshly initialised network (seeded by `seed`) with fresh optimiser
-    /// state: the start of the two-sample test.
+    /// state: the start of the two-sample test. Its output layer starts at zero weights
+    /// and the bias that reads as D = 1/2, so the fresh D is undecided everywhere and
+    /// stays so where no sample ever lands; only the samples move it.
     pub fn reinitialize_discriminator(&mut self, seed: u64) {
         let mut rng = SimRng::seed_from_u64(seed);
         let s = &self.settings.discriminator;
         self.discriminator = Mlp::new(s.shape(), s.init, &mut rng);
+        self.discriminator
+            .set_constant_output(undecided_output(self.settings.training.loss));
         self.opt_d = Optimizer::new(
             self.settings.training.optimizer,
             self.discriminator.params().len(),
         );
+    }
+}
+
+/// The share of p_data (its central quantiles) over which the two-sample test measures
+/// max |D − 1/2|.
+pub const FRESH_TEST_MASS: f64 = 0.98;
+
+/// D's raw output that reads as D = 1/2 under `loss` (see [`LossKind::probability`]).
+fn undecided_output(loss: LossKind) -> f32 {
+    match loss {
+        LossKind::LeastSquares => 0.5,
+        LossKind::Minimax
+        | LossKind::NonSaturating
+        | LossKind::WassersteinClip
+        | LossKind::WassersteinGp
+        | LossKind::Hinge => 0.0,
     }
 }
 
