@@ -207,6 +207,7 @@ fn presenter_mode_at_a_projectors_size_overlaps_nothing_and_the_figure_fills_the
         h.query_all_by_label("k (D steps)").next().is_some(),
         "the side panel is back"
     );
+    assert_tidy(&h, "normal layout, Figure 1 tab, (d)");
 }
 
 #[test]

@@ -37,7 +37,8 @@ pub fn figure_ui(
     panel_ui(ui, "figure1", &live_panel(picture, overlays, palette), true)
 }
 
-fn line_style(dash: Dash) -> LineStyle {
+/// egui_plot's style for a scene dash pattern.
+pub fn line_style(dash: Dash) -> LineStyle {
     match dash {
         Dash::Solid => LineStyle::Solid,
         Dash::Dotted { spacing } => LineStyle::Dotted {

@@ -263,15 +263,6 @@ const PLOTS: [MetricPlot; 6] = [
     },
 ];
 
-/// Draws the metric plots with the view kept in egui's memory (until the app passes its
-/// saved [`MetricsView`] to [`MetricsView::ui`]).
-pub fn metrics_ui(ui: &mut egui::Ui, picture: &Published, palette: Palette) {
-    let id = egui::Id::unique("ganscope-metrics-view");
-    let mut view: MetricsView = ui.data_mut(|d| *d.get_persisted_mut_or_default(id));
-    view.ui(ui, picture, palette);
-    ui.data_mut(|d| d.insert_persisted(id, view));
-}
-
 impl MetricsView {
     /// The choice of x axis in one row, then the plots in a grid filling the space left.
     pub fn ui(&mut self, ui: &mut egui::Ui, picture: &Published, palette: Palette) {
@@ -423,15 +414,7 @@ impl Look {
     }
 
     fn line_style(self) -> LineStyle {
-        match self.dash {
-            Dash::Solid => LineStyle::Solid,
-            Dash::Dotted { spacing } => LineStyle::Dotted {
-                spacing: f32::from(spacing),
-            },
-            Dash::Dashed { length } => LineStyle::Dashed {
-                length: f32::from(length),
-            },
-        }
+        super::figure::line_style(self.dash)
     }
 
     fn swatch(self) -> Swatch {

@@ -536,13 +536,13 @@ impl GanscopeApp {
             // 2) scrolls them rather than squash them under the status line.
             const READABLE: f32 = 300.0;
             if ui.available_height() >= READABLE {
-                metrics::metrics_ui(ui, &self.picture, palette);
+                self.prefs.metrics.ui(ui, &self.picture, palette);
             } else {
                 egui::ScrollArea::vertical()
                     .id_salt("metrics")
                     .show(ui, |ui| {
                         ui.allocate_ui(egui::vec2(ui.available_width(), READABLE), |ui| {
-                            metrics::metrics_ui(ui, &self.picture, palette);
+                            self.prefs.metrics.ui(ui, &self.picture, palette);
                         });
                     });
             }
