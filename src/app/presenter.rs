@@ -65,7 +65,7 @@ const fn shortcut(
 }
 
 /// Every shortcut, in the order the `?` list shows them.
-pub const SHORTCUTS: [Shortcut; 13] = {
+pub const SHORTCUTS: [Shortcut; 15] = {
     use egui::Key;
     [
         shortcut(
@@ -84,6 +84,19 @@ pub const SHORTCUTS: [Shortcut; 13] = {
             Key::ArrowLeft,
             "left arrow",
             ("Figure 1 tab: previous panel", "previous panel"),
+            Action::Back,
+        ),
+        // A presentation clicker sends Page Down and Page Up.
+        shortcut(
+            Key::PageDown,
+            "Page Down",
+            ("as the right arrow (a presentation clicker)", "next"),
+            Action::Forward,
+        ),
+        shortcut(
+            Key::PageUp,
+            "Page Up",
+            ("as the left arrow", "previous"),
             Action::Back,
         ),
         shortcut(
@@ -150,25 +163,35 @@ pub const SHORTCUTS: [Shortcut; 13] = {
     ]
 };
 
-/// The actions whose keys were pressed this frame, in the table's order (none while a
-/// text box has the keyboard).
+/// The actions whose keys were pressed this frame, once per press (a clicker's quick
+/// double press goes two panels on), in the order pressed; none while a text box has the
+/// keyboard.
 pub fn pressed(ctx: &egui::Context) -> Vec<Action> {
     if ctx.egui_wants_keyboard_input() {
         return Vec::new();
     }
     ctx.input(|i| {
-        // "?" arrives as shift + slash on most layouts; F1 is the other usual help key.
-        let help = i.key_pressed(egui::Key::F1)
-            || i.events
-                .iter()
-                .any(|e| matches!(e, egui::Event::Text(t) if t == "?"));
-        SHORTCUTS
+        i.events
             .iter()
-            .filter(|s| match s.action {
-                Action::Keys => help || i.key_pressed(s.key),
-                _ => i.key_pressed(s.key) && !i.modifiers.command,
+            .filter_map(|e| match e {
+                // "?" arrives as shift + slash on most layouts; F1 is the usual help key.
+                egui::Event::Text(t) if t == "?" => Some(Action::Keys),
+                egui::Event::Key {
+                    key: egui::Key::F1,
+                    pressed: true,
+                    ..
+                } => Some(Action::Keys),
+                egui::Event::Key {
+                    key,
+                    pressed: true,
+                    modifiers,
+                    ..
+                } if !modifiers.command => SHORTCUTS
+                    .iter()
+                    .find(|s| s.key == *key && s.action != Action::Keys)
+                    .map(|s| s.action),
+                _ => None,
             })
-            .map(|s| s.action)
             .collect()
     })
 }

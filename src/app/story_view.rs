@@ -154,7 +154,8 @@ impl StoryView {
         });
     }
 
-    /// The four panels, 2 × 2, in a scroll area.
+    /// The four panels, 2 × 2, in a scroll area; each column keeps its half of the width
+    /// (captions wrap there rather than run into the next panel).
     fn grid_ui(
         &self,
         ui: &mut egui::Ui,
@@ -163,15 +164,25 @@ impl StoryView {
         out: &mut Vec<Command>,
     ) {
         let plot_h = (ui.available_height() / 2.0 * 0.55).max(160.0);
+        let gap = 2.0 * ui.spacing().item_spacing.x;
+        let column_w = ((ui.available_width() - gap - ui.spacing().scroll.allocated_width()) / 2.0)
+            .max(GRID_CELL.x / 2.0);
+        let column = egui::Layout::top_down(egui::Align::Min);
         egui::ScrollArea::vertical().show(ui, |ui| {
             for row in panels.chunks(2) {
-                ui.columns(2, |cols| {
-                    for ((stage, panel), col) in row.iter().zip(cols.iter_mut()) {
-                        col.horizontal_wrapped(|ui| out.extend(stage_buttons_ui(ui, *stage, busy)));
-                        col.allocate_ui(egui::vec2(col.available_width(), plot_h), |ui| {
-                            panel_ui(ui, &format!("story_{}", stage.label()), panel, false);
+                ui.horizontal_top(|ui| {
+                    for (stage, panel) in row {
+                        ui.allocate_ui_with_layout(egui::vec2(column_w, 0.0), column, |col| {
+                            col.set_width(column_w);
+                            col.horizontal_wrapped(|ui| {
+                                out.extend(stage_buttons_ui(ui, *stage, busy));
+                            });
+                            col.allocate_ui(egui::vec2(column_w, plot_h), |ui| {
+                                panel_ui(ui, &format!("story_{}", stage.label()), panel, false);
+                            });
+                            self.caption_ui(col, panel);
                         });
-                        self.caption_ui(col, panel);
+                        ui.add_space(gap);
                     }
                 });
                 ui.separator();
