@@ -902,7 +902,8 @@ fn train(args: &TrainArgs) -> Result<(), Failure> {
             .map_err(|e| usage(format!("--until: {e}")))?;
     }
     if args.oracle_d {
-        oracle::check_loss(settings.training.loss).map_err(|e| usage(format!("--oracle-d: {e}")))?;
+        oracle::check_loss(settings.training.loss)
+            .map_err(|e| usage(format!("--oracle-d: {e}")))?;
     }
     let samples = parse_samples(args.samples.as_deref())?;
     // The files are replaced if they exist, as a rerun expects.
@@ -967,7 +968,9 @@ fn train(args: &TrainArgs) -> Result<(), Failure> {
         write_samples(&trainer, n, &path)?;
     }
     if let Some(path) = &args.ideal {
-        write_out(path, IdealView::new(&trainer.model(), IDEAL_POINTS).to_csv().as_bytes())?;
+        let view = IdealView::new(&trainer.model(), IDEAL_POINTS);
+        write_out(path, view.to_csv().as_bytes())?;
+        eprintln!("ganscope: wrote {}: {}", path.display(), view.summary());
     }
     outcome
 }

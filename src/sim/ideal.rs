@@ -182,6 +182,17 @@ pub enum Direction {
     Constant,
 }
 
+impl Direction {
+    /// The direction in words.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Increasing => "increasing",
+            Self::Decreasing => "decreasing",
+            Self::Constant => "constant",
+        }
+    }
+}
+
 /// The direction G mostly runs in over `g` (G on an increasing z grid), and its folds:
 /// the maximal runs of z where G moves against that direction, each as (z where it turns
 /// back, z where it turns again). Turning points are refined to the zero of the linear
@@ -326,6 +337,28 @@ impl IdealView {
             .fold(0.0, |m, (g, t)| m.max((g - t).abs()))
     }
 
+    /// One line: G's direction, its folds and the misplaced mass.
+    pub fn summary(&self) -> String {
+        let direction = self.direction.map_or("unknown", Direction::name);
+        let folds: Vec<String> = self
+            .folds
+            .iter()
+            .map(|(a, b)| format!("[{a:.3}, {b:.3}]"))
+            .collect();
+        format!(
+            "G {direction} (T* increases), {} fold{}{}, misplaced mass {:.2e}, max |G − T*| {:.3}",
+            self.folds.len(),
+            if self.folds.len() == 1 { "" } else { "s" },
+            if folds.is_empty() {
+                String::new()
+            } else {
+                format!(" at z in {}", folds.join(", "))
+            },
+            self.misplaced_mass,
+            self.max_gap()
+        )
+    }
+
     /// The view as CSV: a `z,g,t_star` header, then one line per grid point.
     pub fn to_csv(&self) -> String {
         let mut text = String::from("z,g,t_star\n");
@@ -350,7 +383,10 @@ mod tests {
         for p in [1e-300, 1e-12, 0.3, 0.5] {
             let x = data_quantile(&target, p, 1.0 - p);
             let back = target.cdf(x);
-            assert!((back - p).abs() <= 1e-12 * p, "p = {p}: x = {x}, F(x) = {back}");
+            assert!(
+                (back - p).abs() <= 1e-12 * p,
+                "p = {p}: x = {x}, F(x) = {back}"
+            );
         }
         // The upper tail from its own side: 1 − F(x) = 1e-200 has all its digits.
         let x = data_quantile(&target, 1.0, 1e-200);
@@ -358,7 +394,10 @@ mod tests {
             .iter()
             .map(|(w, m, s)| w * normal_cdf((m - x) / s))
             .sum();
-        assert!((upper / 1e-200 - 1.0).abs() < 1e-10, "x = {x}: 1 − F = {upper}");
+        assert!(
+            (upper / 1e-200 - 1.0).abs() < 1e-10,
+            "x = {x}: 1 − F = {upper}"
+        );
     }
 
     #[test]

@@ -124,7 +124,12 @@ impl OracleD {
         let centre = |j: usize| self.lo + (j as f64 + 0.5) * self.dx;
         let exponent = |j: usize, m: f64| m.ln() - 0.5 * ((x - centre(j)) / h).powi(2);
         let top = (first..=last)
-            .filter_map(|j| self.masses.get(j).filter(|m| **m > 0.0).map(|&m| exponent(j, m)))
+            .filter_map(|j| {
+                self.masses
+                    .get(j)
+                    .filter(|m| **m > 0.0)
+                    .map(|&m| exponent(j, m))
+            })
             .fold(f64::NEG_INFINITY, f64::max);
         if top == f64::NEG_INFINITY {
             // No mass within reach: not met for x in p_g's range, which every bin covers.
@@ -274,8 +279,8 @@ mod tests {
             for x in [-40.0, -3.0, -1.02, -0.5, 0.9, 1.0, 2.97, 3.1, 5.0, 60.0] {
                 let (l, d) = ln_smoothed_data(t, h, x);
                 let e = 1e-6;
-                let num = (ln_smoothed_data(t, h, x + e).0 - ln_smoothed_data(t, h, x - e).0)
-                    / (2.0 * e);
+                let num =
+                    (ln_smoothed_data(t, h, x + e).0 - ln_smoothed_data(t, h, x - e).0) / (2.0 * e);
                 assert!(
                     (num - d).abs() <= 1e-6 * d.abs().max(1.0),
                     "{t:?} x = {x}: slope {d}, central differences {num}"

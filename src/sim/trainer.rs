@@ -751,10 +751,7 @@ impl Trainer {
     /// units, and returns the minibatch loss and ∂L/∂x per sample (or why it cannot).
     /// Optimiser, learning-rate schedule, divergence checks and checkpoints are those of
     /// [`Self::iteration`].
-    pub fn oracle_iteration(
-        &mut self,
-        oracle: &mut dyn FnMut(&GanModel, &[f64]) -> Result<(f64, Vec<f64>), String>,
-    ) -> Result<(), Divergence> {
+    pub fn oracle_iteration(&mut self, oracle: &mut GeneratorOracle<'_>) -> Result<(), Divergence> {
         for _ in 0..self.settings.training.g_steps {
             self.oracle_generator_step(oracle)?;
         }
@@ -768,7 +765,7 @@ impl Trainer {
     /// One generator update from the oracle's ∂L/∂x (see [`Self::oracle_iteration`]).
     fn oracle_generator_step(
         &mut self,
-        oracle: &mut dyn FnMut(&GanModel, &[f64]) -> Result<(f64, Vec<f64>), String>,
+        oracle: &mut GeneratorOracle<'_>,
     ) -> Result<(), Divergence> {
         self.check_running()?;
         let t = self.settings.training.clone();
@@ -781,13 +778,19 @@ impl Trainer {
         }
         let x: Vec<f64> = fake.iter().map(|&g| shift + scale * f64::from(g)).collect();
         let (loss, dl_dx) = oracle(&model, &x).map_err(|r| self.diverge(Player::Generator, r))?;
-        assert_eq!(dl_dx.len(), x.len(), "the oracle's gradient needs one value per sample");
+        assert_eq!(
+            dl_dx.len(),
+            x.len(),
+            "the oracle's gradient needs one value per sample"
+        );
         if !loss.is_finite() {
             return Err(self.diverge(Player::Generator, format!("oracle loss is {loss}")));
         }
         // x = μ + σ·g, so ∂L/∂g = σ·∂L/∂x.
         self.buf.dx.clear();
-        self.buf.dx.extend(dl_dx.iter().map(|&d| (scale * d) as f32));
+        self.buf
+            .dx
+            .extend(dl_dx.iter().map(|&d| (scale * d) as f32));
         self.buf.grads_g.iter_mut().for_each(|g| *g = 0.0);
         self.generator.backward(
             &mut self.buf.ws_g,
@@ -804,6 +807,10 @@ impl Trainer {
         Ok(())
     }
 }
+
+/// What [`Trainer::oracle_iteration`] asks of an oracle: given G and D and the generated
+/// samples in data units, the minibatch loss and ∂L/∂x per sample, or why it cannot.
+pub type GeneratorOracle<'a> = dyn FnMut(&GanModel, &[f64]) -> Result<(f64, Vec<f64>), String> + 'a;
 
 /// The share of p_data (its central quantiles) over which the two-sample test measures
 /// max |D − 1/2|.
