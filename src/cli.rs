@@ -19,6 +19,8 @@ use ganscope::sim::analysis::{Analysis, AnalysisOptions};
 use ganscope::sim::breakpoint::{Breakpoints, Fired, Reading};
 use ganscope::sim::coverage::{self, ModeMass};
 use ganscope::sim::distribution::Target;
+use ganscope::sim::ideal::IdealView;
+use ganscope::sim::oracle;
 use ganscope::sim::record::{self, Row};
 use ganscope::sim::settings::{Preset, Settings};
 use ganscope::sim::trainer::Trainer;
@@ -113,6 +115,13 @@ struct TrainArgs {
     /// printed row; iter>=N is met exactly).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     check_every: Option<u64>,
+    /// Replace D by D* of the current G at every G step (Proposition 2): no D steps; G
+    /// descends its loss through D* = p_data / (p_data + p_g) (minimax or non-saturating).
+    #[arg(long)]
+    oracle_d: bool,
+    /// Write G(z) and the ideal map T*(z) = F_data⁻¹(F_z(z)) at the end, as CSV z,g,t_star.
+    #[arg(long, value_name = "FILE")]
+    ideal: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -892,9 +901,14 @@ fn train(args: &TrainArgs) -> Result<(), Failure> {
         list.check_target(&settings.target)
             .map_err(|e| usage(format!("--until: {e}")))?;
     }
+    if args.oracle_d {
+        oracle::check_loss(settings.training.loss)
+            .map_err(|e| usage(format!("--oracle-d: {e}")))?;
+    }
     let samples = parse_samples(args.samples.as_deref())?;
-    // Both files are replaced if they exist, as a rerun expects.
-    for path in args.curves.iter().chain(samples.as_ref().map(|(_, p)| p)) {
+    // The files are replaced if they exist, as a rerun expects.
+    let outputs = args.curves.iter().chain(&args.ideal);
+    for path in outputs.chain(samples.as_ref().map(|(_, p)| p)) {
         check_destination(path, true)?;
     }
     let mut trainer = Trainer::new(settings).map_err(usage)?;
@@ -934,7 +948,12 @@ fn train(args: &TrainArgs) -> Result<(), Failure> {
             break;
         }
         let chunk = next_stop(now, iters, every, until.as_ref().map(|l| (l, check_every))) - now;
-        if let Err(d) = trainer.run(chunk) {
+        let stepped = if args.oracle_d {
+            oracle::run(&mut trainer, chunk)
+        } else {
+            trainer.run(chunk)
+        };
+        if let Err(d) = stepped {
             outcome = Err(Failure {
                 code: EXIT_DIVERGED,
                 message: format!("{d}; the last finite state is kept"),
@@ -948,8 +967,16 @@ fn train(args: &TrainArgs) -> Result<(), Failure> {
     if let Some((n, path)) = samples {
         write_samples(&trainer, n, &path)?;
     }
+    if let Some(path) = &args.ideal {
+        let view = IdealView::new(&trainer.model(), IDEAL_POINTS);
+        write_out(path, view.to_csv().as_bytes())?;
+        eprintln!("ganscope: wrote {}: {}", path.display(), view.summary());
+    }
     outcome
 }
+
+/// z values in `train --ideal`'s CSV.
+const IDEAL_POINTS: usize = 401;
 
 /// Says which `--until` condition held: after the table on stdout; with CSV or JSON on
 /// stderr, so stdout stays one document.

@@ -743,7 +743,74 @@ impl Trainer {
             self.discriminator.params().len(),
         );
     }
+
+    /// One iteration with D replaced by an oracle (Proposition 2's setting, see
+    /// [`super::oracle`]): `g_steps` generator updates, each on a fresh minibatch, whose
+    /// ∂L/∂x comes from `oracle` instead of from backpropagation through D; D is not
+    /// trained. `oracle` is given the current G and D and the generated samples in data
+    /// units, and returns the minibatch loss and ∂L/∂x per sample (or why it cannot).
+    /// Optimiser, learning-rate schedule, divergence checks and checkpoints are those of
+    /// [`Self::iteration`].
+    pub fn oracle_iteration(&mut self, oracle: &mut GeneratorOracle<'_>) -> Result<(), Divergence> {
+        for _ in 0..self.settings.training.g_steps {
+            self.oracle_generator_step(oracle)?;
+        }
+        self.counters.iteration += 1;
+        if self.counters.iteration.is_multiple_of(CHECKPOINT_EVERY) {
+            self.checkpoint = Some(self.snapshot());
+        }
+        Ok(())
+    }
+
+    /// One generator update from the oracle's ∂L/∂x (see [`Self::oracle_iteration`]).
+    fn oracle_generator_step(
+        &mut self,
+        oracle: &mut GeneratorOracle<'_>,
+    ) -> Result<(), Divergence> {
+        self.check_running()?;
+        let t = self.settings.training.clone();
+        let model = self.model();
+        let (shift, scale) = self.data_scale();
+        self.sample_generator_input(t.batch_size);
+        let fake = self.generator.forward(&self.buf.z, &mut self.buf.ws_g);
+        if let Some(reason) = overflow(fake, "generated sample") {
+            return Err(self.diverge(Player::Generator, reason));
+        }
+        let x: Vec<f64> = fake.iter().map(|&g| shift + scale * f64::from(g)).collect();
+        let (loss, dl_dx) = oracle(&model, &x).map_err(|r| self.diverge(Player::Generator, r))?;
+        assert_eq!(
+            dl_dx.len(),
+            x.len(),
+            "the oracle's gradient needs one value per sample"
+        );
+        if !loss.is_finite() {
+            return Err(self.diverge(Player::Generator, format!("oracle loss is {loss}")));
+        }
+        // x = μ + σ·g, so ∂L/∂g = σ·∂L/∂x.
+        self.buf.dx.clear();
+        self.buf
+            .dx
+            .extend(dl_dx.iter().map(|&d| (scale * d) as f32));
+        self.buf.grads_g.iter_mut().for_each(|g| *g = 0.0);
+        self.generator.backward(
+            &mut self.buf.ws_g,
+            &self.buf.dx,
+            Some(&mut self.buf.grads_g),
+            None,
+        );
+        let lr = t.lr_g * t.lr_factor(self.counters.iteration);
+        let (norm, ratio) = self.apply_update(Player::Generator, lr, &t)?;
+        self.stats.g_loss = loss;
+        self.stats.g_grad_norm = norm;
+        self.stats.g_update_ratio = ratio;
+        self.counters.g_steps += 1;
+        Ok(())
+    }
 }
+
+/// What [`Trainer::oracle_iteration`] asks of an oracle: given G and D and the generated
+/// samples in data units, the minibatch loss and ∂L/∂x per sample, or why it cannot.
+pub type GeneratorOracle<'a> = dyn FnMut(&GanModel, &[f64]) -> Result<(f64, Vec<f64>), String> + 'a;
 
 /// The share of p_data (its central quantiles) over which the two-sample test measures
 /// max |D − 1/2|.
