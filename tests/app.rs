@@ -4,6 +4,10 @@
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
+#[path = "common/ui.rs"]
+mod ui;
+use ui::run_until;
+
 use ganscope::app::GanscopeApp;
 use ganscope::sim::Settings;
 
@@ -168,15 +172,6 @@ fn choosing_a_preset_resets_to_it_and_shows_its_lesson() {
 }
 
 /// Runs frames until `done` holds (at most `limit` frames).
-fn run_until(h: &mut Harness<'_, GanscopeApp>, limit: usize, done: impl Fn(&GanscopeApp) -> bool) {
-    for _ in 0..limit {
-        if done(h.state()) {
-            return;
-        }
-        h.run_steps(1);
-    }
-    assert!(done(h.state()), "not reached in {limit} frames");
-}
 
 #[test]
 fn figure_1_captures_four_panels_that_replay_and_continue_live() {

@@ -9,21 +9,7 @@ use ganscope::sim::{GanModel, Noise, Settings, Target};
 use rand::SeedableRng as _;
 
 fn targets() -> [Target; 3] {
-    [
-        Target::Gaussian {
-            mean: 4.0,
-            std: 0.5,
-        },
-        Target::Mixture {
-            weights: vec![0.3, 0.7],
-            means: vec![-2.0, 2.0],
-            stds: vec![0.5, 1.0],
-        },
-        Target::Uniform {
-            low: -1.0,
-            high: 3.0,
-        },
-    ]
+    Target::one_of_each()
 }
 
 fn noises() -> [Noise; 2] {

@@ -5,6 +5,10 @@
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{By, NodeT as _, Queryable as _};
+#[path = "common/ui.rs"]
+mod ui;
+use ui::run_until;
+
 use ganscope::app::GanscopeApp;
 use ganscope::sim::Settings;
 
@@ -139,16 +143,6 @@ fn assert_tidy(h: &Harness<'_, GanscopeApp>, what: &str) {
     assert!(over.is_empty(), "{what}: overlapping:\n{}", over.join("\n"));
     let cut = cut_off(&shown, &bars, window);
     assert!(cut.is_empty(), "{what}: cut off:\n{}", cut.join("\n"));
-}
-
-fn run_until(h: &mut Harness<'_, GanscopeApp>, limit: usize, done: impl Fn(&GanscopeApp) -> bool) {
-    for _ in 0..limit {
-        if done(h.state()) {
-            return;
-        }
-        h.run_steps(1);
-    }
-    assert!(done(h.state()), "not reached in {limit} frames");
 }
 
 #[test]

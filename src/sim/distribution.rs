@@ -110,6 +110,26 @@ pub enum Target {
 }
 
 impl Target {
+    /// One target of each kind (a Gaussian, an unequal two-mode mixture, a uniform), for
+    /// tests and examples that must hold for every kind.
+    pub fn one_of_each() -> [Self; 3] {
+        [
+            Self::Gaussian {
+                mean: 4.0,
+                std: 0.5,
+            },
+            Self::Mixture {
+                weights: vec![0.3, 0.7],
+                means: vec![-2.0, 2.0],
+                stds: vec![0.5, 1.0],
+            },
+            Self::Uniform {
+                low: -1.0,
+                high: 3.0,
+            },
+        ]
+    }
+
     /// The kinds' names, as in settings files (`target.kind`).
     pub const KINDS: [&'static str; 3] = ["gaussian", "mixture", "uniform"];
 
@@ -474,21 +494,7 @@ mod tests {
 
     #[test]
     fn target_cdf_quantile_and_moments_agree() {
-        let targets = [
-            Target::Gaussian {
-                mean: 4.0,
-                std: 0.5,
-            },
-            Target::Mixture {
-                weights: vec![0.3, 0.7],
-                means: vec![-2.0, 2.0],
-                stds: vec![0.5, 1.0],
-            },
-            Target::Uniform {
-                low: -1.0,
-                high: 3.0,
-            },
-        ];
+        let targets = Target::one_of_each();
         let mut rng = rand::rngs::StdRng::seed_from_u64(7);
         for t in &targets {
             t.check_relations().unwrap_or_else(|e| panic!("{e}"));

@@ -259,21 +259,7 @@ mod tests {
 
     #[test]
     fn smoothed_data_log_density_matches_central_differences_and_the_density() {
-        let targets = [
-            Target::Gaussian {
-                mean: 4.0,
-                std: 0.5,
-            },
-            Target::Mixture {
-                weights: vec![0.3, 0.7],
-                means: vec![-2.0, 2.0],
-                stds: vec![0.5, 1.0],
-            },
-            Target::Uniform {
-                low: -1.0,
-                high: 3.0,
-            },
-        ];
+        let targets = Target::one_of_each();
         let h = 0.05;
         for t in &targets {
             for x in [-40.0, -3.0, -1.02, -0.5, 0.9, 1.0, 2.97, 3.1, 5.0, 60.0] {
