@@ -276,9 +276,9 @@ pub fn launch_hint(presenter: bool) -> String {
             Action::Keys,
         ]
     };
-    SHORTCUTS
-        .iter()
-        .filter(|s| keys.contains(&s.action))
+    // Each action by its first key (the arrows, not Page Down).
+    keys.iter()
+        .filter_map(|action| SHORTCUTS.iter().find(|s| s.action == *action))
         .map(|s| format!("{}: {}", s.name, s.short))
         .collect::<Vec<_>>()
         .join("    ")
