@@ -96,7 +96,10 @@ fn the_force_is_minus_m_times_the_slope_of_the_minibatch_loss_for_every_loss() {
             _ => None,
         };
         if let Some(same) = same {
-            assert_eq!(same, &f.current, "{kind}: the current force is its own column");
+            assert_eq!(
+                same, &f.current,
+                "{kind}: the current force is its own column"
+            );
         }
     }
 }
@@ -110,7 +113,10 @@ fn the_force_is_what_the_generator_backward_pass_receives() {
         t.run(40).expect("finite");
         let mut slow = SlowIteration::new(&t);
         let (z, push) = loop {
-            let step = slow.next(&mut t).expect("finite").expect("sub-step 7 comes");
+            let step = slow
+                .next(&mut t)
+                .expect("finite")
+                .expect("sub-step 7 comes");
             if let Event::GeneratorLoss { z, push, .. } = step.event {
                 break (z, push);
             }
@@ -208,7 +214,11 @@ fn the_sub_steps_compose_to_exactly_one_iteration() {
             for i in 0..2 {
                 normal.iteration().expect("finite");
                 slow_iteration(&mut slow);
-                assert_same_state(&normal, &slow, &format!("{loss}, {optimizer}, k = {k}, #{i}"));
+                assert_same_state(
+                    &normal,
+                    &slow,
+                    &format!("{loss}, {optimizer}, k = {k}, #{i}"),
+                );
             }
         }
     }
@@ -265,8 +275,14 @@ fn each_sub_step_explains_itself_in_one_line_with_its_numbers() {
             } => {
                 assert!(line.contains("->"), "{line}");
                 assert!(update.loss_after < update.loss_before, "{line}");
-                assert!(x_before != x_after && update.before.discriminator == update.after.discriminator);
-                assert_eq!(step.phase().changes(), Some(ganscope::sim::Player::Generator));
+                assert!(
+                    x_before != x_after
+                        && update.before.discriminator == update.after.discriminator
+                );
+                assert_eq!(
+                    step.phase().changes(),
+                    Some(ganscope::sim::Player::Generator)
+                );
                 assert!(step.completes_iteration);
             }
             _ => {}
@@ -289,19 +305,35 @@ fn a_slow_iteration_notices_the_trainer_stepped_behind_its_back() {
 fn train_forces_adds_the_mean_pushes_as_columns() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_ganscope"))
         .args([
-            "train", "--preset", "vanishing", "--iters", "1", "--every", "1", "--forces",
-            "--format", "csv",
+            "train",
+            "--preset",
+            "vanishing",
+            "--iters",
+            "1",
+            "--every",
+            "1",
+            "--forces",
+            "--format",
+            "csv",
         ])
         .output()
         .expect("runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).expect("utf-8");
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().expect("header").split(',').collect();
     let column = |name| header.iter().position(|c| *c == name).expect(name);
     let (mm, ns) = (column("push_minimax"), column("push_non_saturating"));
     let rows: Vec<Vec<f64>> = lines
-        .map(|l| l.split(',').map(|v| v.parse().unwrap_or(f64::NAN)).collect())
+        .map(|l| {
+            l.split(',')
+                .map(|v| v.parse().unwrap_or(f64::NAN))
+                .collect()
+        })
         .collect();
     assert_eq!(rows.len(), 2, "{text}");
     // Iteration 0: D untrained; iteration 1: after D's 1000-step head start.

@@ -134,7 +134,11 @@ mod tests {
         let ns = per_sample_push(LossKind::NonSaturating, &raw, &slope);
         for i in 0..raw.len() {
             let s = super::super::float::sigmoid_f64(raw[i]);
-            assert!((mm[i] - s * slope[i]).abs() < 1e-12, "minimax {i}: {}", mm[i]);
+            assert!(
+                (mm[i] - s * slope[i]).abs() < 1e-12,
+                "minimax {i}: {}",
+                mm[i]
+            );
             assert!(
                 (ns[i] - (1.0 - s) * slope[i]).abs() < 1e-12,
                 "non-saturating {i}: {}",

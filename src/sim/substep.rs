@@ -562,7 +562,10 @@ impl SlowIteration {
         let upstream = trainer.generator_upstream();
         let m = upstream.len() as f64;
         // G's backward received ∂L_G/∂x̃ = −σF/m.
-        let push = upstream.iter().map(|d| -f64::from(*d) * m / scale).collect();
+        let push = upstream
+            .iter()
+            .map(|d| -f64::from(*d) * m / scale)
+            .collect();
         let fake = trainer.generator().eval(trainer.generator_input());
         let raw = trainer.discriminator().eval(&fake);
         Ok(Event::GeneratorLoss {
