@@ -4,7 +4,7 @@
 
 use ganscope::sim::forces::{forces, quantile_noise};
 use ganscope::sim::loss::generator_loss;
-use ganscope::sim::substep::{Event, Phase, Round, SlowIteration};
+use ganscope::sim::substep::{Event, Phase, Round, SlowIteration, before_after};
 use ganscope::sim::{GanModel, LossKind, OptimizerKind, Settings, Trainer};
 
 fn trainer(preset: &str, seed: u64) -> Trainer {
@@ -262,7 +262,7 @@ fn each_sub_step_explains_itself_in_one_line_with_its_numbers() {
             }
             Event::Generate { z, x } => assert!(z.len() == m && x.len() == m),
             Event::DiscriminatorUpdate(u) => {
-                assert!(line.contains(&format!("{:.4} -> {:.4}", u.loss_before, u.loss_after)));
+                assert!(line.contains(&before_after(u.loss_before, u.loss_after)));
                 assert!(u.loss_after < u.loss_before, "{line}");
                 assert!(u.before.discriminator != u.after.discriminator);
                 assert!(u.before.generator == u.after.generator);
@@ -289,6 +289,13 @@ fn each_sub_step_explains_itself_in_one_line_with_its_numbers() {
         }
     }
     assert_eq!(t.counters().iteration, 11);
+}
+
+#[test]
+fn before_and_after_show_enough_digits_to_differ() {
+    assert_eq!(before_after(1.386_29, 1.379_01), "1.3863 -> 1.3790");
+    assert_eq!(before_after(0.008_975, 0.008_974), "0.00898 -> 0.00897");
+    assert_eq!(before_after(0.5, 0.5), "0.500000000000 -> 0.500000000000");
 }
 
 #[test]

@@ -244,7 +244,8 @@ impl Event {
                 last_loss,
                 ..
             } => format!(
-                "D trained alone for {steps} steps with G frozen: D's loss {first_loss:.4} -> {last_loss:.4}"
+                "D trained alone for {steps} steps with G frozen: D's loss {}",
+                before_after(*first_loss, *last_loss)
             ),
             Self::SampleData { x } => {
                 format!("sampled m = {} data x: {}", x.len(), spread(x))
@@ -271,8 +272,9 @@ impl Event {
                 )
             }
             Self::DiscriminatorUpdate(u) => format!(
-                "D's step: D's loss on this minibatch {:.4} -> {:.4} (gradient norm {:.3e})",
-                u.loss_before, u.loss_after, u.grad_norm
+                "D's step: D's loss on this minibatch {} (gradient norm {:.3e})",
+                before_after(u.loss_before, u.loss_after),
+                u.grad_norm
             ),
             Self::GeneratorLoss {
                 loss, d_fake, push, ..
@@ -294,8 +296,8 @@ impl Event {
                     .sum::<f64>()
                     / x_before.len().max(1) as f64;
                 format!(
-                    "G's step: G's loss on these z {:.4} -> {:.4}, G(z) moved {moved:+.3e} on average",
-                    update.loss_before, update.loss_after
+                    "G's step: G's loss on these z {}, G(z) moved {moved:+.3e} on average",
+                    before_after(update.loss_before, update.loss_after)
                 )
             }
         }
@@ -682,6 +684,19 @@ fn generator_loss_now(trainer: &Trainer, kind: LossKind) -> f64 {
 
 fn mean(values: &[f64]) -> f64 {
     values.iter().sum::<f64>() / values.len().max(1) as f64
+}
+
+/// "1.3863 -> 1.3790": four decimals, or as many more (up to 12) as it takes to show
+/// that the two differ.
+pub fn before_after(before: f64, after: f64) -> String {
+    let mut digits = 4;
+    loop {
+        let (b, a) = (format!("{before:.digits$}"), format!("{after:.digits$}"));
+        if b != a || digits >= 12 {
+            return format!("{b} -> {a}");
+        }
+        digits += 1;
+    }
 }
 
 /// "mean 4.02, from 2.91 to 5.20".
