@@ -19,6 +19,7 @@ use ganscope::sim::analysis::{Analysis, AnalysisOptions};
 use ganscope::sim::breakpoint::{Breakpoints, Fired, Reading};
 use ganscope::sim::coverage::{self, ModeMass};
 use ganscope::sim::distribution::Target;
+use ganscope::sim::forces::{self, MeanPush};
 use ganscope::sim::ideal::IdealView;
 use ganscope::sim::oracle;
 use ganscope::sim::record::{self, Row};
@@ -122,6 +123,11 @@ struct TrainArgs {
     /// Write G(z) and the ideal map T*(z) = F_data⁻¹(F_z(z)) at the end, as CSV z,g,t_star.
     #[arg(long, value_name = "FILE")]
     ideal: Option<PathBuf>,
+    /// Add the mean push |−∂ℓ/∂x| on G's samples (over 1000 equal-probability z) under
+    /// the run's loss, the minimax and the non-saturating loss: columns push,
+    /// push_minimax, push_non_saturating (§3's saturation).
+    #[arg(long)]
+    forces: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -733,6 +739,18 @@ struct RowPrinter {
     header_printed: bool,
     /// The number of mixture components, or `None` for another target.
     modes: Option<usize>,
+    /// Whether rows end with the mean pushes (`train --forces`).
+    forces: bool,
+}
+
+/// The columns `train --forces` adds, in the order of [`push_values`].
+const PUSH_COLUMNS: [&str; 3] = ["push", "push_minimax", "push_non_saturating"];
+
+/// Noise values the mean pushes of `train --forces` are taken over.
+const PUSH_SAMPLES: usize = 1000;
+
+fn push_values(p: MeanPush) -> [f64; 3] {
+    [p.current, p.minimax, p.non_saturating]
 }
 
 impl RowPrinter {
@@ -744,15 +762,20 @@ impl RowPrinter {
                 Target::Mixture { weights, .. } => Some(weights.len()),
                 _ => None,
             },
+            forces: false,
         }
     }
 
     /// The text for `row` and its mode masses, with the header first if it is the first row.
-    fn text(&mut self, row: &Row, modes: Option<&[ModeMass]>) -> String {
+    fn text(&mut self, row: &Row, modes: Option<&[ModeMass]>, push: Option<MeanPush>) -> String {
         let header = !self.header_printed;
         self.header_printed = true;
-        let names = self.modes.map(coverage::column_names).unwrap_or_default();
-        let extra = modes.map(coverage::column_values).unwrap_or_default();
+        let mut names = self.modes.map(coverage::column_names).unwrap_or_default();
+        let mut extra = modes.map(coverage::column_values).unwrap_or_default();
+        if let Some(p) = push {
+            names.extend(PUSH_COLUMNS.map(str::to_owned));
+            extra.extend(push_values(p));
+        }
         let values = row.values();
         match self.format {
             Format::Csv => {
@@ -786,7 +809,17 @@ impl RowPrinter {
                 }
                 serde_json::Value::Object(map).to_string()
             }
-            Format::Table => self.table_line(header, &values, modes),
+            Format::Table => {
+                let mut line = self.table_line(header, &values, modes);
+                if let Some(p) = push {
+                    let cells = |v: [String; 3]| v.map(|c| format!("{c:>20}")).concat();
+                    if header && let Some((head, rest)) = line.split_once('\n') {
+                        line = format!("{head}{}\n{rest}", cells(PUSH_COLUMNS.map(str::to_owned)));
+                    }
+                    line += &cells(push_values(p).map(|v| format!("{v:.4e}")));
+                }
+                line
+            }
         }
     }
 
@@ -831,7 +864,11 @@ impl RowPrinter {
     fn print(&mut self, trainer: &Trainer, analysis: &Analysis) {
         let row = Row::measured(trainer, analysis);
         let modes = coverage::mode_masses(analysis, &trainer.settings().target);
-        let text = self.text(&row, modes.as_deref());
+        let push = self.forces.then(|| {
+            let z = forces::quantile_noise(trainer, PUSH_SAMPLES);
+            forces::forces(trainer, &z).mean_push()
+        });
+        let text = self.text(&row, modes.as_deref(), push);
         // A closed pipe (e.g. `| head`) is not an error worth a panic.
         let _ = writeln!(std::io::stdout().lock(), "{text}");
     }
@@ -914,6 +951,7 @@ fn train(args: &TrainArgs) -> Result<(), Failure> {
     let mut trainer = Trainer::new(settings).map_err(usage)?;
     let opts = AnalysisOptions::default();
     let mut printer = RowPrinter::new(format, &trainer.settings().target);
+    printer.forces = args.forces;
     let mut outcome = Ok(());
     loop {
         let now = trainer.counters().iteration;

@@ -133,8 +133,9 @@ pub struct StepStats {
     pub g_update_ratio: f64,
 }
 
-/// Everything needed to resume a run exactly.
-#[derive(Clone, Debug)]
+/// Everything needed to resume a run exactly. Two snapshots are equal when their
+/// settings, networks, optimiser states, random states, counters and statistics are.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Snapshot {
     settings: Settings,
     generator: Mlp<f32>,
@@ -184,6 +185,9 @@ struct Buffers {
     d_grad_out: Vec<f32>,
     g_grad_out: Vec<f32>,
     dx: Vec<f32>,
+    /// The WGAN-GP interpolates x̂ of the last D step (network units), kept so the slow
+    /// iteration can evaluate the penalty after the update on the same points.
+    xhat: Vec<f64>,
     grads_d: Vec<f32>,
     grads_g: Vec<f32>,
     backup_params: Vec<f32>,
@@ -230,6 +234,7 @@ impl Trainer {
                 d_grad_out: Vec::new(),
                 g_grad_out: Vec::new(),
                 dx: Vec::new(),
+                xhat: Vec::new(),
                 grads_d: vec![0.0; d_shape.param_count()],
                 grads_g: vec![0.0; g_shape.param_count()],
                 backup_params: Vec::new(),
@@ -400,9 +405,36 @@ impl Trainer {
         GanModel::<f32>::data_scale(&self.settings)
     }
 
+    /// The random generator's state (the slow iteration checks nothing else drew from it).
+    pub(super) fn rng(&self) -> &SimRng {
+        &self.rng
+    }
+
+    /// D's input of the current D step in network units: m real samples, then m
+    /// generated ones.
+    pub(super) fn discriminator_input(&self) -> &[f32] {
+        &self.buf.d_in
+    }
+
+    /// G's network input of the current step (w = Φ⁻¹(F_z(z)) when z is Gaussianised).
+    pub(super) fn generator_input(&self) -> &[f32] {
+        &self.buf.z
+    }
+
+    /// ∂L_G/∂x̃ per generated sample (network units, with the minibatch mean's 1/m) of
+    /// the last [`Self::generator_gradient`]: what G's backward pass received.
+    pub(super) fn generator_upstream(&self) -> &[f32] {
+        &self.buf.dx
+    }
+
+    /// The WGAN-GP interpolates x̂ of the last D step (network units; empty otherwise).
+    pub(super) fn penalty_points(&self) -> &[f64] {
+        &self.buf.xhat
+    }
+
     /// Fills `buf.z` with m network inputs: z ~ p_z, or w = Φ⁻¹(F_z(z)) drawn directly
     /// from N(0, 1), which is the same law.
-    fn sample_generator_input(&mut self, m: usize) {
+    pub(super) fn sample_generator_input(&mut self, m: usize) {
         self.buf.z.resize(m, 0.0);
         if self.settings.scaling.gaussianize_z {
             standard_normal_into(&mut self.rng, &mut self.buf.z);
@@ -423,32 +455,52 @@ impl Trainer {
         d
     }
 
-    fn check_running(&self) -> Result<(), Divergence> {
+    pub(super) fn check_running(&self) -> Result<(), Divergence> {
         self.divergence.clone().map_or(Ok(()), Err)
     }
 
     /// One discriminator update: ascend V(D, G) (descend D's loss) on m real and m
-    /// generated samples.
+    /// generated samples. Its phases are the sub-steps 1–5 of Algorithm 1 that
+    /// [`super::substep::SlowIteration`] stops after, one by one.
     pub fn discriminator_step(&mut self) -> Result<(), Divergence> {
         self.check_running()?;
         let t = self.settings.training.clone();
-        let m = t.batch_size;
+        self.sample_data(t.batch_size);
+        self.sample_generator_input(t.batch_size);
+        self.generate_for_discriminator()?;
+        let loss = self.discriminator_gradient(&t)?;
+        self.update_discriminator(&t, loss)
+    }
+
+    /// Sub-step 1: m real samples, standardised, into the first half of D's input.
+    pub(super) fn sample_data(&mut self, m: usize) {
         let (shift, scale) = self.data_scale();
         let (shift, inv_scale) = (shift as f32, (1.0 / scale) as f32);
-
-        // D's input: m real samples, standardised, then m generated ones. G's network
-        // output is already in D's units, since (shift + scale·g − shift)/scale = g.
         self.buf.d_in.resize(2 * m, 0.0);
         let (real, _) = self.buf.d_in.split_at_mut(m);
         self.settings.target.sample_into(&mut self.rng, real);
         real.iter_mut().for_each(|x| *x = (*x - shift) * inv_scale);
-        self.sample_generator_input(m);
+    }
+
+    /// Sub-step 3: G(z) for the noise in `buf.z`, into the second half of D's input. G's
+    /// network output is already in D's units, since (shift + scale·g − shift)/scale = g.
+    pub(super) fn generate_for_discriminator(&mut self) -> Result<(), Divergence> {
+        let m = self.buf.z.len();
         let fake = self.generator.forward(&self.buf.z, &mut self.buf.ws_g);
         if let Some(reason) = overflow(fake, "generated sample") {
             return Err(self.diverge(Player::Generator, reason));
         }
         self.buf.d_in[m..].copy_from_slice(fake);
+        Ok(())
+    }
 
+    /// Sub-step 4: D's loss on the real and generated samples in D's input (with the
+    /// WGAN-GP penalty), and ∂L_D/∂θ_D left in `buf.grads_d`.
+    pub(super) fn discriminator_gradient(
+        &mut self,
+        t: &TrainingSettings,
+    ) -> Result<f64, Divergence> {
+        let m = self.buf.d_in.len() / 2;
         let logits = self
             .discriminator
             .forward(&self.buf.d_in, &mut self.buf.ws_d);
@@ -464,7 +516,9 @@ impl Trainer {
             None,
         );
         self.stats.gradient_penalty = 0.0;
+        self.buf.xhat.clear();
         if t.loss == LossKind::WassersteinGp && t.gp_weight > 0.0 {
+            let (_, scale) = self.data_scale();
             let penalty = self.gradient_penalty_into_grads(m, scale, t.gp_weight);
             self.stats.gradient_penalty = penalty;
             loss += penalty;
@@ -472,8 +526,17 @@ impl Trainer {
         if !loss.is_finite() {
             return Err(self.diverge(Player::Discriminator, format!("loss is {loss}")));
         }
+        Ok(loss)
+    }
+
+    /// Sub-step 5: D's optimiser step on the gradient of sub-step 4, whose loss was `loss`.
+    pub(super) fn update_discriminator(
+        &mut self,
+        t: &TrainingSettings,
+        loss: f64,
+    ) -> Result<(), Divergence> {
         let lr = t.lr_d * t.lr_factor(self.counters.iteration);
-        let (norm, ratio) = self.apply_update(Player::Discriminator, lr, &t)?;
+        let (norm, ratio) = self.apply_update(Player::Discriminator, lr, t)?;
         self.stats.d_loss = loss;
         self.stats.d_grad_norm = norm;
         self.stats.d_update_ratio = ratio;
@@ -486,18 +549,18 @@ impl Trainer {
     /// The slope is taken in data units, where the Lipschitz constraint means W1.
     fn gradient_penalty_into_grads(&mut self, m: usize, scale: f64, weight: f64) -> f64 {
         use rand::RngExt as _;
-        let mut xhat = Vec::with_capacity(m);
+        self.buf.xhat.clear();
         for i in 0..m {
             let eps: f64 = self.rng.random();
             let (r, f) = (f64::from(self.buf.d_in[i]), f64::from(self.buf.d_in[m + i]));
-            xhat.push(eps * r + (1.0 - eps) * f);
+            self.buf.xhat.push(eps * r + (1.0 - eps) * f);
         }
         // The penalty's double backpropagation runs in f64 for accuracy.
         let d64: Mlp<f64> = self.discriminator.cast();
         let mut grads = vec![0.0; d64.params().len()];
         let value = std::cell::Cell::new(0.0);
         d64.slopes_and_penalty_backward(
-            &xhat,
+            &self.buf.xhat,
             |slopes| {
                 let data_slopes: Vec<f64> = slopes.iter().map(|s| s / scale).collect();
                 let (v, g) = gradient_penalty(weight, &data_slopes);
@@ -514,14 +577,24 @@ impl Trainer {
     }
 
     /// One generator update on a fresh minibatch of m noise samples: descend G's loss
-    /// through the frozen discriminator.
+    /// through the frozen discriminator. Its phases are the sub-steps 6–8 of Algorithm 1
+    /// that [`super::substep::SlowIteration`] stops after.
     pub fn generator_step(&mut self) -> Result<(), Divergence> {
         self.check_running()?;
         let t = self.settings.training.clone();
         self.sample_generator_input(t.batch_size);
         let loss = self.generator_gradient(t.loss)?;
+        self.update_generator(&t, loss)
+    }
+
+    /// Sub-step 8: G's optimiser step on the gradient of sub-step 7, whose loss was `loss`.
+    pub(super) fn update_generator(
+        &mut self,
+        t: &TrainingSettings,
+        loss: f64,
+    ) -> Result<(), Divergence> {
         let lr = t.lr_g * t.lr_factor(self.counters.iteration);
-        let (norm, ratio) = self.apply_update(Player::Generator, lr, &t)?;
+        let (norm, ratio) = self.apply_update(Player::Generator, lr, t)?;
         self.stats.g_loss = loss;
         self.stats.g_grad_norm = norm;
         self.stats.g_update_ratio = ratio;
@@ -529,8 +602,9 @@ impl Trainer {
         Ok(())
     }
 
-    /// G's loss on the noise minibatch in `buf.z`, with ∂L/∂θ_G left in `buf.grads_g`.
-    fn generator_gradient(&mut self, loss_kind: LossKind) -> Result<f64, Divergence> {
+    /// Sub-step 7: G's loss on the noise minibatch in `buf.z`, with ∂L/∂x̃ (network
+    /// units) left in `buf.dx` and ∂L/∂θ_G in `buf.grads_g`.
+    pub(super) fn generator_gradient(&mut self, loss_kind: LossKind) -> Result<f64, Divergence> {
         let m = self.buf.z.len();
         let fake = self.generator.forward(&self.buf.z, &mut self.buf.ws_g);
         if let Some(reason) = overflow(fake, "generated sample") {
@@ -628,10 +702,8 @@ impl Trainer {
     /// One iteration of Algorithm 1: k discriminator steps, then `g_steps` generator steps
     /// (the run's very first iteration starts with `d_pretrain_steps` extra D steps).
     pub fn iteration(&mut self) -> Result<(), Divergence> {
-        if self.counters.iteration == 0 && self.counters.d_steps == 0 {
-            for _ in 0..self.settings.training.d_pretrain_steps {
-                self.discriminator_step()?;
-            }
+        for _ in 0..self.head_start_steps() {
+            self.discriminator_step()?;
         }
         for _ in 0..self.settings.training.k {
             self.discriminator_step()?;
@@ -639,11 +711,26 @@ impl Trainer {
         for _ in 0..self.settings.training.g_steps {
             self.generator_step()?;
         }
+        self.finish_iteration();
+        Ok(())
+    }
+
+    /// The D steps this iteration starts with before its k: `d_pretrain_steps` on the
+    /// run's very first iteration (no D step taken yet), else none.
+    pub fn head_start_steps(&self) -> u64 {
+        if self.counters.iteration == 0 && self.counters.d_steps == 0 {
+            self.settings.training.d_pretrain_steps
+        } else {
+            0
+        }
+    }
+
+    /// Counts the iteration and takes the automatic checkpoint when one is due.
+    pub(super) fn finish_iteration(&mut self) {
         self.counters.iteration += 1;
         if self.counters.iteration.is_multiple_of(CHECKPOINT_EVERY) {
             self.checkpoint = Some(self.snapshot());
         }
-        Ok(())
     }
 
     /// Runs `n` iterations, stopping at a divergence.
@@ -755,10 +842,7 @@ impl Trainer {
         for _ in 0..self.settings.training.g_steps {
             self.oracle_generator_step(oracle)?;
         }
-        self.counters.iteration += 1;
-        if self.counters.iteration.is_multiple_of(CHECKPOINT_EVERY) {
-            self.checkpoint = Some(self.snapshot());
-        }
+        self.finish_iteration();
         Ok(())
     }
 
@@ -798,13 +882,7 @@ impl Trainer {
             Some(&mut self.buf.grads_g),
             None,
         );
-        let lr = t.lr_g * t.lr_factor(self.counters.iteration);
-        let (norm, ratio) = self.apply_update(Player::Generator, lr, &t)?;
-        self.stats.g_loss = loss;
-        self.stats.g_grad_norm = norm;
-        self.stats.g_update_ratio = ratio;
-        self.counters.g_steps += 1;
-        Ok(())
+        self.update_generator(&t, loss)
     }
 }
 
