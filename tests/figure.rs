@@ -414,16 +414,7 @@ fn a_critic_is_drawn_on_its_own_scale_in_the_live_panel() {
         hi: a.x[a.x.len() - 1],
     };
     let panel = figure1_panel(
-        &PanelInput {
-            curves: &a,
-            view,
-            noise: &model.noise,
-            generated: &[],
-            real: &[],
-            arrows_before: &[],
-            p_g_before: &[],
-            y_max: None,
-        },
+        &PanelInput::new(&a, view, &model.noise),
         Overlays::default(),
         &Palette::LIGHT,
     );

@@ -13,14 +13,9 @@ use crate::scene::{Dash, Overlays, Palette, Panel, PanelInput, figure1_panel};
 pub fn live_panel(picture: &Published, overlays: Overlays, palette: &Palette) -> Panel {
     figure1_panel(
         &PanelInput {
-            curves: &picture.curves,
-            view: picture.view,
-            noise: &picture.settings.noise,
             generated: &picture.generated,
             real: &picture.real,
-            arrows_before: &[],
-            p_g_before: &[],
-            y_max: None,
+            ..PanelInput::new(&picture.curves, picture.view, &picture.settings.noise)
         },
         overlays,
         palette,

@@ -480,15 +480,9 @@ pub fn frame_svg(
     .jsd;
     let mut panel = super::figure1_panel(
         &super::PanelInput {
-            curves: &curves,
-            view,
-            noise: &model.noise,
-            generated: &[],
-            real: &[],
-            arrows_before: &[],
-            p_g_before: &[],
             // The data's peak is the same in every frame: fixed axes, taller p_g clipped.
             y_max: Some(1.1_f64.max(1.6 * curves.p_data.iter().copied().fold(0.0, f64::max))),
+            ..super::PanelInput::new(&curves, view, &model.noise)
         },
         super::Overlays::default(),
         palette,

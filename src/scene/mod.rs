@@ -303,6 +303,22 @@ pub struct PanelInput<'a> {
     pub y_max: Option<f64>,
 }
 
+impl<'a> PanelInput<'a> {
+    /// The curves alone on `view`: no samples, no "before" state of (c), the y axis fitted.
+    pub fn new(curves: &'a Analysis, view: ViewRange, noise: &'a Noise) -> Self {
+        Self {
+            curves,
+            view,
+            noise,
+            generated: &[],
+            real: &[],
+            arrows_before: &[],
+            p_g_before: &[],
+            y_max: None,
+        }
+    }
+}
+
 /// The legend names, shared by every renderer.
 pub const P_DATA: &str = "p_data";
 /// Legend name of p_g.
@@ -1130,16 +1146,7 @@ mod tests {
             high: 1.0,
         };
         figure1_panel(
-            &PanelInput {
-                curves,
-                view: ViewRange { lo: -3.0, hi: 3.0 },
-                noise: &noise,
-                generated: &[],
-                real: &[],
-                arrows_before: &[],
-                p_g_before: &[],
-                y_max: None,
-            },
+            &PanelInput::new(curves, ViewRange { lo: -3.0, hi: 3.0 }, &noise),
             Overlays::default(),
             &Palette::LIGHT,
         )
