@@ -86,20 +86,20 @@ impl StoryView {
         let grid = self.grid && fits && !presenter;
         self.drew_grid = grid;
         self.header_ui(ui, grid, fits && !presenter);
-        let panels: Vec<(Stage, Panel)> = story
+        // Each frame builds only the panels it draws (one of them, one at a time).
+        let panel_of = |i: usize| Some((story.stages.get(i)?.stage, story.panel(i, palette)?));
+        if grid {
+            let panels: Vec<(Stage, Panel)> =
+                (0..story.stages.len()).filter_map(panel_of).collect();
+            self.grid_ui(ui, &panels, busy, &mut out);
+        } else if let Some((stage, panel)) = story
             .stages
             .iter()
-            .enumerate()
-            .filter_map(|(i, s)| Some((s.stage, story.panel(i, palette)?)))
-            .collect();
-        if grid {
-            self.grid_ui(ui, &panels, busy, &mut out);
-        } else if let Some((stage, panel)) = panels
-            .iter()
-            .find(|(s, _)| *s == self.shown)
-            .or(panels.first())
+            .position(|s| s.stage == self.shown)
+            .or(Some(0))
+            .and_then(panel_of)
         {
-            self.single_ui(ui, *stage, panel, busy, &mut out);
+            self.single_ui(ui, stage, &panel, busy, &mut out);
         }
         out
     }
