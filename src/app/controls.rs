@@ -30,6 +30,10 @@ pub struct ViewPrefs {
     pub pace: PaceChoice,
     /// The metric plots' x axis.
     pub metrics: super::metrics::MetricsView,
+    /// The "G vs z" view beside the figure: G(z) against the ideal map T*(z).
+    pub g_vs_z: bool,
+    /// The mode bars beside the figure (mixture targets only).
+    pub modes: bool,
 }
 
 impl Default for ViewPrefs {
@@ -40,6 +44,8 @@ impl Default for ViewPrefs {
             scale: 1.0,
             pace: PaceChoice::Lecture,
             metrics: super::metrics::MetricsView::default(),
+            g_vs_z: false,
+            modes: true,
         }
     }
 }
@@ -94,6 +100,8 @@ pub fn controls_ui(
             })
             .body_returned
             .is_some();
+        ui.separator();
+        out.extend(super::why_controls::why_ui(ui, prefs, state, picture));
         ui.separator();
         view_ui(ui, prefs);
         ui.separator();

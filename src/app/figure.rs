@@ -22,14 +22,26 @@ pub fn live_panel(picture: &Published, overlays: Overlays, palette: &Palette) ->
     )
 }
 
+/// Where a drawn panel is: its plot area, its data-to-screen mapping and whether the
+/// pointer is over it.
+#[derive(Clone, Copy, Debug)]
+pub struct PanelShown {
+    /// The plot area inside the axes.
+    pub rect: egui::Rect,
+    /// Data coordinates to screen points and back.
+    pub transform: egui_plot::PlotTransform,
+    /// The pointer's position over the plot area, if it is there.
+    pub hover: Option<egui::Pos2>,
+}
+
 /// Draws the live figure into the available space; returns where its plot area is.
 pub fn figure_ui(
     ui: &mut egui::Ui,
     picture: &Published,
     overlays: Overlays,
     palette: &Palette,
-) -> egui::Rect {
-    panel_ui(ui, "figure1", &live_panel(picture, overlays, palette), true)
+) -> PanelShown {
+    panel_shown_ui(ui, "figure1", &live_panel(picture, overlays, palette), true)
 }
 
 /// egui_plot's style for a scene dash pattern.
@@ -49,6 +61,11 @@ pub fn line_style(dash: Dash) -> LineStyle {
 /// shows each line in its real dash and never covers the curves; returns where the plot
 /// area (inside the axes) is.
 pub fn panel_ui(ui: &mut egui::Ui, id: &str, panel: &Panel, y_label: bool) -> egui::Rect {
+    panel_shown_ui(ui, id, panel, y_label).rect
+}
+
+/// As [`panel_ui`], also returning the mapping and the pointer.
+pub fn panel_shown_ui(ui: &mut egui::Ui, id: &str, panel: &Panel, y_label: bool) -> PanelShown {
     super::legend::legend_ui(ui, &super::legend::panel_entries(panel));
     let (x_lo, x_hi) = panel.x_range;
     let (y_lo, y_hi) = panel.y_range;
@@ -110,5 +127,10 @@ pub fn panel_ui(ui: &mut egui::Ui, id: &str, panel: &Panel, y_label: bool) -> eg
             );
         }
     });
-    *shown.transform.frame()
+    let rect = *shown.transform.frame();
+    PanelShown {
+        rect,
+        transform: shown.transform,
+        hover: shown.response.hover_pos().filter(|p| rect.contains(*p)),
+    }
 }

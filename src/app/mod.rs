@@ -2,14 +2,20 @@
 //! publishes and sends it commands; all maths lives in [`crate::sim`].
 
 pub mod controls;
+pub mod explain;
 pub mod export;
 pub mod figure;
+pub mod forces_view;
 pub mod history;
+pub mod ideal_view;
 pub mod legend;
 pub mod metrics;
+pub mod modes_view;
 pub mod presenter;
+pub mod slow_view;
 pub mod story_view;
 pub mod theme;
+pub mod why_controls;
 pub mod worker;
 
 use std::time::{Duration, Instant};
@@ -106,6 +112,17 @@ pub struct GanscopeApp {
     story: story_view::StoryView,
     /// Where the live figure's plot area was last drawn (for layout tests).
     figure_rect: Option<egui::Rect>,
+}
+
+/// A "see why" view in the column beside the live figure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SideView {
+    /// Push sizes under minimax and non-saturating, sample by sample.
+    Forces,
+    /// G(z) against T*(z).
+    GvsZ,
+    /// Mode coverage bars.
+    Modes,
 }
 
 /// The central panel's views.
@@ -297,6 +314,14 @@ impl GanscopeApp {
                 Action::LiveTab => self.tab = Tab::Live,
                 Action::FigureTab => self.tab = Tab::Figure1,
                 Action::Numbers => self.story.numbers = !self.story.numbers,
+                Action::SlowMotion => self
+                    .pending
+                    .push(Command::SetSlowMotion(self.picture.slow.is_none())),
+                Action::Oracle => self.pending.push(Command::SetOracle(!self.picture.oracle)),
+                Action::Forces => {
+                    self.prefs.overlays.forces = !self.prefs.overlays.forces;
+                }
+                Action::GvsZ => self.prefs.g_vs_z = !self.prefs.g_vs_z,
                 Action::Keys => self.presenter.keys = !self.presenter.keys,
                 Action::Escape if self.presenter.keys => self.presenter.keys = false,
                 Action::Escape => {
@@ -517,19 +542,37 @@ impl GanscopeApp {
         }
     }
 
-    /// Figure 1 of the live run, above its metrics unless they are hidden.
+    /// Figure 1 of the live run (with slow motion's line above it and the "see why"
+    /// views beside it when on), above its metrics unless they are hidden.
     fn live_view_ui(&mut self, ui: &mut egui::Ui, palette: theme::Palette) {
+        if let Some(slow) = &self.picture.slow {
+            slow_view::slow_ui(ui, slow, &self.picture, &mut self.pending);
+        }
         let share = if self.presenter.metrics { 0.58 } else { 1.0 };
         let height = ui.available_height() * share;
-        let figure = ui.allocate_ui(egui::vec2(ui.available_width(), height), |ui| {
-            figure::figure_ui(
-                ui,
-                &self.picture,
-                self.prefs.overlays,
-                &self.prefs.theme.scene_palette(),
-            )
-        });
-        self.figure_rect = Some(figure.inner);
+        let scene_palette = self.prefs.theme.scene_palette();
+        let column = self.side_views();
+        let width = ui.available_width();
+        let figure_width = if column.is_empty() {
+            width
+        } else {
+            width * 0.66
+        };
+        let shown = ui
+            .horizontal_top(|ui| {
+                let figure = ui.allocate_ui(egui::vec2(figure_width, height), |ui| {
+                    figure::figure_ui(ui, &self.picture, self.prefs.overlays, &scene_palette)
+                });
+                if !column.is_empty() {
+                    ui.allocate_ui(egui::vec2(ui.available_width(), height), |ui| {
+                        ui.vertical(|ui| self.side_views_ui(ui, &column, palette));
+                    });
+                }
+                figure.inner
+            })
+            .inner;
+        explain::figure_hover_ui(ui, &shown, &self.picture, &scene_palette);
+        self.figure_rect = Some(shown.rect);
         if self.presenter.metrics {
             ui.separator();
             // Two rows of readable plots need this height; less (a projector at UI scale
@@ -546,6 +589,34 @@ impl GanscopeApp {
                         });
                     });
             }
+        }
+    }
+
+    /// The "see why" views to show beside the figure, top to bottom.
+    fn side_views(&self) -> Vec<SideView> {
+        let mut views = Vec::new();
+        if self.prefs.overlays.forces {
+            views.push(SideView::Forces);
+        }
+        if self.prefs.g_vs_z {
+            views.push(SideView::GvsZ);
+        }
+        if self.prefs.modes && self.picture.modes.is_some() {
+            views.push(SideView::Modes);
+        }
+        views
+    }
+
+    /// The column beside the figure: each view gets an equal share of its height.
+    fn side_views_ui(&mut self, ui: &mut egui::Ui, views: &[SideView], palette: theme::Palette) {
+        let each = ui.available_height() / views.len() as f32;
+        let width = ui.available_width();
+        for view in views {
+            ui.allocate_ui(egui::vec2(width, each), |ui| match view {
+                SideView::Forces => forces_view::comparison_ui(ui, &self.picture, palette),
+                SideView::GvsZ => ideal_view::g_vs_z_ui(ui, &self.picture, palette),
+                SideView::Modes => modes_view::modes_ui(ui, &self.picture, palette),
+            });
         }
     }
 

@@ -28,6 +28,14 @@ pub enum Action {
     FigureTab,
     /// The Figure 1 panels' numbers on or off.
     Numbers,
+    /// Algorithm 1 in slow motion on or off.
+    SlowMotion,
+    /// The oracle D (Proposition 2) on or off.
+    Oracle,
+    /// The forces on generated samples on or off.
+    Forces,
+    /// The G-versus-z view on or off.
+    GvsZ,
     /// This list on or off.
     Keys,
     /// Leave presenter mode or close this list.
@@ -65,7 +73,7 @@ const fn shortcut(
 }
 
 /// Every shortcut, in the order the `?` list shows them.
-pub const SHORTCUTS: [Shortcut; 15] = {
+pub const SHORTCUTS: [Shortcut; 19] = {
     use egui::Key;
     [
         shortcut(
@@ -144,6 +152,42 @@ pub const SHORTCUTS: [Shortcut; 15] = {
             "N",
             ("Figure 1 tab: the numbers under each panel", "numbers"),
             Action::Numbers,
+        ),
+        shortcut(
+            Key::S,
+            "S",
+            (
+                "Algorithm 1 in slow motion: the right arrow runs one sub-step",
+                "slow motion",
+            ),
+            Action::SlowMotion,
+        ),
+        shortcut(
+            Key::X,
+            "X",
+            (
+                "forces on the generated samples x = G(z)",
+                "forces on samples",
+            ),
+            Action::Forces,
+        ),
+        shortcut(
+            Key::Z,
+            "Z",
+            (
+                "the G vs z view: G(z) against the ideal map T*(z)",
+                "G vs z",
+            ),
+            Action::GvsZ,
+        ),
+        shortcut(
+            Key::O,
+            "O",
+            (
+                "the oracle D: D := D* at every G step (Proposition 2)",
+                "oracle D",
+            ),
+            Action::Oracle,
         ),
         shortcut(
             Key::Questionmark,

@@ -11,9 +11,15 @@ use rand::SeedableRng as _;
 use crate::scene::StoryPicture;
 use crate::scene::animation::Filmstrip;
 use crate::sim::analysis::{Analysis, AnalysisOptions};
+use crate::sim::breakpoint::{Breakpoints, Fired, Reading};
+use crate::sim::coverage::{self, ModeMass};
+use crate::sim::forces::{Forces, forces};
+use crate::sim::ideal::IdealView;
+use crate::sim::oracle;
 use crate::sim::pace::Pace;
 use crate::sim::settings::{SettingError, Settings, TrainingSettings};
 use crate::sim::story::{Capture, Stage, Story, StoryOptions};
+use crate::sim::substep::{Phase, Round, SlowIteration, SubStep};
 use crate::sim::trainer::{Counters, Divergence, SimRng, Snapshot, StepStats, Trainer};
 use crate::sim::view::{Framing, ViewRange, densities_span};
 
@@ -50,6 +56,29 @@ pub enum Command {
     ContinueFrom(Stage),
     /// Stop a running scenario or replay; a cancelled scenario puts the run back as it was.
     CancelStory,
+    /// Proposition 2's oracle: D := D* of the current G at every G step (D is not trained).
+    SetOracle(bool),
+    /// Pause when any of these first holds (an empty list: never).
+    SetBreakpoints(Breakpoints),
+    /// Algorithm 1 in slow motion: a step (and play) runs one sub-step at a time. Turning
+    /// it off finishes the iteration under way.
+    SetSlowMotion(bool),
+    /// The next sub-step of Algorithm 1 (slow motion).
+    SubStep,
+}
+
+/// Algorithm 1 in slow motion, as the UI draws it.
+#[derive(Clone, Debug)]
+pub struct SlowPicture {
+    /// The sub-step just run (`None` before the first, or after a change made elsewhere).
+    pub last: Option<Arc<SubStep>>,
+    /// The curves of G and D before that sub-step (for one that changed D or G), on the
+    /// figure's x range.
+    pub before: Option<Arc<Analysis>>,
+    /// (sub-steps done, sub-steps) of the iteration under way; (0, 0) between iterations.
+    pub progress: (usize, usize),
+    /// The sub-step the next press runs (`None`: the next iteration's first).
+    pub upcoming: Option<(Round, Phase)>,
 }
 
 /// A Figure 1 scenario or replay in progress.
@@ -139,7 +168,29 @@ pub struct Published {
     pub notice: Option<String>,
     /// The Figure 1 scenario.
     pub story: StoryState,
+    /// The noise values of `generated` (`generated[i]` = G(`z[i]`)).
+    pub z: Vec<f64>,
+    /// The force on each of `generated` under the run's loss, minimax and non-saturating.
+    pub forces: Forces,
+    /// G(z) against the ideal map T*(z) over p_z's range.
+    pub ideal: Arc<IdealView>,
+    /// For a mixture target, the exact p_g mass of each mode.
+    pub modes: Option<Vec<ModeMass>>,
+    /// Whether the oracle D is on.
+    pub oracle: bool,
+    /// The breakpoints in force.
+    pub breakpoints: Breakpoints,
+    /// The breakpoint that paused the run last (until play resumes or the run resets).
+    pub fired: Option<Fired>,
+    /// Algorithm 1 in slow motion, when on.
+    pub slow: Option<SlowPicture>,
 }
+
+/// Points of the G-versus-z view's curves.
+pub const IDEAL_POINTS: usize = 256;
+
+/// Slow motion never plays faster than this many sub-steps a second, whatever the pace.
+pub const SLOW_MAX_RATE: f64 = 4.0;
 
 /// Owns the run.
 pub struct Worker {
@@ -165,6 +216,19 @@ pub struct Worker {
     run_id: u64,
     /// The run the captures came from.
     captures_run: u64,
+    oracle: bool,
+    breakpoints: Breakpoints,
+    /// Whether each breakpoint held at the last check (a breakpoint fires when it starts
+    /// to hold, so play goes on after one has fired).
+    holding: Vec<bool>,
+    fired: Option<Fired>,
+    /// Slow motion: on, the iteration under way, and the last sub-step with G and D
+    /// before it.
+    slow_on: bool,
+    slow: Option<SlowIteration>,
+    last_sub: Option<Arc<SubStep>>,
+    /// The curves before `last_sub`, on the view they were drawn for.
+    slow_before: Option<(ViewRange, Arc<Analysis>)>,
 }
 
 /// Analysis resolution for the published picture.
@@ -195,6 +259,14 @@ impl Worker {
             film: Arc::new(Mutex::new(Filmstrip::default())),
             run_id: 0,
             captures_run: 0,
+            oracle: false,
+            breakpoints: Breakpoints::default(),
+            holding: Vec::new(),
+            fired: None,
+            slow_on: false,
+            slow: None,
+            last_sub: None,
+            slow_before: None,
         };
         Ok(worker)
     }
@@ -384,30 +456,47 @@ impl Worker {
         true
     }
 
+    /// Whether `command` may run now: a running scenario owns the trainer, since steps
+    /// taken under it would change what it captures, so only its own controls, the speed,
+    /// breakpoints and cancelling get through (a new run ends it).
+    fn story_allows(&mut self, command: &Command) -> bool {
+        if self.story_run.is_none() {
+            return true;
+        }
+        match command {
+            Command::CancelStory
+            | Command::SetPace(_)
+            | Command::SetPlaying(false)
+            | Command::SetBreakpoints(_) => true,
+            Command::Load(_) | Command::Apply(_) | Command::Reset => {
+                self.story_run = None;
+                true
+            }
+            _ => {
+                self.error = Some("Figure 1 is running: wait for it or press Cancel".to_owned());
+                false
+            }
+        }
+    }
+
     /// Applies one command.
     pub fn handle(&mut self, command: Command) {
         self.error = None;
         self.notice = None;
-        // A running scenario owns the trainer: steps taken under it would change what it
-        // captures, so only its own controls, the speed and cancelling get through.
-        if self.story_run.is_some() {
-            match command {
-                Command::CancelStory | Command::SetPace(_) | Command::SetPlaying(false) => {}
-                // A new run (a preset, a file, new settings, a reset) ends the scenario.
-                Command::Load(_) | Command::Apply(_) | Command::Reset => self.story_run = None,
-                _ => {
-                    self.error =
-                        Some("Figure 1 is running: wait for it or press Cancel".to_owned());
-                    return;
-                }
-            }
+        if !self.story_allows(&command) {
+            return;
         }
         let result = match command {
             Command::SetPlaying(on) => {
+                if on {
+                    self.fired = None;
+                }
                 self.playing = on;
                 self.restart_pacing();
                 Ok(())
             }
+            Command::StepIteration if self.slow_on => self.sub_step(),
+            Command::StepIteration if self.oracle => oracle::iteration(&mut self.trainer),
             Command::StepIteration => self.trainer.iteration(),
             Command::StepDiscriminator => self.trainer.discriminator_step(),
             Command::StepGenerator => self.trainer.generator_step(),
@@ -461,6 +550,10 @@ impl Worker {
                 self.cancel_story();
                 Ok(())
             }
+            Command::SetOracle(_)
+            | Command::SetBreakpoints(_)
+            | Command::SetSlowMotion(_)
+            | Command::SubStep => self.handle_why(command),
             Command::Apply(settings) => {
                 if let Err(e) = settings.validate() {
                     self.error = Some(e.to_string());
@@ -475,11 +568,139 @@ impl Worker {
         if result.is_err() {
             self.playing = false;
         }
+        if self
+            .slow
+            .as_ref()
+            .is_some_and(|s| !s.is_current(&self.trainer))
+        {
+            // Stepped another way: the sub-step shown no longer describes the run.
+            self.slow = None;
+            self.last_sub = None;
+        }
         self.record_stats();
+    }
+
+    /// The commands of the "see why" views.
+    fn handle_why(&mut self, command: Command) -> Result<(), crate::sim::Divergence> {
+        match command {
+            Command::SetOracle(on) => self.set_oracle(on),
+            Command::SetBreakpoints(list) => self.set_breakpoints(list),
+            Command::SetSlowMotion(on) => return self.set_slow_motion(on),
+            Command::SubStep if self.slow_on => return self.sub_step(),
+            Command::SubStep => self.error = Some("turn slow motion on first (S)".to_owned()),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Turns the oracle D on (if the loss has a D*) or off.
+    fn set_oracle(&mut self, on: bool) {
+        if on {
+            if let Err(e) = oracle::check_loss(self.trainer.settings().training.loss) {
+                self.error = Some(e.to_string());
+                return;
+            }
+            if self.slow_on {
+                self.error = Some(
+                    "slow motion shows Algorithm 1 with a trained D: turn it off (S) to use the oracle D"
+                        .to_owned(),
+                );
+                return;
+            }
+        }
+        self.oracle = on;
+    }
+
+    /// Puts breakpoints in force; none of them has held yet.
+    fn set_breakpoints(&mut self, list: Breakpoints) {
+        if let Err(e) = list.check_target(&self.trainer.settings().target) {
+            self.error = Some(e.to_string());
+            return;
+        }
+        self.holding = vec![false; list.list().len()];
+        self.breakpoints = list;
+        self.fired = None;
+    }
+
+    /// Slow motion on, or off (finishing the iteration under way, so the run is left
+    /// between iterations as a normal step leaves it).
+    fn set_slow_motion(&mut self, on: bool) -> Result<(), crate::sim::Divergence> {
+        if on && self.oracle {
+            self.error = Some(
+                "slow motion shows Algorithm 1 with a trained D: turn the oracle D off first"
+                    .to_owned(),
+            );
+            return Ok(());
+        }
+        self.slow_on = on;
+        self.restart_pacing();
+        if !on {
+            self.last_sub = None;
+            if let Some(mut slow) = self.slow.take()
+                && slow.is_current(&self.trainer)
+            {
+                slow.run_to_end(&mut self.trainer)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs the next sub-step of Algorithm 1, starting an iteration if none is under way.
+    fn sub_step(&mut self) -> Result<(), crate::sim::Divergence> {
+        if self.trainer.divergence().is_some() {
+            return Ok(());
+        }
+        let mut slow = self
+            .slow
+            .take()
+            .filter(|s| s.is_current(&self.trainer) && !s.is_finished())
+            .unwrap_or_else(|| SlowIteration::new(&self.trainer));
+        let step = slow.next(&mut self.trainer)?;
+        let completed = step.as_ref().is_some_and(|s| s.completes_iteration);
+        self.last_sub = step.map(Arc::new);
+        self.slow_before = None;
+        if !slow.is_finished() {
+            self.slow = Some(slow);
+        }
+        if completed && self.check_breakpoints() {
+            self.playing = false;
+        }
+        Ok(())
+    }
+
+    /// Checks the breakpoints now; returns whether one started to hold (and records it).
+    fn check_breakpoints(&mut self) -> bool {
+        if self.breakpoints.is_empty() {
+            return false;
+        }
+        let analysis = self
+            .breakpoints
+            .needs_analysis()
+            .then(|| Analysis::new(&self.trainer.model(), &options()));
+        let reading = Reading::new(&self.trainer, analysis.as_ref());
+        let mut fired = None;
+        for (holding, b) in self.holding.iter_mut().zip(self.breakpoints.list()) {
+            let now = b.check(&reading);
+            let was = std::mem::replace(holding, now.is_some());
+            if !was && fired.is_none() {
+                fired = now;
+            }
+        }
+        let any = fired.is_some();
+        if any {
+            self.fired = fired;
+        }
+        any
     }
 
     /// Puts new live settings in force and marks what changed on the metric plots.
     fn set_training(&mut self, training: TrainingSettings) {
+        if self.oracle
+            && let Err(e) = oracle::check_loss(training.loss)
+        {
+            self.error = Some(format!("{e} (turn the oracle D off first)"));
+            return;
+        }
         let before = self.trainer.settings().clone();
         match self.trainer.set_training(training) {
             Ok(()) => {
@@ -504,6 +725,18 @@ impl Worker {
                 self.record.clear();
                 self.view = None;
                 self.restart_pacing();
+                self.holding.iter_mut().for_each(|h| *h = false);
+                self.fired = None;
+                self.slow = None;
+                self.last_sub = None;
+                if self.oracle && oracle::check_loss(self.trainer.settings().training.loss).is_err()
+                {
+                    self.oracle = false;
+                    self.notice = Some(format!(
+                        "The oracle D is off: the new run's loss ({}) has no D* = p_data / (p_data + p_g)",
+                        self.trainer.settings().training.loss
+                    ));
+                }
             }
             Err(e) => self.error = Some(e.to_string()),
         }
@@ -523,6 +756,9 @@ impl Worker {
         }
         if !self.playing() {
             return false;
+        }
+        if self.slow_on {
+            return self.work_slow();
         }
         let start = Instant::now();
         let mut ran = false;
@@ -549,10 +785,19 @@ impl Worker {
             let chunk = training
                 .iterations_to_schedule_end(iteration)
                 .map_or(chunk, |left| chunk.min(left));
-            let result = self.trainer.run(chunk);
+            // An `iteration=N` breakpoint fires at N exactly.
+            let chunk = self
+                .breakpoints
+                .next_iteration_stop(iteration)
+                .map_or(chunk, |stop| chunk.min(stop - iteration));
+            let result = if self.oracle {
+                oracle::run(&mut self.trainer, chunk)
+            } else {
+                self.trainer.run(chunk)
+            };
             ran = true;
             self.record_stats();
-            if result.is_err() {
+            if result.is_err() || self.check_breakpoints() {
                 self.playing = false;
                 break;
             }
@@ -567,9 +812,39 @@ impl Worker {
         ran
     }
 
+    /// Slow motion, playing: one sub-step when due, at the pace's rate (at most
+    /// [`SLOW_MAX_RATE`] a second).
+    fn work_slow(&mut self) -> bool {
+        let training = &self.trainer.settings().training;
+        let iteration = self.trainer.counters().iteration;
+        if self.slow.is_none() && training.schedule_ended(iteration) {
+            self.playing = false;
+            return true;
+        }
+        if self.pace_clock > self.pace_start.elapsed().as_secs_f64() {
+            return false;
+        }
+        self.pace_clock += 1.0 / self.slow_rate();
+        if self.sub_step().is_err() {
+            self.playing = false;
+        }
+        self.record_stats();
+        true
+    }
+
+    /// Sub-steps a second while slow motion plays.
+    fn slow_rate(&self) -> f64 {
+        self.pace
+            .rate(self.trainer.counters().iteration)
+            .unwrap_or(SLOW_MAX_RATE)
+            .min(SLOW_MAX_RATE)
+    }
+
     /// Time until the paced run is due again (`None`: at once or not playing).
     pub fn next_due(&self) -> Option<Duration> {
-        self.pace.rate(self.trainer.counters().iteration)?;
+        if !self.slow_on {
+            self.pace.rate(self.trainer.counters().iteration)?;
+        }
         Some(Duration::from_secs_f64(
             (self.pace_clock - self.pace_start.elapsed().as_secs_f64()).max(0.0),
         ))
@@ -604,7 +879,11 @@ impl Worker {
         let z: Vec<f64> = (0..m)
             .map(|_| model.noise.sample(&mut self.sampler))
             .collect();
-        let generated = model.generate(&z);
+        let forces = forces(&self.trainer, &z);
+        let generated = forces.x.clone();
+        let ideal = Arc::new(IdealView::with_analysis(&model, &analysis, IDEAL_POINTS));
+        let modes = coverage::mode_masses(&analysis, &model.target);
+        let slow = self.slow_on.then(|| self.slow_picture(view));
         let real = (0..m)
             .map(|_| model.target.sample(&mut self.sampler))
             .collect();
@@ -642,6 +921,52 @@ impl Worker {
             error: self.error.clone(),
             notice: self.notice.clone(),
             story: self.story.clone(),
+            z,
+            forces,
+            ideal,
+            modes,
+            oracle: self.oracle,
+            breakpoints: self.breakpoints.clone(),
+            fired: self.fired,
+            slow,
+        }
+    }
+
+    /// What slow motion shows: the last sub-step, with the curves before it when it
+    /// changed G or D (computed once per sub-step and view).
+    fn slow_picture(&mut self, view: ViewRange) -> SlowPicture {
+        let before_model = self.last_sub.as_ref().and_then(|s| match &s.event {
+            crate::sim::substep::Event::HeadStart { before, .. } => Some(before.as_ref().clone()),
+            crate::sim::substep::Event::DiscriminatorUpdate(u) => Some(u.before.clone()),
+            crate::sim::substep::Event::GeneratorUpdate { update, .. } => {
+                Some(update.before.clone())
+            }
+            _ => None,
+        });
+        let before = before_model.map(|model| match &self.slow_before {
+            Some((v, curves)) if *v == view => Arc::clone(curves),
+            _ => {
+                let curves = Arc::new(Analysis::new(
+                    &model,
+                    &AnalysisOptions {
+                        grid_points: 600,
+                        x_range: Some(view.into()),
+                        ..options()
+                    },
+                ));
+                self.slow_before = Some((view, Arc::clone(&curves)));
+                curves
+            }
+        });
+        let (progress, upcoming) = match &self.slow {
+            Some(slow) if slow.is_current(&self.trainer) => (slow.progress(), slow.upcoming()),
+            _ => ((0, 0), None),
+        };
+        SlowPicture {
+            last: self.last_sub.clone(),
+            before,
+            progress,
+            upcoming,
         }
     }
 

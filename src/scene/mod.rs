@@ -260,6 +260,7 @@ pub struct Figure {
 
 /// Which optional layers the figure shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Overlays {
     /// The optimal discriminator D*.
     pub d_star: bool,
@@ -269,6 +270,8 @@ pub struct Overlays {
     pub real_samples: bool,
     /// The z line and the z → x arrows.
     pub arrows: bool,
+    /// The force −∂L_G/∂x on each generated sample, as an arrow on the x line.
+    pub forces: bool,
 }
 
 impl Default for Overlays {
@@ -278,6 +281,7 @@ impl Default for Overlays {
             histogram: false,
             real_samples: false,
             arrows: true,
+            forces: false,
         }
     }
 }
@@ -851,6 +855,7 @@ impl StoryPicture {
                 histogram: false,
                 real_samples: false,
                 arrows: true,
+                forces: false,
             },
             palette,
         );
