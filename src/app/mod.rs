@@ -560,12 +560,15 @@ impl GanscopeApp {
         };
         let shown = ui
             .horizontal_top(|ui| {
-                let figure = ui.allocate_ui(egui::vec2(figure_width, height), |ui| {
-                    figure::figure_ui(ui, &self.picture, self.prefs.overlays, &scene_palette)
-                });
+                let down = egui::Layout::top_down(egui::Align::Min);
+                let figure =
+                    ui.allocate_ui_with_layout(egui::vec2(figure_width, height), down, |ui| {
+                        figure::figure_ui(ui, &self.picture, self.prefs.overlays, &scene_palette)
+                    });
                 if !column.is_empty() {
-                    ui.allocate_ui(egui::vec2(ui.available_width(), height), |ui| {
-                        ui.vertical(|ui| self.side_views_ui(ui, &column, palette));
+                    let size = egui::vec2(ui.available_width(), height);
+                    ui.allocate_ui_with_layout(size, down, |ui| {
+                        self.side_views_ui(ui, &column, palette);
                     });
                 }
                 figure.inner
@@ -612,7 +615,8 @@ impl GanscopeApp {
         let each = ui.available_height() / views.len() as f32;
         let width = ui.available_width();
         for view in views {
-            ui.allocate_ui(egui::vec2(width, each), |ui| match view {
+            let down = egui::Layout::top_down(egui::Align::Min);
+            ui.allocate_ui_with_layout(egui::vec2(width, each), down, |ui| match view {
                 SideView::Forces => forces_view::comparison_ui(ui, &self.picture, palette),
                 SideView::GvsZ => ideal_view::g_vs_z_ui(ui, &self.picture, palette),
                 SideView::Modes => modes_view::modes_ui(ui, &self.picture, palette),
