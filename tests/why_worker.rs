@@ -56,9 +56,7 @@ fn a_jsd_breakpoint_fires_when_jsd_first_falls_below_it() {
     let mut w = worker("fig1");
     let start = w.publish().analysis.metrics.jsd;
     let eps = start * 0.7;
-    w.handle(Command::SetBreakpoints(
-        Breakpoints::parse(&format!("jsd<{eps}")).unwrap(),
-    ));
+    w.handle(Command::SetBreakpoints(breakpoints(&format!("jsd<{eps}"))));
     let p = play(&mut w, 20_000);
     let fired = p.fired.expect("JSD fell below 70 % of its start");
     assert!(fired.value < eps, "{fired}");
@@ -106,7 +104,7 @@ fn the_oracle_d_trains_g_alone_and_refuses_losses_without_d_star() {
     assert_eq!(p.settings.training.loss, LossKind::NonSaturating);
     assert!(p.error.expect("refused").contains("training.loss"));
     // A new run with such a loss turns it off and says so.
-    w.handle(Command::Load(Settings::preset("wgan-gp").unwrap()));
+    w.handle(Command::Load(Settings::preset("wgan-gp").expect("preset")));
     let p = w.publish();
     assert!(!p.oracle);
     assert!(p.notice.expect("said").contains("oracle D is off"));
