@@ -24,6 +24,7 @@ use ganscope::sim::ideal::IdealView;
 use ganscope::sim::oracle;
 use ganscope::sim::record::{self, Row};
 use ganscope::sim::settings::{Preset, Settings};
+use ganscope::sim::substep::SlowIteration;
 use ganscope::sim::trainer::Trainer;
 
 /// Exit code for bad arguments, settings or files.
@@ -128,6 +129,11 @@ struct TrainArgs {
     /// push_minimax, push_non_saturating (§3's saturation).
     #[arg(long)]
     forces: bool,
+    /// Print Algorithm 1's sub-steps (sample, G(z), loss, update) one line each, with
+    /// their numbers, as the app's slow motion shows them (table format only; not with
+    /// --oracle-d).
+    #[arg(long)]
+    sub_steps: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -942,6 +948,12 @@ fn train(args: &TrainArgs) -> Result<(), Failure> {
         oracle::check_loss(settings.training.loss)
             .map_err(|e| usage(format!("--oracle-d: {e}")))?;
     }
+    if args.sub_steps && (args.oracle_d || format != Format::Table) {
+        return Err(usage(
+            "--sub-steps prints lines between the table's rows: it takes --format table and \
+             shows Algorithm 1 with a trained D, so not --oracle-d",
+        ));
+    }
     let samples = parse_samples(args.samples.as_deref())?;
     // The files are replaced if they exist, as a rerun expects.
     let outputs = args.curves.iter().chain(&args.ideal);
@@ -988,6 +1000,8 @@ fn train(args: &TrainArgs) -> Result<(), Failure> {
         let chunk = next_stop(now, iters, every, until.as_ref().map(|l| (l, check_every))) - now;
         let stepped = if args.oracle_d {
             oracle::run(&mut trainer, chunk)
+        } else if args.sub_steps {
+            print_sub_steps(&mut trainer, chunk)
         } else {
             trainer.run(chunk)
         };
@@ -1011,6 +1025,20 @@ fn train(args: &TrainArgs) -> Result<(), Failure> {
         eprintln!("ganscope: wrote {}: {}", path.display(), view.summary());
     }
     outcome
+}
+
+/// Runs `n` iterations sub-step by sub-step ([`SlowIteration`]), printing each one's line.
+fn print_sub_steps(trainer: &mut Trainer, n: u64) -> Result<(), ganscope::sim::Divergence> {
+    let mut out = std::io::stdout().lock();
+    for _ in 0..n {
+        let iteration = trainer.counters().iteration + 1;
+        let mut slow = SlowIteration::new(trainer);
+        while let Some(step) = slow.next(trainer)? {
+            // A closed pipe (`| head`) is not an error of the run.
+            let _ = writeln!(out, "iteration {iteration}: {}", step.explain());
+        }
+    }
+    Ok(())
 }
 
 /// z values in `train --ideal`'s CSV.

@@ -728,3 +728,52 @@ fn train_on_a_mixture_prints_a_column_per_mode_and_mode_lost_stops_a_collapse() 
         "{text}"
     );
 }
+
+#[test]
+fn sub_steps_print_algorithm_1_line_by_line_and_change_no_number() {
+    let args = [
+        "train",
+        "--preset",
+        "vanishing",
+        "--iters",
+        "3",
+        "--every",
+        "1",
+    ];
+    let plain = ganscope(&args);
+    let slow = ganscope(&[&args[..], &["--sub-steps"]].concat());
+    assert!(slow.status.success(), "{}", stderr(&slow));
+    let text = stdout(&slow);
+    let lines: Vec<&str> = text.lines().collect();
+    // The head start, then per iteration 5 D sub-steps (k = 1) and 3 G sub-steps.
+    let steps: Vec<&&str> = lines
+        .iter()
+        .filter(|l| l.starts_with("iteration "))
+        .collect();
+    assert_eq!(steps.len(), 1 + 3 * 8, "{text}");
+    assert!(steps[0].contains("head start"), "{}", steps[0]);
+    assert!(
+        steps
+            .iter()
+            .any(|l| l.contains("5. D's step: D's loss on this minibatch"))
+    );
+    // The rows are the run's, bit for bit: sub-steps are the phases a step runs.
+    let rows: Vec<&&str> = lines
+        .iter()
+        .filter(|l| !l.starts_with("iteration "))
+        .collect();
+    let plain_text = stdout(&plain);
+    assert_eq!(
+        rows,
+        plain_text
+            .lines()
+            .collect::<Vec<_>>()
+            .iter()
+            .collect::<Vec<_>>()
+    );
+    for bad in [&["--format", "csv"][..], &["--oracle-d"][..]] {
+        let o = ganscope(&[&args[..], &["--sub-steps"], bad].concat());
+        assert_eq!(o.status.code(), Some(2), "{bad:?}");
+        assert!(stderr(&o).contains("--sub-steps"), "{}", stderr(&o));
+    }
+}
