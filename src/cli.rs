@@ -944,16 +944,7 @@ fn train(args: &TrainArgs) -> Result<(), Failure> {
         list.check_target(&settings.target)
             .map_err(|e| usage(format!("--until: {e}")))?;
     }
-    if args.oracle_d {
-        oracle::check_loss(settings.training.loss)
-            .map_err(|e| usage(format!("--oracle-d: {e}")))?;
-    }
-    if args.sub_steps && (args.oracle_d || format != Format::Table) {
-        return Err(usage(
-            "--sub-steps prints lines between the table's rows: it takes --format table and \
-             shows Algorithm 1 with a trained D, so not --oracle-d",
-        ));
-    }
+    check_modes(args, &settings)?;
     let samples = parse_samples(args.samples.as_deref())?;
     // The files are replaced if they exist, as a rerun expects.
     let outputs = args.curves.iter().chain(&args.ideal);
@@ -1025,6 +1016,21 @@ fn train(args: &TrainArgs) -> Result<(), Failure> {
         eprintln!("ganscope: wrote {}: {}", path.display(), view.summary());
     }
     outcome
+}
+
+/// Refuses a training mode the run's settings or the other flags exclude.
+fn check_modes(args: &TrainArgs, settings: &Settings) -> Result<(), Failure> {
+    if args.oracle_d {
+        oracle::check_loss(settings.training.loss)
+            .map_err(|e| usage(format!("--oracle-d: {e}")))?;
+    }
+    if args.sub_steps && (args.oracle_d || args.format != Format::Table) {
+        return Err(usage(
+            "--sub-steps prints lines between the table's rows: it takes --format table and \
+             shows Algorithm 1 with a trained D, so not --oracle-d",
+        ));
+    }
+    Ok(())
 }
 
 /// Runs `n` iterations sub-step by sub-step ([`SlowIteration`]), printing each one's line.
