@@ -15,6 +15,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use ganscope::jobs::{MAX_JOBS, default_jobs, in_order};
 use ganscope::sim::analysis::{Analysis, AnalysisOptions};
 use ganscope::sim::breakpoint::{Breakpoints, Fired, Reading};
 use ganscope::sim::coverage::{self, ModeMass};
@@ -171,6 +172,10 @@ enum Command {
         /// Steps of the fresh discriminator in the two-sample test.
         #[arg(long, default_value_t = 2000)]
         probe_steps: u64,
+        /// Seeds run on this many threads at once (default: every core); the output is
+        /// the same as with one.
+        #[arg(long, value_name = "N", value_parser = parse_jobs)]
+        jobs: Option<usize>,
     },
     /// Figure 1 (a)–(d): run the scripted scenario and write the four-panel figure.
     Figure {
@@ -200,6 +205,10 @@ enum Command {
         #[arg(long, value_name = "LIST", value_parser = parse_seed_list,
               conflicts_with_all = ["seed", "out", "curves"])]
         seeds: Option<SeedList>,
+        /// With --seeds: seeds run on this many threads at once (default: every core);
+        /// the output is the same as with one, but for the times.
+        #[arg(long, value_name = "N", value_parser = parse_jobs, requires = "seeds")]
+        jobs: Option<usize>,
     },
     /// Train headless and write an animated GIF of Figure 1 over the run.
     Animate {
@@ -340,8 +349,9 @@ fn execute(command: Command) -> Result<(), Failure> {
             scale,
             curves,
             seeds,
+            jobs,
         } => match seeds {
-            Some(seeds) => figure_seeds(&settings, &seeds),
+            Some(seeds) => figure_seeds(&settings, &seeds, jobs.unwrap_or_else(default_jobs)),
             None => figure(&settings, &out, force, dark, scale, curves.as_deref()),
         },
         Command::Animate {
@@ -360,8 +370,14 @@ fn execute(command: Command) -> Result<(), Failure> {
             first_seed,
             iters,
             probe_steps,
+            jobs,
         } => match first_seed.checked_add(seeds) {
-            Some(end) => study(&settings, first_seed..end, iters, probe_steps),
+            Some(end) => study(
+                &settings,
+                first_seed..end,
+                (iters, probe_steps),
+                jobs.unwrap_or_else(default_jobs),
+            ),
             None => Err(usage(format!(
                 "--first-seed {first_seed} is too large for --seeds {seeds}: \
                  the last seed must be at most {}",
@@ -571,53 +587,33 @@ fn parse_seed_list(text: &str) -> Result<SeedList, String> {
     Ok(SeedList(seeds))
 }
 
-/// `figure --seeds`: the scenario for each seed, each stage met or not, and the time.
-fn figure_seeds(args: &SettingsArgs, seeds: &SeedList) -> Result<(), Failure> {
-    use ganscope::sim::story::{Story, StoryOptions};
+/// `figure --seeds`: the scenario for each seed, each stage met or not, and the time;
+/// seeds run on `jobs` threads, printed in order.
+fn figure_seeds(args: &SettingsArgs, seeds: &SeedList, jobs: usize) -> Result<(), Failure> {
     let base = resolve(args)?;
+    let mut runs = Vec::new();
     for &seed in &seeds.0 {
         let mut settings = base.clone();
         settings.seed = seed;
-        settings.validate().map_err(usage)?;
+        runs.push(Trainer::new(settings).map_err(usage)?);
     }
     let (mut met, mut times) = (0usize, Vec::new());
-    for &seed in &seeds.0 {
-        let mut settings = base.clone();
-        settings.seed = seed;
-        let mut trainer = Trainer::new(settings).map_err(usage)?;
-        let started = Instant::now();
-        let mut story = Story::new(StoryOptions::default());
-        let outcome = story.run(&mut trainer, |_| {});
-        let secs = started.elapsed().as_secs_f64();
-        times.push(secs);
-        let mut line = format!("seed {seed:>4}:");
-        for c in story.captures() {
-            let verdict = if c.passed() { "met" } else { "NOT MET" };
-            line += &format!(" {} {verdict} ({} work),", c.stage.label(), c.work);
-        }
-        let retried = story.rejected_candidates().len();
-        if retried > 0 {
-            line += &format!(" (a) rejected {retried}×,");
-        }
-        let all_met = outcome.is_ok() && story.captures().iter().all(|c| c.passed());
+    let started = Instant::now();
+    in_order(&runs, jobs, story_for_seed, |_, (all_met, secs, report)| {
         met += usize::from(all_met);
-        println!("{line} {secs:.1} s");
-        for c in story.captures() {
-            for e in c.evidence.iter().filter(|e| !e.passed()) {
-                println!("    {} {}", c.stage.label(), e.line());
-            }
-        }
-        if let Err(e) = outcome {
-            println!("    {e}");
-        }
-    }
+        times.push(secs);
+        print!("{report}");
+        true
+    });
     let total: f64 = times.iter().sum();
     let fastest = times.iter().copied().fold(f64::INFINITY, f64::min);
     let slowest = times.iter().copied().fold(0.0, f64::max);
     println!(
         "{met} of {} seeds met every bound of (a)-(d); {total:.0} s in all \
-         ({fastest:.1}-{slowest:.1} s per seed)",
-        seeds.0.len()
+         ({fastest:.1}-{slowest:.1} s per seed), {:.0} s on {} threads",
+        seeds.0.len(),
+        started.elapsed().as_secs_f64(),
+        jobs.clamp(1, seeds.0.len())
     );
     if met == seeds.0.len() {
         Ok(())
@@ -631,6 +627,46 @@ fn figure_seeds(args: &SettingsArgs, seeds: &SeedList) -> Result<(), Failure> {
             ),
         })
     }
+}
+
+/// One seed of `figure --seeds`: whether every bound was met, the seconds it took and its
+/// report (a line, then the bounds it missed).
+fn story_for_seed(trainer: &Trainer) -> (bool, f64, String) {
+    use ganscope::sim::story::{Story, StoryOptions};
+    let mut trainer = trainer.clone();
+    let seed = trainer.settings().seed;
+    let started = Instant::now();
+    let mut story = Story::new(StoryOptions::default());
+    let outcome = story.run(&mut trainer, |_| {});
+    let secs = started.elapsed().as_secs_f64();
+    let mut line = format!("seed {seed:>4}:");
+    for c in story.captures() {
+        let verdict = if c.passed() { "met" } else { "NOT MET" };
+        line += &format!(" {} {verdict} ({} work),", c.stage.label(), c.work);
+    }
+    let retried = story.rejected_candidates().len();
+    if retried > 0 {
+        line += &format!(" (a) rejected {retried}×,");
+    }
+    let all_met = outcome.is_ok() && story.captures().iter().all(|c| c.passed());
+    let mut report = format!("{line} {secs:.1} s\n");
+    for c in story.captures() {
+        for e in c.evidence.iter().filter(|e| !e.passed()) {
+            report += &format!("    {} {}\n", c.stage.label(), e.line());
+        }
+    }
+    if let Err(e) = outcome {
+        report += &format!("    {e}\n");
+    }
+    (all_met, secs, report)
+}
+
+/// Reads `--jobs`: a whole number of threads from 1 to [`MAX_JOBS`].
+fn parse_jobs(text: &str) -> Result<usize, String> {
+    text.parse::<usize>()
+        .ok()
+        .filter(|n| (1..=MAX_JOBS).contains(n))
+        .ok_or_else(|| format!("{text:?} is not a number of threads from 1 to {MAX_JOBS}"))
 }
 
 #[expect(clippy::too_many_arguments, reason = "one per command-line option")]
@@ -1089,8 +1125,8 @@ fn write_samples(trainer: &Trainer, n: usize, path: &Path) -> Result<(), Failure
 fn study(
     args: &SettingsArgs,
     seeds: std::ops::Range<u64>,
-    iters: u64,
-    probe_steps: u64,
+    (iters, probe_steps): (u64, u64),
+    jobs: usize,
 ) -> Result<(), Failure> {
     let count = seeds.end - seeds.start;
     let base = resolve(args)?;
@@ -1105,18 +1141,29 @@ fn study(
         "seed", "jsd", "w1", "p_g_mean", "p_g_std", "fresh_d_gap", "verdict"
     );
     let (mut below_01, mut below_005, mut passed) = (0, 0, 0);
-    for seed in seeds {
+    let seeds: Vec<u64> = seeds.collect();
+    let mut refused = None;
+    let run_seed = |&seed: &u64| -> Result<_, ganscope::sim::SettingError> {
         let mut settings = base.clone();
         settings.seed = seed;
-        let mut trainer = Trainer::new(settings).map_err(usage)?;
+        let mut trainer = Trainer::new(settings)?;
         let outcome = trainer.run(iters);
         let a = Analysis::new(&trainer.model(), &AnalysisOptions::default());
-        let m = &a.metrics;
         let gap = match outcome {
             Ok(()) => trainer
                 .fresh_discriminator_gap(1_000 + seed, probe_steps)
                 .ok(),
             Err(_) => None,
+        };
+        Ok((seed, a.metrics, gap))
+    };
+    in_order(&seeds, jobs, run_seed, |_, result| {
+        let (seed, m, gap) = match result {
+            Ok(run) => run,
+            Err(e) => {
+                refused = Some(usage(e));
+                return false;
+            }
         };
         let converged = m.jsd < 0.01 && gap.is_some_and(|g| g < 0.1);
         below_01 += u32::from(m.jsd < 0.01);
@@ -1131,6 +1178,10 @@ fn study(
             gap.map_or("diverged".to_owned(), |g| format!("{g:.4}")),
             if converged { "pass" } else { "fail" }
         );
+        true
+    });
+    if let Some(e) = refused {
+        return Err(e);
     }
     println!(
         "JSD < 0.01: {below_01}/{count}; JSD < 0.005: {below_005}/{count}; \

@@ -2,5 +2,6 @@
 //! exact quantities of Goodfellow et al. (2014) computed live.
 
 pub mod app;
+pub mod jobs;
 pub mod scene;
 pub mod sim;

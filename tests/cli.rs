@@ -777,3 +777,28 @@ fn sub_steps_print_algorithm_1_line_by_line_and_change_no_number() {
         assert!(stderr(&o).contains("--sub-steps"), "{}", stderr(&o));
     }
 }
+
+#[test]
+fn a_study_on_two_threads_prints_what_one_thread_prints() {
+    let args = [
+        "study",
+        "--seeds",
+        "3",
+        "--iters",
+        "300",
+        "--probe-steps",
+        "100",
+    ];
+    let one = ganscope(&[&args[..], &["--jobs", "1"]].concat());
+    let two = ganscope(&[&args[..], &["--jobs", "2"]].concat());
+    assert!(one.status.success(), "{}", stderr(&one));
+    assert_eq!(stdout(&one), stdout(&two));
+    assert_eq!(stdout(&one).lines().count(), 1 + 3 + 1, "{}", stdout(&one));
+    for bad in ["0", "257", "two"] {
+        let o = ganscope(&[&args[..], &["--jobs", bad]].concat());
+        assert_eq!(o.status.code(), Some(2), "--jobs {bad}");
+        assert!(stderr(&o).contains("--jobs"), "{}", stderr(&o));
+    }
+    let o = ganscope(&["figure", "--jobs", "2"]);
+    assert_eq!(o.status.code(), Some(2), "--jobs needs --seeds");
+}
