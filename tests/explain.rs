@@ -114,8 +114,8 @@ fn hovering_the_figure_at_x_reads_p_data_p_g_d_and_d_star_there() {
         close("p_g", value_of(&text, "p_g(x)"), r.p_g);
         close("D", value_of(&text, "D(x)"), r.d);
         let d_star = text
-            .lines()
-            .find(|l| l.starts_with("D*(x) = p_data(x) / (p_data(x) + p_g(x)) = "))
+            .split_once("D*(x) = p_data(x) / (p_data(x) + p_g(x))\n  = ")
+            .and_then(|(_, rest)| rest.lines().next())
             .unwrap_or_else(|| panic!("no D* formula in {text:?}"));
         close("D*", printed_result(d_star).expect("a number"), r.d_star);
         assert!(

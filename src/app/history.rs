@@ -184,8 +184,9 @@ impl History {
         }
     }
 
-    /// The recorded row nearest to `progress` (the earlier of two as near), if any.
-    pub fn row_near(&self, progress: f64) -> Option<Row> {
+    /// The recorded row nearest to `progress` (the earlier of two as near) with its
+    /// place, if any.
+    pub fn row_near(&self, progress: f64) -> Option<(Place, Row)> {
         let after = self.places.partition_point(|p| p.progress < progress);
         let distance = |i: usize| {
             self.places
@@ -196,7 +197,7 @@ impl History {
             Some(before) if distance(before) <= distance(after) => before,
             _ => after,
         };
-        self.rows.get(nearest).copied()
+        Some((*self.places.get(nearest)?, *self.rows.get(nearest)?))
     }
 
     /// The iteration count at `progress`: exact at recorded rows; between them, iterations

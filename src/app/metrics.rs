@@ -12,7 +12,7 @@ use crate::sim::LossKind;
 use crate::sim::readout;
 use crate::sim::trainer::Player;
 
-use super::history::{History, Row, SingleStepPhase};
+use super::history::{History, Place, Row, SingleStepPhase};
 use super::legend::{LegendEntry, Swatch, legend_ui};
 use super::theme::Palette;
 use super::worker::Published;
@@ -656,17 +656,37 @@ fn hover_label(
         Source::Minibatch => &picture.minibatch_history,
         Source::Exact => &picture.history,
     };
-    let explained = matches!(pos, HoverPosition::NearDataPoint { .. })
-        .then(|| plot.series.iter().find(|s| s.name == name))
-        .flatten()
-        .zip(history.row_near(progress));
-    match explained {
-        Some((series, row)) => format!("{}\nat {at}", (series.explain)(&row, picture)),
-        None if name == "-log 4" => format!(
+    // Near a point: that series; elsewhere: every series of the plot, at the nearest row.
+    let loss = picture.settings.training.loss;
+    let near = matches!(pos, HoverPosition::NearDataPoint { .. });
+    let chosen: Vec<&Series> = plot
+        .series
+        .iter()
+        .filter(|s| if near { s.name == name } else { s.shown(loss) })
+        .collect();
+    if let Some((place, row)) = history.row_near(progress)
+        && !chosen.is_empty()
+    {
+        let formulas: Vec<String> = chosen.iter().map(|s| (s.explain)(&row, picture)).collect();
+        return format!("{}\nat {}", formulas.join("\n\n"), place_label(place));
+    }
+    if name == "-log 4" {
+        return format!(
             "-log 4 = {}: the global minimum of C(G), reached only at p_g = p_data (Theorem 1)\n{at}",
             readout::number(MINUS_LOG4)
-        ),
-        None => format!("{name}\n{at}\n{:.4}", point.y),
+        );
+    }
+    format!("{name}\n{at}\n{:.4}", point.y)
+}
+
+/// "iteration 120", or "iteration 120 + 300 single steps" after steps outside iterations.
+fn place_label(place: Place) -> String {
+    let iteration = place.counters.iteration;
+    let single = place.single_steps().round();
+    if single >= 1.0 {
+        format!("iteration {iteration} + {single} single steps")
+    } else {
+        format!("iteration {iteration}")
     }
 }
 
@@ -989,6 +1009,16 @@ mod tests {
             "{shown} vs C(G) {}",
             row.c_g
         );
+        // Elsewhere in the plot: both of its series at the nearest moment.
+        let elsewhere = HoverPosition::Elsewhere {
+            position: egui_plot::PlotPoint::new(19.7, -1.0),
+        };
+        let text = hover_label(&PLOTS[1], &p, mapping, &elsewhere);
+        assert!(
+            text.contains(&readout::value_formula(row.value, None)),
+            "{text}"
+        );
+        assert!(text.contains(&formula), "{text}");
         let (text, row) = at(&PLOTS[0], "D loss", &p.minibatch_history, |r| r.d_loss);
         assert!(
             text.starts_with("At p_g = p_data with the best D it is 1.386."),

@@ -163,20 +163,20 @@ pub fn printed_result(formula: &str) -> Option<(f64, f64)> {
     Some((value, 0.5 * 10f64.powi(exponent - decimals)))
 }
 
-/// D*(x) with its inputs: "D*(x) = p_data(x) / (p_data(x) + p_g(x)) = 0.3100 / (0.3100 +
-/// 0.1200) = 0.7209" (Proposition 1).
+/// D*(x) with its inputs: "D*(x) = p_data(x) / (p_data(x) + p_g(x))", then on a second
+/// line "= 0.3100 / (0.3100 + 0.1200) = 0.7209" (Proposition 1).
 pub fn d_star_formula(p_data: f64, p_g: f64) -> String {
     let head = "D*(x) = p_data(x) / (p_data(x) + p_g(x))";
     if p_data + p_g > 0.0 {
         format!(
-            "{head} = {} / ({}{}) = {}",
+            "{head}\n  = {} / ({}{}) = {}",
             number(p_data),
             number(p_data),
             plus(p_g),
             number(optimal_d(p_data, p_g))
         )
     } else {
-        format!("{head} is 0 / 0 here, so any D is optimal: D*(x) = 0.5")
+        format!("{head}\n  is 0 / 0 here, so any D is optimal: D*(x) = 0.5")
     }
 }
 
