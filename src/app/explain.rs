@@ -168,7 +168,9 @@ pub fn status_bar_ui(ui: &mut egui::Ui, picture: &Published) {
         used = next;
         shown = i + 1;
     }
-    ui.horizontal(|ui| {
+    // One text line high, as a single label would be (`horizontal` is a button high).
+    let row = egui::Layout::left_to_right(egui::Align::Min);
+    ui.allocate_ui_with_layout(egui::vec2(width, 0.0), row, |ui| {
         for (i, part) in parts.iter().take(shown).enumerate() {
             if i > 0 {
                 ui.add_space(8.0);
