@@ -147,17 +147,16 @@ fn status_parts(picture: &Published) -> Vec<StatusPart> {
 pub fn status_bar_ui(ui: &mut egui::Ui, picture: &Published) {
     let parts = status_parts(picture);
     let font = egui::TextStyle::Body.resolve(ui.style());
-    let gap = 2.0 * ui.spacing().item_spacing.x + 8.0;
+    let text_width = |text: &str| {
+        ui.painter()
+            .layout_no_wrap(text.to_owned(), font.clone(), egui::Color32::WHITE)
+            .size()
+            .x
+    };
+    // Parts are three spaces apart, as one line of text would have them.
+    let gap = text_width("   ");
     let width = ui.available_width();
-    let widths: Vec<f32> = parts
-        .iter()
-        .map(|p| {
-            ui.painter()
-                .layout_no_wrap(p.text.clone(), font.clone(), egui::Color32::WHITE)
-                .size()
-                .x
-        })
-        .collect();
+    let widths: Vec<f32> = parts.iter().map(|p| text_width(&p.text)).collect();
     let mut used = 0.0;
     let mut shown = 0;
     for (i, w) in widths.iter().enumerate() {
@@ -173,7 +172,7 @@ pub fn status_bar_ui(ui: &mut egui::Ui, picture: &Published) {
     ui.allocate_ui_with_layout(egui::vec2(width, 0.0), row, |ui| {
         for (i, part) in parts.iter().take(shown).enumerate() {
             if i > 0 {
-                ui.add_space(8.0);
+                ui.add_space((gap - ui.spacing().item_spacing.x).max(0.0));
             }
             let mut text = egui::RichText::new(&part.text);
             if part.strong {
