@@ -184,6 +184,22 @@ impl History {
         }
     }
 
+    /// The recorded row nearest to `progress` (the earlier of two as near) with its
+    /// place, if any.
+    pub fn row_near(&self, progress: f64) -> Option<(Place, Row)> {
+        let after = self.places.partition_point(|p| p.progress < progress);
+        let distance = |i: usize| {
+            self.places
+                .get(i)
+                .map_or(f64::INFINITY, |p| (p.progress - progress).abs())
+        };
+        let nearest = match after.checked_sub(1) {
+            Some(before) if distance(before) <= distance(after) => before,
+            _ => after,
+        };
+        Some((*self.places.get(nearest)?, *self.rows.get(nearest)?))
+    }
+
     /// The iteration count at `progress`: exact at recorded rows; between them, iterations
     /// advance one per unit of progress, but never beyond the next row's count.
     pub fn iteration_at(&self, progress: f64) -> f64 {

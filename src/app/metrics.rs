@@ -9,8 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::scene::Dash;
 use crate::sim::LossKind;
+use crate::sim::readout;
+use crate::sim::trainer::Player;
 
-use super::history::{History, Row, SingleStepPhase};
+use super::history::{History, Place, Row, SingleStepPhase};
 use super::legend::{LegendEntry, Swatch, legend_ui};
 use super::theme::Palette;
 use super::worker::Published;
@@ -100,12 +102,14 @@ impl XMapping {
     }
 }
 
-/// One line of a plot: its legend name, the number it reads from a row, and what the loss
-/// must be for the number to mean what its name says.
+/// One line of a plot: its legend name, the number it reads from a row, what the loss
+/// must be for the number to mean what its name says, and its formula with a row's values
+/// (the hover of a point).
 struct Series {
     name: &'static str,
     value: fn(&Row) -> f64,
     needs: Needs,
+    explain: fn(&Row, &Published) -> String,
 }
 
 /// What a series needs of the training loss.
@@ -193,12 +197,37 @@ struct MetricPlot {
     reference: Reference,
 }
 
-const fn series(name: &'static str, value: fn(&Row) -> f64) -> Series {
+const fn series(
+    name: &'static str,
+    value: fn(&Row) -> f64,
+    explain: fn(&Row, &Published) -> String,
+) -> Series {
     Series {
         name,
         value,
         needs: Needs::Nothing,
+        explain,
     }
+}
+
+/// A minibatch loss's formula with the row's value, after what it is at the equilibrium.
+fn loss_explained(player: Player, loss_value: f64, picture: &Published) -> String {
+    let t = &picture.settings.training;
+    let at = equilibrium(t.loss);
+    let fixed = match player {
+        Player::Discriminator => at.d_loss,
+        Player::Generator => at.g_loss,
+    };
+    let note = fixed.map_or(String::new(), |v| {
+        format!(
+            "At p_g = p_data with the best D it is {}.\n",
+            readout::number(v)
+        )
+    });
+    format!(
+        "{note}{}",
+        readout::loss_formula(t.loss, player, t.batch_size, loss_value, None)
+    )
 }
 
 /// The plots, in grid order.
@@ -210,8 +239,16 @@ const PLOTS: [MetricPlot; 6] = [
         },
         source: Source::Minibatch,
         series: &[
-            series("D loss", |r| r.d_loss),
-            series("G loss", |r| r.g_loss),
+            series(
+                "D loss",
+                |r| r.d_loss,
+                |r, p| loss_explained(Player::Discriminator, r.d_loss, p),
+            ),
+            series(
+                "G loss",
+                |r| r.g_loss,
+                |r, p| loss_explained(Player::Generator, r.g_loss, p),
+            ),
         ],
         reference: Reference::LossesAtEquilibrium,
     },
@@ -229,35 +266,63 @@ const PLOTS: [MetricPlot; 6] = [
                 name: "V(D, G)",
                 value: |r| r.value,
                 needs: Needs::Classifier,
+                explain: |r, _| readout::value_formula(r.value, None),
             },
-            series("C(G)", |r| r.c_g),
+            series("C(G)", |r| r.c_g, |r, _| readout::c_g_formula(r.jsd)),
         ],
         reference: Reference::MinusLog4,
     },
     MetricPlot {
         title: |_| "JSD(p_data || p_g)".to_owned(),
         source: Source::Exact,
-        series: &[series("JSD", |r| r.jsd)],
+        series: &[series(
+            "JSD",
+            |r| r.jsd,
+            |r, _| readout::jsd_formula(r.jsd, None),
+        )],
         reference: Reference::Nothing,
     },
     MetricPlot {
         title: |_| "Wasserstein-1".to_owned(),
         source: Source::Exact,
-        series: &[series("W1", |r| r.w1)],
+        series: &[series(
+            "W1",
+            |r| r.w1,
+            |r, _| readout::w1_formula(r.w1, None),
+        )],
         reference: Reference::Nothing,
     },
     MetricPlot {
         title: |_| "p_g mean and std".to_owned(),
         source: Source::Exact,
-        series: &[series("mean", |r| r.p_g_mean), series("std", |r| r.p_g_std)],
+        series: &[
+            series(
+                "mean",
+                |r| r.p_g_mean,
+                |r, p| readout::mean_formula(r.p_g_mean, p.analysis.metrics.data_mean),
+            ),
+            series(
+                "std",
+                |r| r.p_g_std,
+                |r, p| readout::std_formula(r.p_g_std, p.analysis.metrics.data_std),
+            ),
+        ],
         reference: Reference::TargetMoments,
     },
     MetricPlot {
         title: |_| "gradient norms".to_owned(),
         source: Source::Minibatch,
         series: &[
-            series("|grad D|", |r| r.d_grad),
-            series("|grad G|", |r| r.g_grad),
+            series(
+                "|grad D|",
+                |r| r.d_grad,
+                |r, _| readout::grad_norm_formula(Player::Discriminator, r.d_grad),
+            ),
+            series(
+                "|grad G|",
+                |r| r.g_grad,
+                |r, _| readout::grad_norm_formula(Player::Generator, r.g_grad),
+            ),
         ],
         reference: Reference::Nothing,
     },
@@ -360,7 +425,7 @@ fn plots_ui(
                             .link_cursor(link, [true, false])
                             .x_grid_spacer(move |input| ticks.marks(input, phases))
                             .x_axis_formatter(move |mark, _| ticks.label(mark.value))
-                            .label_formatter(|pos| Some(hover_label(picture, mapping, pos)));
+                            .label_formatter(|pos| Some(hover_label(plot, picture, mapping, pos)));
                         if refit {
                             shown = shown.reset();
                         }
@@ -562,8 +627,15 @@ fn round_step(at_least: f64) -> f64 {
         .unwrap_or(10.0 * power)
 }
 
-/// The hover text: the series, the iteration (and single steps) under the cursor, the value.
-fn hover_label(picture: &Published, mapping: XMapping, pos: &HoverPosition<'_>) -> String {
+/// The hover text: near a series' point, its formula with the values of that moment;
+/// elsewhere the name of the line, the iteration (and single steps) under the cursor and
+/// the value.
+fn hover_label(
+    plot: &MetricPlot,
+    picture: &Published,
+    mapping: XMapping,
+    pos: &HoverPosition<'_>,
+) -> String {
     let (name, point) = match pos {
         HoverPosition::NearDataPoint {
             plot_name,
@@ -580,7 +652,42 @@ fn hover_label(picture: &Published, mapping: XMapping, pos: &HoverPosition<'_>) 
     } else {
         format!("iteration {iteration}")
     };
+    let history = match plot.source {
+        Source::Minibatch => &picture.minibatch_history,
+        Source::Exact => &picture.history,
+    };
+    // Near a point: that series; elsewhere: every series of the plot, at the nearest row.
+    let loss = picture.settings.training.loss;
+    let near = matches!(pos, HoverPosition::NearDataPoint { .. });
+    let chosen: Vec<&Series> = plot
+        .series
+        .iter()
+        .filter(|s| if near { s.name == name } else { s.shown(loss) })
+        .collect();
+    if let Some((place, row)) = history.row_near(progress)
+        && !chosen.is_empty()
+    {
+        let formulas: Vec<String> = chosen.iter().map(|s| (s.explain)(&row, picture)).collect();
+        return format!("{}\nat {}", formulas.join("\n\n"), place_label(place));
+    }
+    if name == "-log 4" {
+        return format!(
+            "-log 4 = {}: the global minimum of C(G), reached only at p_g = p_data (Theorem 1)\n{at}",
+            readout::number(MINUS_LOG4)
+        );
+    }
     format!("{name}\n{at}\n{:.4}", point.y)
+}
+
+/// "iteration 120", or "iteration 120 + 300 single steps" after steps outside iterations.
+fn place_label(place: Place) -> String {
+    let iteration = place.counters.iteration;
+    let single = place.single_steps().round();
+    if single >= 1.0 {
+        format!("iteration {iteration} + {single} single steps")
+    } else {
+        format!("iteration {iteration}")
+    }
 }
 
 /// One plot's series, its reference lines, the shaded single-step phases and the markers'
@@ -870,6 +977,60 @@ mod tests {
                 None => assert!(!classifies(loss), "{loss}: a classifier's G loss is fixed"),
             }
         }
+    }
+
+    #[test]
+    fn hovering_a_point_shows_its_formula_with_the_values_of_that_moment() {
+        use super::super::worker::{Command, Worker};
+        use crate::sim::Settings;
+        let mut w = Worker::new(Settings::preset("fig1").expect("preset")).expect("valid");
+        for _ in 0..20 {
+            w.handle(Command::StepIteration);
+        }
+        let p = w.publish();
+        let mapping = XMapping::new(&MetricsView::default(), &p.minibatch_history, 20);
+        let at = |plot: &MetricPlot, name: &str, history: &History, value: fn(&Row) -> f64| {
+            let (Some(place), Some(row)) = (history.places().last(), history.rows().last()) else {
+                panic!("a recorded row");
+            };
+            let pos = HoverPosition::NearDataPoint {
+                plot_name: name,
+                position: egui_plot::PlotPoint::new(place.progress, value(row)),
+                index: 0,
+            };
+            (hover_label(plot, &p, mapping, &pos), *row)
+        };
+        let (text, row) = at(&PLOTS[1], "C(G)", &p.history, |r| r.c_g);
+        let formula = readout::c_g_formula(row.jsd);
+        assert_eq!(text, format!("{formula}\nat iteration 20"));
+        let (shown, half) = readout::printed_result(&formula).expect("a number");
+        assert!(
+            (shown - row.c_g).abs() <= half,
+            "{shown} vs C(G) {}",
+            row.c_g
+        );
+        // Elsewhere in the plot: both of its series at the nearest moment.
+        let elsewhere = HoverPosition::Elsewhere {
+            position: egui_plot::PlotPoint::new(19.7, -1.0),
+        };
+        let text = hover_label(&PLOTS[1], &p, mapping, &elsewhere);
+        assert!(
+            text.contains(&readout::value_formula(row.value, None)),
+            "{text}"
+        );
+        assert!(text.contains(&formula), "{text}");
+        let (text, row) = at(&PLOTS[0], "D loss", &p.minibatch_history, |r| r.d_loss);
+        assert!(
+            text.starts_with("At p_g = p_data with the best D it is 1.386."),
+            "{text}"
+        );
+        let formula = text.trim_end_matches("\nat iteration 20");
+        let (shown, half) = readout::printed_result(formula).expect("a number");
+        assert!(
+            (shown - row.d_loss).abs() <= half,
+            "{text} vs {}",
+            row.d_loss
+        );
     }
 
     #[test]

@@ -261,6 +261,12 @@ impl GanscopeApp {
         &self.picture
     }
 
+    /// Sends `command` to the run with the next frame, as a control would (tests use it
+    /// for commands whose controls live elsewhere, such as breakpoints).
+    pub fn send(&mut self, command: Command) {
+        self.pending.push(command);
+    }
+
     /// Presenter mode, the metric plots and the key list as they are now.
     pub fn presenter(&self) -> presenter::Presenter {
         self.presenter
@@ -466,54 +472,10 @@ impl GanscopeApp {
         new_caption
     }
 
-    /// The bottom line: counters, speed, state and the paper's numbers.
+    /// The bottom line: counters, state (and why a breakpoint paused the run), speed and
+    /// the paper's numbers, each with its formula on hover.
     fn status_bar_ui(&self, ui: &mut egui::Ui) {
-        let picture = &self.picture;
-        let c = picture.counters;
-        let phase = if picture.divergence.is_some() {
-            "diverged"
-        } else if picture.playing {
-            "training"
-        } else {
-            "paused"
-        };
-        let m = &picture.analysis.metrics;
-        let t = &picture.settings.training;
-        let lr_factor = t.lr_factor(c.iteration);
-        // Most important first: a narrow window drops parts from the end rather than wrap.
-        let parts = [
-            format!("iteration {}", c.iteration),
-            phase.to_owned(),
-            format!("JSD {:.4}", m.jsd),
-            format!("{:.0} it/s", picture.iterations_per_second),
-            format!(
-                "lr D {:.2e} G {:.2e}",
-                t.lr_d * lr_factor,
-                t.lr_g * lr_factor
-            ),
-            format!("C(G) {:.4} (-log 4 = -1.3863)", m.c_g),
-            format!("W1 {:.4}", m.w1),
-            format!("D steps {}   G steps {}", c.d_steps, c.g_steps),
-        ];
-        let full = parts.join("   ");
-        let font = egui::TextStyle::Body.resolve(ui.style());
-        let width = ui.available_width();
-        let fits = |text: &str| {
-            ui.painter()
-                .layout_no_wrap(text.to_owned(), font.clone(), egui::Color32::WHITE)
-                .size()
-                .x
-                <= width
-        };
-        let shown = (1..=parts.len())
-            .rev()
-            .map(|n| parts[..n].join("   "))
-            .find(|text| fits(text))
-            .unwrap_or_else(|| parts[0].clone());
-        ui.add(egui::Label::new(shown).truncate()).on_hover_text(format!(
-            "{full}\n\nThe learning rates in force: the set ones ({:.2e}, {:.2e}) times the decay factor {lr_factor:.3}, which falls linearly to 0 at training.lr_decay_iters (0 = no decay)",
-            t.lr_d, t.lr_g
-        ));
+        explain::status_bar_ui(ui, &self.picture);
     }
 
     /// The controls; returns the commands they ask for.

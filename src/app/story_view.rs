@@ -5,8 +5,9 @@
 use super::figure::panel_ui;
 use super::theme::color;
 use super::worker::{Command, Published};
-use crate::scene::{Palette, Panel};
-use crate::sim::story::Stage;
+use crate::scene::{EvidenceLine, Palette, Panel, StoryPicture};
+use crate::sim::readout::evidence_formula;
+use crate::sim::story::{Evidence, Stage};
 
 /// A 2 × 2 grid needs at least this much room per panel (points), or the panels come one
 /// at a time.
@@ -91,7 +92,7 @@ impl StoryView {
         if grid {
             let panels: Vec<(Stage, Panel)> =
                 (0..story.stages.len()).filter_map(panel_of).collect();
-            self.grid_ui(ui, &panels, busy, &mut out);
+            self.grid_ui(ui, &panels, story, busy, &mut out);
         } else if let Some((stage, panel)) = story
             .stages
             .iter()
@@ -99,7 +100,7 @@ impl StoryView {
             .or(Some(0))
             .and_then(panel_of)
         {
-            self.single_ui(ui, stage, &panel, busy, &mut out);
+            self.single_ui(ui, stage, &panel, evidence_of(story, stage), busy, &mut out);
         }
         out
     }
@@ -160,6 +161,7 @@ impl StoryView {
         &self,
         ui: &mut egui::Ui,
         panels: &[(Stage, Panel)],
+        story: &StoryPicture,
         busy: bool,
         out: &mut Vec<Command>,
     ) {
@@ -180,7 +182,7 @@ impl StoryView {
                             col.allocate_ui(egui::vec2(column_w, plot_h), |ui| {
                                 panel_ui(ui, &format!("story_{}", stage.label()), panel, false);
                             });
-                            self.caption_ui(col, panel);
+                            self.caption_ui(col, panel, evidence_of(story, *stage));
                         });
                         ui.add_space(gap);
                     }
@@ -197,6 +199,7 @@ impl StoryView {
         ui: &mut egui::Ui,
         stage: Stage,
         panel: &Panel,
+        evidence: &[EvidenceLine],
         busy: bool,
         out: &mut Vec<Command>,
     ) {
@@ -218,7 +221,7 @@ impl StoryView {
                 ui.allocate_ui_with_layout(egui::vec2(text_w, room.y), column, |ui| {
                     egui::ScrollArea::vertical()
                         .id_salt("story_caption")
-                        .show(ui, |ui| self.caption_ui(ui, panel));
+                        .show(ui, |ui| self.caption_ui(ui, panel, evidence));
                 });
             });
         } else {
@@ -227,17 +230,31 @@ impl StoryView {
             });
             egui::ScrollArea::vertical()
                 .id_salt("story_caption")
-                .show(ui, |ui| self.caption_ui(ui, panel));
+                .show(ui, |ui| self.caption_ui(ui, panel, evidence));
         }
     }
 
     /// The caption and, with the numbers on, the evidence, all at the caption's size so a
-    /// room can read them.
-    fn caption_ui(&self, ui: &mut egui::Ui, panel: &Panel) {
+    /// room can read them; hovering an evidence line shows its formula with the values.
+    fn caption_ui(&self, ui: &mut egui::Ui, panel: &Panel, evidence: &[EvidenceLine]) {
+        let measured: Vec<Evidence> = evidence.iter().map(|e| e.measured.clone()).collect();
         for line in panel.caption.iter().filter(|l| self.numbers || !l.small) {
-            ui.label(egui::RichText::new(&line.text).color(color(line.color)));
+            let shown = ui.label(egui::RichText::new(&line.text).color(color(line.color)));
+            // The panel's evidence lines are these very texts.
+            if let Some(e) = evidence.iter().find(|e| e.text == line.text) {
+                shown.on_hover_text(evidence_formula(&e.measured, &measured));
+            }
         }
     }
+}
+
+/// The evidence lines of `stage`'s panel (none if it was not captured).
+fn evidence_of(story: &StoryPicture, stage: Stage) -> &[EvidenceLine] {
+    story
+        .stages
+        .iter()
+        .find(|s| s.stage == stage)
+        .map_or(&[], |s| &s.evidence)
 }
 
 /// The tab before Figure 1 has run: what it is and how to run it.

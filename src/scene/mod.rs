@@ -732,12 +732,14 @@ pub struct StagePicture {
 }
 
 /// One line of a stage's evidence, as its caption prints it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct EvidenceLine {
     /// "name = value (< bound)".
     pub text: String,
     /// Whether the value met its bound (an unmet one is drawn in the warning colour).
     pub passed: bool,
+    /// The number behind the line (the app's hover explains it).
+    pub measured: crate::sim::story::Evidence,
 }
 
 /// The analysed four stages on one x range (the union of every stage's data and p_g).
@@ -788,6 +790,7 @@ impl StoryPicture {
                     .map(|e| EvidenceLine {
                         text: e.line(),
                         passed: e.passed(),
+                        measured: e.clone(),
                     })
                     .collect(),
                 iteration: c.end.counters().iteration,

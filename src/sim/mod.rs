@@ -17,6 +17,7 @@ pub mod model;
 pub mod optim;
 pub mod oracle;
 pub mod pace;
+pub mod readout;
 pub mod record;
 pub mod schema;
 pub mod settings;
