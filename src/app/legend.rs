@@ -5,7 +5,7 @@
 use egui::{Color32, Pos2, Rect, Sense, Shape, Stroke, Vec2};
 
 use super::theme::color;
-use crate::scene::{Dash, Panel};
+use crate::scene::{ArrowSet, Dash, MarkShape, Panel};
 
 /// How an entry's sample is drawn.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -25,6 +25,10 @@ pub enum Swatch {
     Arrow(Color32),
     /// Upward tick marks (samples on the x line).
     Ticks(Color32),
+    /// Dots (values on a curve).
+    Dots(Color32),
+    /// A rightward arrow (a push or a move along the x line).
+    SideArrow(Color32),
 }
 
 impl Swatch {
@@ -67,12 +71,13 @@ pub fn panel_entries(panel: &Panel) -> Vec<LegendEntry> {
                 swatch: Swatch::line(c.stroke),
             }),
     );
-    if let Some(marks) = &panel.marks {
-        out.push(LegendEntry {
-            label: marks.label.clone(),
-            swatch: Swatch::Ticks(color(marks.color)),
-        });
-    }
+    out.extend(panel.marks.iter().map(|m| LegendEntry {
+        label: m.label.clone(),
+        swatch: match m.shape {
+            MarkShape::Tick => Swatch::Ticks(color(m.color)),
+            MarkShape::Dot => Swatch::Dots(color(m.color)),
+        },
+    }));
     out.extend(
         panel
             .arrows
@@ -80,10 +85,19 @@ pub fn panel_entries(panel: &Panel) -> Vec<LegendEntry> {
             .filter(|a| !a.label.is_empty())
             .map(|a| LegendEntry {
                 label: a.label.clone(),
-                swatch: Swatch::Arrow(color(a.stroke.color)),
+                swatch: if along_the_x_line(a) {
+                    Swatch::SideArrow(color(a.stroke.color))
+                } else {
+                    Swatch::Arrow(color(a.stroke.color))
+                },
             }),
     );
     out
+}
+
+/// Whether every arrow of the set is horizontal (pushes and moves along the x line).
+fn along_the_x_line(set: &ArrowSet) -> bool {
+    !set.from.is_empty() && set.from.iter().zip(&set.to).all(|(a, b)| a[1] == b[1])
 }
 
 /// Draws `entries` in one row (wrapping when the row is too narrow).
@@ -140,6 +154,28 @@ fn swatch_shapes(swatch: Swatch, rect: Rect) -> Vec<Shape> {
                 Shape::line_segment([Pos2::new(x + tip, top + tip), Pos2::new(x, top)], stroke),
             ]
         }
+        Swatch::SideArrow(color) => {
+            let (left, right) = (rect.left() + 2.0, rect.right() - 2.0);
+            let tip = 0.3 * rect.height();
+            let stroke = Stroke::new(2.0, color);
+            vec![
+                Shape::line_segment([Pos2::new(left, y), Pos2::new(right, y)], stroke),
+                Shape::line_segment(
+                    [Pos2::new(right - tip, y - tip), Pos2::new(right, y)],
+                    stroke,
+                ),
+                Shape::line_segment(
+                    [Pos2::new(right - tip, y + tip), Pos2::new(right, y)],
+                    stroke,
+                ),
+            ]
+        }
+        Swatch::Dots(color) => (0..3)
+            .map(|i| {
+                let x = rect.left() + rect.width() * (0.25 + 0.25 * i as f32);
+                Shape::circle_filled(Pos2::new(x, y), 0.15 * rect.height(), color)
+            })
+            .collect(),
         Swatch::Ticks(color) => (0..3)
             .map(|i| {
                 let x = rect.left() + rect.width() * (0.25 + 0.25 * i as f32);
