@@ -247,3 +247,17 @@ fn slow_motion_runs_one_iteration_sub_step_by_sub_step_and_lands_where_a_step_do
     assert!(p.slow.is_none());
     assert_eq!(p.counters, t.counters());
 }
+
+#[test]
+fn the_live_view_export_draws_the_forces_and_the_sub_step_as_the_app_does() {
+    let mut w = worker("vanishing");
+    w.handle(Command::StepIteration);
+    let p = w.publish();
+    let palette = Palette::LIGHT;
+    let panel = live_panel(&p, with_forces(), &palette);
+    let svg = ganscope::scene::svg::panel_svg(&panel, palette.background, palette.ink);
+    let Some(set) = push_arrows(&panel) else {
+        panic!("no push arrows");
+    };
+    assert!(svg.contains(&set.label), "the legend names the pushes");
+}

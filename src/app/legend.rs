@@ -110,10 +110,25 @@ pub fn legend_ui(ui: &mut egui::Ui, entries: &[LegendEntry]) {
     });
 }
 
-/// One entry: the sample, then the label.
+/// One entry: the sample, then the label; both start a new row together when the entry
+/// does not fit in what is left of this one.
 fn entry_ui(ui: &mut egui::Ui, entry: &LegendEntry) {
     let height = ui.text_style_height(&egui::TextStyle::Body);
     let size = Vec2::new(2.2 * height, height);
+    let galley = egui::WidgetText::from(entry.label.as_str()).into_galley(
+        ui,
+        Some(egui::TextWrapMode::Extend),
+        f32::INFINITY,
+        egui::TextStyle::Body,
+    );
+    let needed = size.x + ui.spacing().item_spacing.x + galley.size().x;
+    let row_started = ui.cursor().min.x > ui.max_rect().left() + 0.5;
+    let left = ui.available_size_before_wrap().x;
+    if row_started && needed > left {
+        // Filling the row's rest makes the entry wrap as a whole, with the row spacing
+        // of a wrap.
+        ui.allocate_space(Vec2::new(left, 0.0));
+    }
     let (rect, _) = ui.allocate_exact_size(size, Sense::hover());
     if ui.is_rect_visible(rect) {
         ui.painter().extend(swatch_shapes(entry.swatch, rect));

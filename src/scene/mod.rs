@@ -453,8 +453,9 @@ pub fn figure1_panel(input: &PanelInput<'_>, overlays: Overlays, palette: &Palet
     if overlays.d_star && !input.d_is_oracle {
         add_d_star(&mut panel, curves, palette);
     }
-    // A sub-step that draws its own minibatch replaces the published one of that kind.
-    if overlays.real_samples && !input.real.is_empty() && phase != Some(Phase::SampleData) {
+    // While a sub-step is shown, only its own minibatches are drawn: the published ones
+    // (data ticks, forces) are other samples and would be taken for the sub-step's.
+    if overlays.real_samples && !input.real.is_empty() && phase.is_none() {
         panel.marks.push(Marks {
             label: "data samples".to_owned(),
             points: input.real.iter().map(|&x| [x, -0.03 * y_hi]).collect(),
@@ -466,8 +467,7 @@ pub fn figure1_panel(input: &PanelInput<'_>, overlays: Overlays, palette: &Palet
         let arrows_before = g_before.map_or(input.arrows_before, |b| b.arrows.as_slice());
         add_z_line(&mut panel, input, arrows_before, z_level, y_hi, palette);
     }
-    // Sub-step 7 draws the forces on its own minibatch instead.
-    if overlays.forces && phase != Some(Phase::GeneratorLoss) {
+    if overlays.forces && phase.is_none() {
         add_forces(&mut panel, input, y_hi, palette);
     }
     if let Some(slow) = input.slow {
@@ -661,8 +661,9 @@ fn move_arrows(before: &[f64], after: &[f64], view: ViewRange, y_hi: f64, color:
         .map(|(b, a)| (a - b).abs())
         .filter(|d| d.is_finite())
         .fold(0.0, f64::max);
-    let factor = if largest > 0.0 && largest < 0.04 * width {
-        10f64.powf((0.08 * width / largest).log10().floor())
+    // Drawn, the largest move is then between 1.5 % and 15 % of the view.
+    let factor = if largest > 0.0 && largest < 0.015 * width {
+        10f64.powf((0.15 * width / largest).log10().floor())
     } else {
         1.0
     };
@@ -670,10 +671,7 @@ fn move_arrows(before: &[f64], after: &[f64], view: ViewRange, y_hi: f64, color:
     let at = |x: f64, y: f64| [x.clamp(lo, hi), y];
     ArrowSet {
         label: if factor > 1.0 {
-            format!(
-                "8. G(z) before -> after (moves drawn x{factor:.0}; largest {})",
-                short_number(largest)
-            )
+            format!("8. G(z) before -> after, drawn x{factor:.0}")
         } else {
             "8. G(z) before -> after".to_owned()
         },
@@ -750,7 +748,7 @@ fn add_sub_step(
             from: z.iter().map(|&z| [z_to_x(z), z_level]).collect(),
             to: x.iter().map(|&x| [x.clamp(lo, hi), 0.0]).collect(),
             stroke: Stroke {
-                color: palette.highlight,
+                color: palette.highlight.alpha(170),
                 width: 1.2,
                 dash: Dash::Solid,
             },
