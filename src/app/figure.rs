@@ -7,14 +7,26 @@ use egui_plot::{
 
 use super::theme::color;
 use super::worker::Published;
-use crate::scene::{Dash, Overlays, Palette, Panel, PanelInput, figure1_panel};
+use crate::scene::{
+    Dash, MarkShape, Overlays, Palette, Panel, PanelInput, SlowInput, figure1_panel,
+};
 
-/// The live view's panel for a published picture.
+/// The live view's panel for a published picture: with the forces on its samples (when
+/// [`Overlays::forces`] is on), D* as D under the oracle, and slow motion's sub-step.
 pub fn live_panel(picture: &Published, overlays: Overlays, palette: &Palette) -> Panel {
+    let slow = picture.slow.as_ref().and_then(|slow| {
+        slow.last.as_deref().map(|step| SlowInput {
+            step,
+            before: slow.before.as_deref(),
+        })
+    });
     figure1_panel(
         &PanelInput {
             generated: &picture.generated,
             real: &picture.real,
+            forces: Some(&picture.forces),
+            d_is_oracle: picture.oracle,
+            slow,
             ..PanelInput::new(&picture.curves, picture.view, &picture.settings.noise)
         },
         overlays,
@@ -100,18 +112,25 @@ pub fn panel_shown_ui(ui: &mut egui::Ui, id: &str, panel: &Panel, y_label: bool)
                     .style(line_style(curve.stroke.dash)),
             );
         }
-        if let Some(marks) = &panel.marks {
+        for marks in &panel.marks {
+            let (shape, radius) = match marks.shape {
+                MarkShape::Tick => (MarkerShape::Up, 3.0),
+                MarkShape::Dot => (MarkerShape::Circle, 3.5),
+            };
             plot.points(
                 Points::new(marks.label.clone(), marks.points.clone())
-                    .shape(MarkerShape::Up)
-                    .radius(3.0)
+                    .shape(shape)
+                    .filled(true)
+                    .radius(radius)
                     .color(color(marks.color)),
             );
         }
         for set in &panel.arrows {
+            // egui_plot draws arrows 1 point wide, or 2 highlighted: the bold ones.
             plot.arrows(
                 Arrows::new(set.label.clone(), set.from.clone(), set.to.clone())
                     .color(color(set.stroke.color))
+                    .highlight(set.stroke.width >= 1.8)
                     .tip_length(set.tip - 1.0),
             );
         }

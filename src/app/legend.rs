@@ -5,7 +5,7 @@
 use egui::{Color32, Pos2, Rect, Sense, Shape, Stroke, Vec2};
 
 use super::theme::color;
-use crate::scene::{Dash, Panel};
+use crate::scene::{ArrowSet, Dash, MarkShape, Panel};
 
 /// How an entry's sample is drawn.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -25,6 +25,10 @@ pub enum Swatch {
     Arrow(Color32),
     /// Upward tick marks (samples on the x line).
     Ticks(Color32),
+    /// Dots (values on a curve).
+    Dots(Color32),
+    /// A rightward arrow (a push or a move along the x line).
+    SideArrow(Color32),
 }
 
 impl Swatch {
@@ -67,12 +71,13 @@ pub fn panel_entries(panel: &Panel) -> Vec<LegendEntry> {
                 swatch: Swatch::line(c.stroke),
             }),
     );
-    if let Some(marks) = &panel.marks {
-        out.push(LegendEntry {
-            label: marks.label.clone(),
-            swatch: Swatch::Ticks(color(marks.color)),
-        });
-    }
+    out.extend(panel.marks.iter().map(|m| LegendEntry {
+        label: m.label.clone(),
+        swatch: match m.shape {
+            MarkShape::Tick => Swatch::Ticks(color(m.color)),
+            MarkShape::Dot => Swatch::Dots(color(m.color)),
+        },
+    }));
     out.extend(
         panel
             .arrows
@@ -80,10 +85,19 @@ pub fn panel_entries(panel: &Panel) -> Vec<LegendEntry> {
             .filter(|a| !a.label.is_empty())
             .map(|a| LegendEntry {
                 label: a.label.clone(),
-                swatch: Swatch::Arrow(color(a.stroke.color)),
+                swatch: if along_the_x_line(a) {
+                    Swatch::SideArrow(color(a.stroke.color))
+                } else {
+                    Swatch::Arrow(color(a.stroke.color))
+                },
             }),
     );
     out
+}
+
+/// Whether every arrow of the set is horizontal (pushes and moves along the x line).
+fn along_the_x_line(set: &ArrowSet) -> bool {
+    !set.from.is_empty() && set.from.iter().zip(&set.to).all(|(a, b)| a[1] == b[1])
 }
 
 /// Draws `entries` in one row (wrapping when the row is too narrow).
@@ -96,10 +110,25 @@ pub fn legend_ui(ui: &mut egui::Ui, entries: &[LegendEntry]) {
     });
 }
 
-/// One entry: the sample, then the label.
+/// One entry: the sample, then the label; both start a new row together when the entry
+/// does not fit in what is left of this one.
 fn entry_ui(ui: &mut egui::Ui, entry: &LegendEntry) {
     let height = ui.text_style_height(&egui::TextStyle::Body);
     let size = Vec2::new(2.2 * height, height);
+    let galley = egui::WidgetText::from(entry.label.as_str()).into_galley(
+        ui,
+        Some(egui::TextWrapMode::Extend),
+        f32::INFINITY,
+        egui::TextStyle::Body,
+    );
+    let needed = size.x + ui.spacing().item_spacing.x + galley.size().x;
+    let row_started = ui.cursor().min.x > ui.max_rect().left() + 0.5;
+    let left = ui.available_size_before_wrap().x;
+    if row_started && needed > left {
+        // Filling the row's rest makes the entry wrap as a whole, with the row spacing
+        // of a wrap.
+        ui.allocate_space(Vec2::new(left, 0.0));
+    }
     let (rect, _) = ui.allocate_exact_size(size, Sense::hover());
     if ui.is_rect_visible(rect) {
         ui.painter().extend(swatch_shapes(entry.swatch, rect));
@@ -140,6 +169,28 @@ fn swatch_shapes(swatch: Swatch, rect: Rect) -> Vec<Shape> {
                 Shape::line_segment([Pos2::new(x + tip, top + tip), Pos2::new(x, top)], stroke),
             ]
         }
+        Swatch::SideArrow(color) => {
+            let (left, right) = (rect.left() + 2.0, rect.right() - 2.0);
+            let tip = 0.3 * rect.height();
+            let stroke = Stroke::new(2.0, color);
+            vec![
+                Shape::line_segment([Pos2::new(left, y), Pos2::new(right, y)], stroke),
+                Shape::line_segment(
+                    [Pos2::new(right - tip, y - tip), Pos2::new(right, y)],
+                    stroke,
+                ),
+                Shape::line_segment(
+                    [Pos2::new(right - tip, y + tip), Pos2::new(right, y)],
+                    stroke,
+                ),
+            ]
+        }
+        Swatch::Dots(color) => (0..3)
+            .map(|i| {
+                let x = rect.left() + rect.width() * (0.25 + 0.25 * i as f32);
+                Shape::circle_filled(Pos2::new(x, y), 0.15 * rect.height(), color)
+            })
+            .collect(),
         Swatch::Ticks(color) => (0..3)
             .map(|i| {
                 let x = rect.left() + rect.width() * (0.25 + 0.25 * i as f32);

@@ -879,7 +879,12 @@ impl Worker {
         let z: Vec<f64> = (0..m)
             .map(|_| model.noise.sample(&mut self.sampler))
             .collect();
-        let forces = forces(&self.trainer, &z);
+        // The oracle's G descends through D*, so its samples feel D*'s forces.
+        let forces = if self.oracle {
+            crate::sim::forces::oracle_forces(&self.trainer, &z)
+        } else {
+            forces(&self.trainer, &z)
+        };
         let generated = forces.x.clone();
         let ideal = Arc::new(IdealView::with_analysis(&model, &analysis, IDEAL_POINTS));
         let modes = coverage::mode_masses(&analysis, &model.target);

@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 use crate::sim::analysis::{Analysis, DReading, density_histogram, z_line};
 use crate::sim::check::{Range, SettingError};
 use crate::sim::distribution::Noise;
+use crate::sim::forces::Forces;
 use crate::sim::story::{Capture, Stage};
+use crate::sim::substep::{Event, Phase, SubStep};
 use crate::sim::view::{Framing, ViewRange, common_view};
 
 /// A colour, 8 bits per channel, alpha not premultiplied.
@@ -75,6 +77,8 @@ pub struct Palette {
     pub secondary: Rgba,
     /// Met bounds.
     pub good: Rgba,
+    /// What a slow-motion sub-step touches, and the forces on generated samples.
+    pub highlight: Rgba,
 }
 
 impl Palette {
@@ -92,6 +96,7 @@ impl Palette {
         reference: Rgba::rgb(200, 30, 30),
         secondary: Rgba::rgb(150, 60, 170),
         good: Rgba::rgb(0, 120, 40),
+        highlight: Rgba::rgb(200, 0, 130),
     };
 
     /// Light ink on a dark background.
@@ -108,6 +113,7 @@ impl Palette {
         reference: Rgba::rgb(255, 90, 90),
         secondary: Rgba::rgb(220, 130, 240),
         good: Rgba::rgb(90, 220, 110),
+        highlight: Rgba::rgb(255, 110, 205),
     };
 }
 
@@ -180,7 +186,16 @@ pub struct Bars {
     pub fill: Rgba,
 }
 
-/// Upward tick marks at points (real samples on the x line).
+/// How a set of marks is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MarkShape {
+    /// An upward tick (samples on the x line or the z line).
+    Tick,
+    /// A filled dot (values on a curve, such as D at a minibatch).
+    Dot,
+}
+
+/// Marks at points: samples as ticks on the x or z line, or values as dots on a curve.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Marks {
     /// Legend entry.
@@ -189,6 +204,8 @@ pub struct Marks {
     pub points: Vec<[f64; 2]>,
     /// Colour.
     pub color: Rgba,
+    /// Tick or dot.
+    pub shape: MarkShape,
 }
 
 /// Text placed in data coordinates (its left edge, vertically centred).
@@ -233,8 +250,8 @@ pub struct Panel {
     pub bars: Option<Bars>,
     /// Lines (axes first, then the curves in legend order).
     pub curves: Vec<Curve>,
-    /// Tick marks.
-    pub marks: Option<Marks>,
+    /// Tick marks and dots, in legend order.
+    pub marks: Vec<Marks>,
     /// Arrow sets.
     pub arrows: Vec<ArrowSet>,
     /// Text.
@@ -305,6 +322,21 @@ pub struct PanelInput<'a> {
     pub p_g_before: &'a [f64],
     /// A fixed top of the y axis (animations keep their axes still); `None` fits it.
     pub y_max: Option<f64>,
+    /// The forces on `generated` (drawn when [`Overlays::forces`] is on).
+    pub forces: Option<&'a Forces>,
+    /// Whether G trains through the oracle D* (Proposition 2): D* is drawn as D.
+    pub d_is_oracle: bool,
+    /// Algorithm 1 in slow motion: the sub-step just run, highlighted.
+    pub slow: Option<SlowInput<'a>>,
+}
+
+/// A slow-motion sub-step, as the figure highlights it.
+#[derive(Clone, Copy, Debug)]
+pub struct SlowInput<'a> {
+    /// The sub-step just run.
+    pub step: &'a SubStep,
+    /// The curves before it, on the panel's grid, for a sub-step that changed D or G.
+    pub before: Option<&'a Analysis>,
 }
 
 impl<'a> PanelInput<'a> {
@@ -319,6 +351,9 @@ impl<'a> PanelInput<'a> {
             arrows_before: &[],
             p_g_before: &[],
             y_max: None,
+            forces: None,
+            d_is_oracle: false,
+            slow: None,
         }
     }
 }
@@ -333,6 +368,8 @@ pub const D_NAME: &str = "D(x)";
 pub const CRITIC_NAME: &str = "critic f(x)";
 /// Legend name of (d)'s guide line at D = 1/2.
 pub const HALF_NAME: &str = "D = 1/2";
+/// Legend name of D when the oracle trains G: D* drawn in D's style.
+pub const D_ORACLE: &str = "D = D* (oracle)";
 /// Legend name of D*.
 pub const D_STAR: &str = "D*(x) = p_data/(p_data + p_g)";
 /// D* is drawn where p_data + p_g is at least this share of its peak.
@@ -343,25 +380,22 @@ pub const D_STAR_SHORT: &str = "D*(x)";
 pub const ARROWS: &str = "x = G(z)";
 
 /// Figure 1 for one state: p_data black dotted, p_g green solid, D blue dashed, optional
-/// D* and samples, and the z line below the x line with an arrow from each z to G(z).
+/// D* and samples, and the z line below the x line with an arrow from each z to G(z);
+/// with the forces on the generated samples and a slow-motion sub-step's highlights when
+/// the input has them.
 pub fn figure1_panel(input: &PanelInput<'_>, overlays: Overlays, palette: &Palette) -> Panel {
     let curves = input.curves;
     let ViewRange { lo: x_lo, hi: x_hi } = input.view;
     let y_hi = input.y_max.unwrap_or_else(|| fitted_y_top(curves));
     let z_level = -0.32 * y_hi;
-    let y_lo = if overlays.arrows {
+    // A slow-motion sub-step draws on the z line, so the z line is shown with it.
+    let z_line_shown = overlays.arrows || input.slow.is_some();
+    let y_lo = if z_line_shown {
         z_level - 0.1 * y_hi
     } else {
         -0.08 * y_hi
     };
-    let series = |ys: &[f64]| -> Vec<[f64; 2]> {
-        curves
-            .x
-            .iter()
-            .zip(ys)
-            .map(|(&x, &y)| [x, y.min(y_hi * 1.5)])
-            .collect()
-    };
+    let phase = input.slow.map(|s| s.step.phase());
     let line = |color, width, dash| Stroke { color, width, dash };
     let mut panel = Panel {
         title: String::new(),
@@ -370,7 +404,7 @@ pub fn figure1_panel(input: &PanelInput<'_>, overlays: Overlays, palette: &Palet
         y_axis_label: "density, D(x)".to_owned(),
         bars: None,
         curves: Vec::new(),
-        marks: None,
+        marks: Vec::new(),
         arrows: Vec::new(),
         labels: Vec::new(),
         caption: Vec::new(),
@@ -385,7 +419,7 @@ pub fn figure1_panel(input: &PanelInput<'_>, overlays: Overlays, palette: &Palet
             fill: palette.histogram,
         });
     }
-    if overlays.arrows {
+    if z_line_shown {
         panel.curves.push(Curve {
             label: String::new(),
             points: vec![[x_lo, 0.0], [x_hi, 0.0]],
@@ -394,44 +428,383 @@ pub fn figure1_panel(input: &PanelInput<'_>, overlays: Overlays, palette: &Palet
     }
     panel.curves.push(Curve {
         label: P_DATA.to_owned(),
-        points: series(&curves.p_data),
+        points: series(curves, &curves.p_data, y_hi),
         stroke: line(palette.ink, 2.5, Dash::Dotted { spacing: 6 }),
     });
-    if !input.p_g_before.is_empty() {
+    // Sub-step 8 shows p_g before G's step, as (c) shows it before the G update.
+    let g_before = input
+        .slow
+        .filter(|_| phase == Some(Phase::GeneratorUpdate))
+        .and_then(|s| s.before);
+    let p_g_before = g_before.map_or(input.p_g_before, |b| b.p_g.as_slice());
+    if !p_g_before.is_empty() {
         panel.curves.push(Curve {
             label: "p_g before".to_owned(),
-            points: series(input.p_g_before),
+            points: series(curves, p_g_before, y_hi),
             stroke: line(palette.generator.alpha(110), 1.5, Dash::Solid),
         });
     }
     panel.curves.push(Curve {
         label: P_G.to_owned(),
-        points: series(&curves.p_g),
+        points: series(curves, &curves.p_g, y_hi),
         stroke: line(palette.generator, 2.5, Dash::Solid),
     });
-    let d_stroke = line(palette.discriminator, 2.5, Dash::Dashed { length: 10 });
-    match curves.d_reading {
-        DReading::Probability => panel.curves.push(Curve {
-            label: D_NAME.to_owned(),
-            points: series(&curves.d),
-            stroke: d_stroke,
-        }),
-        DReading::Critic => add_critic(&mut panel, curves, d_stroke),
-    }
-    if overlays.d_star {
+    add_discriminator(&mut panel, input, y_hi, palette);
+    if overlays.d_star && !input.d_is_oracle {
         add_d_star(&mut panel, curves, palette);
     }
-    if overlays.real_samples && !input.real.is_empty() {
-        panel.marks = Some(Marks {
+    // While a sub-step is shown, only its own minibatches are drawn: the published ones
+    // (data ticks, forces) are other samples and would be taken for the sub-step's.
+    if overlays.real_samples && !input.real.is_empty() && phase.is_none() {
+        panel.marks.push(Marks {
             label: "data samples".to_owned(),
             points: input.real.iter().map(|&x| [x, -0.03 * y_hi]).collect(),
             color: palette.real,
+            shape: MarkShape::Tick,
         });
     }
-    if overlays.arrows {
-        add_z_line(&mut panel, input, z_level, y_hi, palette);
+    if z_line_shown {
+        let arrows_before = g_before.map_or(input.arrows_before, |b| b.arrows.as_slice());
+        add_z_line(&mut panel, input, arrows_before, z_level, y_hi, palette);
+    }
+    if overlays.forces && phase.is_none() {
+        add_forces(&mut panel, input, y_hi, palette);
+    }
+    if let Some(slow) = input.slow {
+        add_sub_step(&mut panel, input, slow, z_level, y_hi, palette);
     }
     panel
+}
+
+/// The force on each generated sample, as an arrow just above the x line.
+fn add_forces(panel: &mut Panel, input: &PanelInput<'_>, y_hi: f64, palette: &Palette) {
+    let Some(forces) = input.forces.filter(|f| !f.x.is_empty()) else {
+        return;
+    };
+    let what = if input.d_is_oracle {
+        format!("push -dL_G/dx through D* ({})", forces.loss)
+    } else {
+        format!("push -dL_G/dx ({})", forces.loss)
+    };
+    panel.arrows.push(push_arrows(
+        &forces.x,
+        &forces.current,
+        &what,
+        input.view,
+        y_hi,
+        palette.highlight,
+    ));
+}
+
+/// A series on the panel's grid, clipped at 1.5 times the top of the y axis.
+fn series(curves: &Analysis, ys: &[f64], y_hi: f64) -> Vec<[f64; 2]> {
+    curves
+        .x
+        .iter()
+        .zip(ys)
+        .map(|(&x, &y)| [x, y.min(y_hi * 1.5)])
+        .collect()
+}
+
+/// D: the network's D(x) (or a critic on its own scale), D* in its place when the oracle
+/// trains G, and faint under it the D of before a sub-step that changed D.
+fn add_discriminator(panel: &mut Panel, input: &PanelInput<'_>, y_hi: f64, palette: &Palette) {
+    let curves = input.curves;
+    let d_stroke = Stroke {
+        color: palette.discriminator,
+        width: 2.5,
+        dash: Dash::Dashed { length: 10 },
+    };
+    if input.d_is_oracle && curves.d_reading == DReading::Probability {
+        for (i, run) in curves
+            .d_star_where_mass(D_STAR_MASS)
+            .into_iter()
+            .enumerate()
+        {
+            panel.curves.push(Curve {
+                label: if i == 0 {
+                    D_ORACLE.to_owned()
+                } else {
+                    String::new()
+                },
+                points: run,
+                stroke: d_stroke,
+            });
+        }
+        return;
+    }
+    let before = input.slow.and_then(|s| {
+        let label = match s.step.phase() {
+            Phase::HeadStart => "D before the head start",
+            Phase::DiscriminatorUpdate => "5. D before its step",
+            _ => return None,
+        };
+        s.before.map(|b| (label, b))
+    });
+    let faint = Stroke {
+        color: palette.discriminator.alpha(120),
+        width: 1.5,
+        dash: Dash::Dashed { length: 5 },
+    };
+    match curves.d_reading {
+        DReading::Probability => {
+            if let Some((label, b)) = before {
+                panel.curves.push(Curve {
+                    label: label.to_owned(),
+                    points: series(curves, &b.d, y_hi),
+                    stroke: faint,
+                });
+            }
+            panel.curves.push(Curve {
+                label: D_NAME.to_owned(),
+                points: series(curves, &curves.d, y_hi),
+                stroke: d_stroke,
+            });
+        }
+        DReading::Critic => {
+            let scale = CriticScale::of(&curves.d_raw);
+            if let Some((label, b)) = before {
+                panel.curves.push(Curve {
+                    label: label.to_owned(),
+                    points: b
+                        .x
+                        .iter()
+                        .zip(&b.d_raw)
+                        .map(|(&x, &f)| [x, scale.y(f)])
+                        .collect(),
+                    stroke: faint,
+                });
+            }
+            add_critic(panel, curves, scale, d_stroke);
+        }
+    }
+}
+
+/// The forces' longest arrow, as a share of the view's width.
+pub const PUSH_SHARE: f64 = 0.12;
+
+/// Horizontal arrows drawn per sample sit at this many heights just above the x line.
+const PUSH_LEVELS: usize = 6;
+
+/// Heights of per-sample horizontal arrows: the samples in x order take the levels in
+/// turn, so neighbours on the x line do not hide each other's arrows.
+fn push_heights(x: &[f64], y_hi: f64) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..x.len()).collect();
+    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    let mut heights = vec![0.0; x.len()];
+    for (rank, &i) in order.iter().enumerate() {
+        heights[i] = (0.035 + 0.03 * (rank % PUSH_LEVELS) as f64) * y_hi;
+    }
+    heights
+}
+
+/// A number in three significant figures, or in e-notation when small or large.
+pub fn short_number(v: f64) -> String {
+    let a = v.abs();
+    if a == 0.0 {
+        "0".to_owned()
+    } else if (0.01..1000.0).contains(&a) {
+        let decimals = (2 - a.log10().floor() as i32).max(0) as usize;
+        format!("{v:.decimals$}")
+    } else {
+        format!("{v:.2e}")
+    }
+}
+
+/// The force on each sample `x[i]` as a horizontal arrow from it, pointing the way
+/// `push[i]` pushes it, with the longest [`PUSH_SHARE`] of the view (the scale in the
+/// label).
+fn push_arrows(
+    x: &[f64],
+    push: &[f64],
+    what: &str,
+    view: ViewRange,
+    y_hi: f64,
+    color: Rgba,
+) -> ArrowSet {
+    let ViewRange { lo, hi } = view;
+    let finite = |p: f64| if p.is_finite() { p } else { 0.0 };
+    let longest = push.iter().map(|p| finite(*p).abs()).fold(0.0, f64::max);
+    let per_unit = if longest > 0.0 {
+        PUSH_SHARE * (hi - lo) / longest
+    } else {
+        0.0
+    };
+    let heights = push_heights(x, y_hi);
+    let at = |x: f64, y: f64| [x.clamp(lo, hi), y];
+    ArrowSet {
+        label: format!("{what}, longest = {}", short_number(longest)),
+        from: x.iter().zip(&heights).map(|(&x, &y)| at(x, y)).collect(),
+        to: x
+            .iter()
+            .zip(push)
+            .zip(&heights)
+            .map(|((&x, &p), &y)| at(x + per_unit * finite(p), y))
+            .collect(),
+        stroke: Stroke {
+            color,
+            width: 2.0,
+            dash: Dash::Solid,
+        },
+        tip: 5.0,
+    }
+}
+
+/// G(z) before and after G's step as horizontal arrows; moves too small to see are drawn
+/// magnified by a power of ten, which the label states.
+fn move_arrows(before: &[f64], after: &[f64], view: ViewRange, y_hi: f64, color: Rgba) -> ArrowSet {
+    let ViewRange { lo, hi } = view;
+    let width = hi - lo;
+    let largest = before
+        .iter()
+        .zip(after)
+        .map(|(b, a)| (a - b).abs())
+        .filter(|d| d.is_finite())
+        .fold(0.0, f64::max);
+    // Drawn, the largest move is then between 1.5 % and 15 % of the view.
+    let factor = if largest > 0.0 && largest < 0.015 * width {
+        10f64.powf((0.15 * width / largest).log10().floor())
+    } else {
+        1.0
+    };
+    let heights = push_heights(before, y_hi);
+    let at = |x: f64, y: f64| [x.clamp(lo, hi), y];
+    ArrowSet {
+        label: if factor > 1.0 {
+            format!("8. G(z) before -> after, drawn x{factor:.0}")
+        } else {
+            "8. G(z) before -> after".to_owned()
+        },
+        from: before
+            .iter()
+            .zip(&heights)
+            .map(|(&b, &y)| at(b, y))
+            .collect(),
+        to: before
+            .iter()
+            .zip(after)
+            .zip(&heights)
+            .map(|((&b, &a), &y)| at(b + factor * (a - b), y))
+            .collect(),
+        stroke: Stroke {
+            color,
+            width: 2.0,
+            dash: Dash::Solid,
+        },
+        tip: 5.0,
+    }
+}
+
+/// What a slow-motion sub-step touches, highlighted: its data or noise minibatch as ticks,
+/// its arrows z -> G(z), D's values on both minibatches, the forces of G's loss, or G(z)
+/// before and after G's step (D before its step is drawn with D).
+fn add_sub_step(
+    panel: &mut Panel,
+    input: &PanelInput<'_>,
+    slow: SlowInput<'_>,
+    z_level: f64,
+    y_hi: f64,
+    palette: &Palette,
+) {
+    let ViewRange { lo, hi } = input.view;
+    let z_to_x = z_line_position(
+        input.view,
+        input.noise,
+        ZDirection::of(&input.curves.arrows),
+    );
+    let n = slow.step.number();
+    let on_x = |xs: &[f64]| -> Vec<[f64; 2]> {
+        xs.iter()
+            .map(|&x| [x.clamp(lo, hi), -0.03 * y_hi])
+            .collect()
+    };
+    let on_z = |zs: &[f64]| -> Vec<[f64; 2]> {
+        zs.iter()
+            .map(|&z| [z_to_x(z), z_level + 0.02 * y_hi])
+            .collect()
+    };
+    let marks = |label: String, points, color, shape| Marks {
+        label,
+        points,
+        color,
+        shape,
+    };
+    match &slow.step.event {
+        Event::HeadStart { .. } | Event::DiscriminatorUpdate(_) => {}
+        Event::SampleData { x } => panel.marks.push(marks(
+            format!("1. data minibatch x (m = {})", x.len()),
+            on_x(x),
+            palette.ink,
+            MarkShape::Tick,
+        )),
+        Event::SampleNoise { z } | Event::GeneratorNoise { z } => panel.marks.push(marks(
+            format!("{n}. noise minibatch z (m = {})", z.len()),
+            on_z(z),
+            palette.highlight,
+            MarkShape::Tick,
+        )),
+        Event::Generate { z, x } => panel.arrows.push(ArrowSet {
+            label: "3. x = G(z) of the minibatch".to_owned(),
+            from: z.iter().map(|&z| [z_to_x(z), z_level]).collect(),
+            to: x.iter().map(|&x| [x.clamp(lo, hi), 0.0]).collect(),
+            stroke: Stroke {
+                color: palette.highlight.alpha(170),
+                width: 1.2,
+                dash: Dash::Solid,
+            },
+            tip: 5.0,
+        }),
+        Event::DiscriminatorLoss {
+            real,
+            fake,
+            d_real,
+            d_fake,
+            ..
+        } => {
+            // A critic's values are not probabilities: its minibatches are shown as ticks.
+            let probability = input.curves.d_reading == DReading::Probability;
+            let (shape, at) = if probability {
+                (MarkShape::Dot, None)
+            } else {
+                (MarkShape::Tick, Some(-0.03 * y_hi))
+            };
+            let points = |xs: &[f64], ds: &[f64]| -> Vec<[f64; 2]> {
+                xs.iter()
+                    .zip(ds)
+                    .map(|(&x, &d)| [x.clamp(lo, hi), at.unwrap_or(d)])
+                    .collect()
+            };
+            panel.marks.push(marks(
+                "4. D(x) on the data".to_owned(),
+                points(real, d_real),
+                palette.ink,
+                shape,
+            ));
+            panel.marks.push(marks(
+                "4. D(G(z)) on the generated".to_owned(),
+                points(fake, d_fake),
+                palette.highlight,
+                shape,
+            ));
+        }
+        Event::GeneratorLoss { x, push, .. } => panel.arrows.push(push_arrows(
+            x,
+            push,
+            "7. push -dL_G/dx",
+            input.view,
+            y_hi,
+            palette.highlight,
+        )),
+        Event::GeneratorUpdate {
+            x_before, x_after, ..
+        } => panel.arrows.push(move_arrows(
+            x_before,
+            x_after,
+            input.view,
+            y_hi,
+            palette.highlight,
+        )),
+    }
 }
 
 /// D* where the densities carry mass, one legend entry for all its runs.
@@ -461,35 +834,54 @@ fn add_d_star(panel: &mut Panel, curves: &Analysis, palette: &Palette) {
 /// probability axis (so it is seen, and not read as a probability).
 const CRITIC_BAND: (f64, f64) = (0.1, 0.9);
 
-/// A critic f(x) on its own scale: mapped affinely onto [`CRITIC_BAND`], with its values
-/// written at the right edge (a secondary axis) and named on the y axis.
-fn add_critic(panel: &mut Panel, curves: &Analysis, stroke: Stroke) {
-    let finite = curves.d_raw.iter().copied().filter(|f| f.is_finite());
-    let (f_lo, f_hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), f| {
-        (lo.min(f), hi.max(f))
-    });
-    let (f_lo, f_hi) = if f_lo <= f_hi {
-        (f_lo, f_hi)
-    } else {
-        (0.0, 0.0)
-    };
-    let (band_lo, band_hi) = CRITIC_BAND;
-    // A flat critic sits in the middle of the band.
-    let spread = f_hi - f_lo;
-    let y_of = |f: f64| {
-        if spread > 1e-12 {
-            band_lo + (f - f_lo) / spread * (band_hi - band_lo)
+/// How a critic's values map onto [`CRITIC_BAND`]: its range over the grid.
+#[derive(Clone, Copy, Debug)]
+struct CriticScale {
+    lo: f64,
+    hi: f64,
+}
+
+impl CriticScale {
+    /// The range of the finite values of `d_raw` (0 to 0 for none).
+    fn of(d_raw: &[f64]) -> Self {
+        let finite = d_raw.iter().copied().filter(|f| f.is_finite());
+        let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), f| {
+            (lo.min(f), hi.max(f))
+        });
+        if lo <= hi {
+            Self { lo, hi }
+        } else {
+            Self { lo: 0.0, hi: 0.0 }
+        }
+    }
+
+    fn spread(self) -> f64 {
+        self.hi - self.lo
+    }
+
+    /// Where f is drawn; a flat critic sits in the middle of the band.
+    fn y(self, f: f64) -> f64 {
+        let (band_lo, band_hi) = CRITIC_BAND;
+        if self.spread() > 1e-12 {
+            band_lo + (f - self.lo) / self.spread() * (band_hi - band_lo)
         } else {
             0.5 * (band_lo + band_hi)
         }
-    };
+    }
+}
+
+/// A critic f(x) on its own scale: mapped affinely onto [`CRITIC_BAND`], with its values
+/// written at the right edge (a secondary axis) and named on the y axis.
+fn add_critic(panel: &mut Panel, curves: &Analysis, scale: CriticScale, stroke: Stroke) {
+    let CriticScale { lo: f_lo, hi: f_hi } = scale;
+    let spread = scale.spread();
     panel.curves.push(Curve {
         label: CRITIC_NAME.to_owned(),
         points: curves
             .x
             .iter()
             .zip(&curves.d_raw)
-            .map(|(&x, &f)| [x, y_of(f)])
+            .map(|(&x, &f)| [x, scale.y(f)])
             .collect(),
         stroke,
     });
@@ -500,7 +892,7 @@ fn add_critic(panel: &mut Panel, curves: &Analysis, stroke: Stroke) {
         ticks.insert(1, 0.5 * (f_lo + f_hi));
     }
     for f in ticks {
-        let y = y_of(f);
+        let y = scale.y(f);
         panel.curves.push(Curve {
             label: String::new(),
             points: vec![[x_hi - 0.012 * width, y], [x_hi, y]],
@@ -624,6 +1016,7 @@ pub fn z_line_position(
 fn add_z_line(
     panel: &mut Panel,
     input: &PanelInput<'_>,
+    arrows_before: &[(f64, f64)],
     z_level: f64,
     y_hi: f64,
     palette: &Palette,
@@ -653,12 +1046,10 @@ fn add_z_line(
         stroke: line(color, 1.2),
         tip: 6.0,
     };
-    if !input.arrows_before.is_empty() {
-        panel.arrows.push(arrows(
-            input.arrows_before,
-            "G(z) before",
-            palette.arrows_before,
-        ));
+    if !arrows_before.is_empty() {
+        panel
+            .arrows
+            .push(arrows(arrows_before, "G(z) before", palette.arrows_before));
     }
     panel
         .arrows
@@ -852,6 +1243,9 @@ impl StoryPicture {
                 arrows_before: &s.arrows_before,
                 p_g_before: &s.p_g_before,
                 y_max: None,
+                forces: None,
+                d_is_oracle: false,
+                slow: None,
             },
             Overlays {
                 d_star: s.stage == Stage::B,

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Curve, Dash, Figure, Panel, Rgba, Stroke};
+use super::{Curve, Dash, Figure, MarkShape, Panel, Rgba, Stroke};
 
 /// Plot area of one panel, in pixels.
 pub const PLOT_WIDTH: f64 = 760.0;
@@ -35,6 +35,18 @@ pub fn figure_svg(figure: &Figure) -> String {
         .iter()
         .map(|p| wrapped_caption(p, PLOT_WIDTH))
         .collect();
+    let legends: Vec<Vec<Vec<LegendEntry<'_>>>> = figure.panels.iter().map(legend_rows).collect();
+    // Every row's legend as tall as its tallest, so its plots line up.
+    let legend_bands: Vec<f64> = (0..rows)
+        .map(|r| {
+            legends
+                .iter()
+                .skip(r * columns)
+                .take(columns)
+                .map(|l| LEGEND_BAND * l.len().max(1) as f64)
+                .fold(LEGEND_BAND, f64::max)
+        })
+        .collect();
     // Every row as tall as its tallest caption, so panels line up.
     let row_heights: Vec<f64> = (0..rows)
         .map(|r| {
@@ -44,7 +56,7 @@ pub fn figure_svg(figure: &Figure) -> String {
                 .take(columns)
                 .map(|c| caption_height(c))
                 .fold(0.0, f64::max);
-            LEGEND_BAND + PLOT_HEIGHT + TITLE_SIZE * 1.6 + tallest + MARGIN
+            legend_bands[r] + PLOT_HEIGHT + TITLE_SIZE * 1.6 + tallest + MARGIN
         })
         .collect();
     let title_lines = wrap(
@@ -76,16 +88,16 @@ pub fn figure_svg(figure: &Figure) -> String {
         );
     }
     let mut top = header;
-    for (r, row_h) in row_heights.iter().enumerate() {
+    for (r, (row_h, band)) in row_heights.iter().zip(&legend_bands).enumerate() {
         for c in 0..columns {
             let i = r * columns + c;
-            let Some(panel) = figure.panels.get(i) else {
+            let (Some(panel), Some(legend)) = (figure.panels.get(i), legends.get(i)) else {
                 break;
             };
             let left = c as f64 * cell_w + MARGIN;
-            legend_into(&mut out, panel, left, top);
-            panel_into(&mut out, panel, left, top + LEGEND_BAND);
-            let mut y = top + LEGEND_BAND + PLOT_HEIGHT + TITLE_SIZE * 1.5;
+            legend_into(&mut out, legend, panel, left, top);
+            panel_into(&mut out, panel, left, top + band);
+            let mut y = top + band + PLOT_HEIGHT + TITLE_SIZE * 1.5;
             let _ = writeln!(
                 out,
                 r#"<text x="{:.1}" y="{y:.1}" font-size="{TITLE_SIZE}" text-anchor="middle" font-weight="bold" fill="{}">{}</text>"#,
@@ -287,20 +299,9 @@ fn panel_into(out: &mut String, panel: &Panel, left: f64, top: f64) {
     for curve in &panel.curves {
         polyline(out, &frame, curve);
     }
-    if let Some(marks) = &panel.marks {
+    for marks in &panel.marks {
         for &p in &marks.points {
-            let (x, y) = frame.px(p);
-            let _ = writeln!(
-                out,
-                r#"<path d="M{:.2},{:.2} L{:.2},{:.2} L{:.2},{:.2} Z" fill="{}"/>"#,
-                x,
-                y - 4.0,
-                x - 3.0,
-                y + 2.0,
-                x + 3.0,
-                y + 2.0,
-                marks.color.hex()
-            );
+            mark(out, frame.px(p), marks.shape, marks.color);
         }
     }
     for set in &panel.arrows {
@@ -337,6 +338,34 @@ fn panel_into(out: &mut String, panel: &Panel, left: f64, top: f64) {
     out.push_str("</g>\n");
 }
 
+/// One mark at pixel `(x, y)`: an upward tick (a small triangle) or a dot.
+fn mark(out: &mut String, (x, y): (f64, f64), shape: MarkShape, color: Rgba) {
+    match shape {
+        MarkShape::Tick => {
+            let _ = writeln!(
+                out,
+                r#"<path d="M{:.2},{:.2} L{:.2},{:.2} L{:.2},{:.2} Z" fill="{}" fill-opacity="{:.3}"/>"#,
+                x,
+                y - 4.0,
+                x - 3.0,
+                y + 2.0,
+                x + 3.0,
+                y + 2.0,
+                color.hex(),
+                color.opacity()
+            );
+        }
+        MarkShape::Dot => {
+            let _ = writeln!(
+                out,
+                r#"<circle cx="{x:.2}" cy="{y:.2}" r="3.5" fill="{}" fill-opacity="{:.3}"/>"#,
+                color.hex(),
+                color.opacity()
+            );
+        }
+    }
+}
+
 /// How a legend entry shows its mark.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum LegendKey {
@@ -344,6 +373,8 @@ enum LegendKey {
     Line,
     /// A stretch of the line with an arrow head.
     Arrow,
+    /// Three marks of this shape.
+    Marks(MarkShape),
 }
 
 /// One entry of a panel's legend.
@@ -353,49 +384,106 @@ struct LegendEntry<'a> {
     key: LegendKey,
 }
 
-/// The legend as one row of entries above the plot (never over the curves).
-fn legend_into(out: &mut String, panel: &Panel, left: f64, top: f64) {
+impl LegendEntry<'_> {
+    /// Its width in pixels: the key, the label and the gap after it.
+    fn width(&self) -> f64 {
+        40.0 + self.label.chars().count() as f64 * LEGEND_SIZE * ADVANCE + 22.0
+    }
+}
+
+/// The legend's entries (curves, marks, arrows), in rows that fit the plot's width.
+fn legend_rows(panel: &Panel) -> Vec<Vec<LegendEntry<'_>>> {
     // An empty label means "not in the legend" (axes, the z line).
     let lines = panel.curves.iter().map(|c| LegendEntry {
         label: &c.label,
         stroke: c.stroke,
         key: LegendKey::Line,
     });
+    let marks = panel.marks.iter().map(|m| LegendEntry {
+        label: &m.label,
+        stroke: Stroke {
+            color: m.color,
+            width: 1.0,
+            dash: Dash::Solid,
+        },
+        key: LegendKey::Marks(m.shape),
+    });
     let arrows = panel.arrows.iter().map(|a| LegendEntry {
         label: &a.label,
         stroke: a.stroke,
         key: LegendKey::Arrow,
     });
-    let rows: Vec<LegendEntry<'_>> = lines
+    let mut rows: Vec<Vec<LegendEntry<'_>>> = vec![Vec::new()];
+    let mut used = 0.0;
+    for entry in lines
+        .chain(marks)
         .chain(arrows)
         .filter(|e| !e.label.is_empty())
-        .collect();
+    {
+        let width = entry.width();
+        if used > 0.0 && used + width > PLOT_WIDTH {
+            rows.push(Vec::new());
+            used = 0.0;
+        }
+        used += width;
+        if let Some(row) = rows.last_mut() {
+            row.push(entry);
+        }
+    }
+    rows
+}
+
+/// The legend as rows of entries above the plot (never over the curves).
+fn legend_into(
+    out: &mut String,
+    rows: &[Vec<LegendEntry<'_>>],
+    panel: &Panel,
+    left: f64,
+    top: f64,
+) {
     let ink = panel
         .curves
         .first()
         .map_or(Rgba::gray(0), |c| c.stroke.color);
-    let mid = top + LEGEND_BAND * 0.5;
-    let mut x = left;
-    for LegendEntry { label, stroke, key } in rows {
-        let _ = writeln!(
-            out,
-            r#"<path d="M{:.1},{mid:.1} L{:.1},{mid:.1}" {}/>"#,
-            x,
-            x + 34.0,
-            stroke_attrs(&stroke)
-        );
-        if key == LegendKey::Arrow {
-            arrow_head(out, (x, mid), (x + 36.0, mid), 7.0, stroke.color);
+    for (r, row) in rows.iter().enumerate() {
+        let mid = top + LEGEND_BAND * (r as f64 + 0.5);
+        let mut x = left;
+        for entry in row {
+            let LegendEntry { label, stroke, key } = entry;
+            match key {
+                LegendKey::Marks(shape) => {
+                    for i in 0..3 {
+                        mark(
+                            out,
+                            (x + 6.0 + 11.0 * f64::from(i), mid + 2.0),
+                            *shape,
+                            stroke.color,
+                        );
+                    }
+                }
+                LegendKey::Line | LegendKey::Arrow => {
+                    let _ = writeln!(
+                        out,
+                        r#"<path d="M{:.1},{mid:.1} L{:.1},{mid:.1}" {}/>"#,
+                        x,
+                        x + 34.0,
+                        stroke_attrs(stroke)
+                    );
+                }
+            }
+            if *key == LegendKey::Arrow {
+                arrow_head(out, (x, mid), (x + 36.0, mid), 7.0, stroke.color);
+            }
+            let _ = writeln!(
+                out,
+                r#"<text x="{:.1}" y="{:.1}" font-size="{LEGEND_SIZE}" fill="{}">{}</text>"#,
+                x + 40.0,
+                mid + LEGEND_SIZE * 0.35,
+                ink.hex(),
+                escape(label)
+            );
+            x += entry.width();
         }
-        let _ = writeln!(
-            out,
-            r#"<text x="{:.1}" y="{:.1}" font-size="{LEGEND_SIZE}" fill="{}">{}</text>"#,
-            x + 40.0,
-            mid + LEGEND_SIZE * 0.35,
-            ink.hex(),
-            escape(label)
-        );
-        x += 40.0 + label.chars().count() as f64 * LEGEND_SIZE * ADVANCE + 22.0;
     }
 }
 
@@ -429,7 +517,7 @@ mod tests {
             y_axis_label: String::new(),
             bars: None,
             curves: Vec::new(),
-            marks: None,
+            marks: Vec::new(),
             arrows: Vec::new(),
             labels: Vec::new(),
             caption: vec![

@@ -19,9 +19,14 @@
 //! The minimax and non-saturating pushes read D's raw output as a logit whatever the
 //! run's loss is: −ℓ' is σ(l) for minimax (log(1 − D) saturates as D(G(z)) → 0) and
 //! σ(−l) = 1 − D for non-saturating (−log D does not).
+//!
+//! With the oracle D of Proposition 2 ([`super::oracle`]) G descends through D*, not
+//! through the network: [`oracle_forces`] takes l = l*(x) = ln p̂_data(x) − ln p̂_g(x) and
+//! its slope from [`OracleD::logit_and_slope`], with the same ℓ.
 
 use super::loss::{LossKind, generator_loss};
 use super::model::GanModel;
+use super::oracle::OracleD;
 use super::trainer::Trainer;
 
 /// The forces on one minibatch of generated samples (see the module docs for the
@@ -51,6 +56,14 @@ pub struct MeanPush {
     pub minimax: f64,
     /// Under the non-saturating loss.
     pub non_saturating: f64,
+}
+
+impl MeanPush {
+    /// How many times the non-saturating push is the minimax one (§3's gap), `None` when
+    /// the minimax push is 0.
+    pub fn non_saturating_over_minimax(self) -> Option<f64> {
+        (self.minimax > 0.0).then(|| self.non_saturating / self.minimax)
+    }
 }
 
 impl Forces {
@@ -90,6 +103,33 @@ pub fn forces(trainer: &Trainer, z: &[f64]) -> Forces {
     Forces {
         loss: model.loss,
         current: push(model.loss),
+        minimax: push(LossKind::Minimax),
+        non_saturating: push(LossKind::NonSaturating),
+        x,
+        d_raw,
+    }
+}
+
+/// The forces on G(z) for the noise values `z` when G descends through the oracle D*
+/// of its current state (Proposition 2), as [`super::oracle::iteration`] trains it: l is
+/// D*'s logit l*(x) and ∂l/∂x its slope ([`OracleD::logit_and_slope`]); the network D is
+/// not read. Pure, like [`forces`].
+pub fn oracle_forces(trainer: &Trainer, z: &[f64]) -> Forces {
+    let model = GanModel::<f64>::new(
+        trainer.settings(),
+        trainer.generator().cast(),
+        trainer.discriminator().cast(),
+    );
+    forces_through_oracle(&OracleD::new(&model), model.loss, model.generate(z))
+}
+
+/// The forces on the samples `x` (data units) through `oracle` under the run's `loss`.
+pub fn forces_through_oracle(oracle: &OracleD, loss: LossKind, x: Vec<f64>) -> Forces {
+    let (d_raw, slope): (Vec<f64>, Vec<f64>) = x.iter().map(|&x| oracle.logit_and_slope(x)).unzip();
+    let push = |kind| per_sample_push(kind, &d_raw, &slope);
+    Forces {
+        loss,
+        current: push(loss),
         minimax: push(LossKind::Minimax),
         non_saturating: push(LossKind::NonSaturating),
         x,
@@ -147,5 +187,41 @@ mod tests {
         }
         // Both push along D's slope, towards "real".
         assert!(mm.iter().zip(&slope).all(|(f, s)| f * s > 0.0));
+    }
+
+    #[test]
+    fn the_oracle_force_is_minus_m_times_the_slope_of_g_loss_through_d_star() {
+        use crate::sim::Settings;
+        for kind in [LossKind::Minimax, LossKind::NonSaturating] {
+            let mut s = Settings::preset("fig1").expect("preset");
+            s.training.loss = kind;
+            let mut t = Trainer::new(s).expect("valid");
+            crate::sim::oracle::run(&mut t, 20).expect("finite");
+            let z = quantile_noise(&t, 16);
+            let f = oracle_forces(&t, &z);
+            let model =
+                GanModel::<f64>::new(t.settings(), t.generator().cast(), t.discriminator().cast());
+            let oracle = OracleD::new(&model);
+            let loss = |x: &[f64]| oracle.generator_loss(kind, x).expect("a loss with D*").0;
+            let m = z.len() as f64;
+            let h = 1e-6;
+            let largest = f.current.iter().fold(0.0_f64, |a, v| a.max(v.abs()));
+            assert!(largest > 1e-3, "{kind}: no push at all ({largest})");
+            for i in 0..z.len() {
+                let (mut xp, mut xm) = (f.x.clone(), f.x.clone());
+                xp[i] += h;
+                xm[i] -= h;
+                let numeric = -m * (loss(&xp) - loss(&xm)) / (2.0 * h);
+                assert!(
+                    (numeric - f.current[i]).abs() <= 1e-5 * largest,
+                    "{kind}: sample {i} at x = {}: force {} but -m dL_G/dx = {numeric}",
+                    f.x[i],
+                    f.current[i]
+                );
+            }
+            // The oracle's forces are not the network D's.
+            let network = forces(&t, &z);
+            assert_ne!(network.current, f.current, "{kind}");
+        }
     }
 }

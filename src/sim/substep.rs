@@ -180,6 +180,10 @@ pub enum Event {
         loss: f64,
         /// The WGAN-GP penalty term (0 for other losses).
         penalty: f64,
+        /// The data samples x of sub-step 1.
+        real: Vec<f64>,
+        /// The generated samples G(z) of sub-step 3.
+        fake: Vec<f64>,
         /// D(x) on the data samples, as probabilities ([`LossKind::probability`]).
         d_real: Vec<f64>,
         /// D(G(z)) on the generated samples.
@@ -259,6 +263,7 @@ impl Event {
                 penalty,
                 d_real,
                 d_fake,
+                ..
             } => {
                 let gp = if *penalty > 0.0 {
                     format!(", gradient penalty {penalty:.4} included")
@@ -532,9 +537,13 @@ impl SlowIteration {
         let raw = trainer.discriminator().eval(trainer.discriminator_input());
         let (real, fake) = raw.split_at(self.training.batch_size.min(raw.len()));
         let kind = self.training.loss;
+        let m = self.training.batch_size;
+        let input = trainer.discriminator_input();
         Ok(Event::DiscriminatorLoss {
             loss,
             penalty: trainer.stats().gradient_penalty,
+            real: in_data_units(trainer, input.get(..m)),
+            fake: in_data_units(trainer, input.get(m..)),
             d_real: probabilities(kind, real),
             d_fake: probabilities(kind, fake),
         })
