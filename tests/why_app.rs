@@ -36,14 +36,25 @@ fn disabled(h: &Harness<'static, GanscopeApp>, label: &str) -> bool {
     h.get_by_label(label).accesskit_node().is_disabled()
 }
 
-/// Types `value` into the "Pause when" box that shows `shown`, then ticks `condition`.
-fn pause_when(h: &mut Harness<'static, GanscopeApp>, shown: &str, value: &str, condition: &str) {
+/// Ticks `condition` (its box then appears, showing `shown`), types `value` into the box
+/// and leaves it with Enter.
+fn pause_when(h: &mut Harness<'static, GanscopeApp>, condition: &str, shown: &str, value: &str) {
+    click(h, condition);
+    let value_box = |h: &Harness<'static, GanscopeApp>| {
+        h.get_all_by_role(Role::TextInput)
+            .find(|n| n.value().as_deref() == Some(shown))
+            .unwrap_or_else(|| panic!("a box showing {shown}"))
+            .focus();
+    };
+    value_box(h);
+    h.run_steps(1);
     h.get_all_by_role(Role::TextInput)
         .find(|n| n.value().as_deref() == Some(shown))
         .unwrap_or_else(|| panic!("a box showing {shown}"))
         .set_text_value_accesskit(value);
     h.run_steps(1);
-    click(h, condition);
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
 }
 
 /// Plays until a breakpoint pauses the run.
@@ -108,24 +119,29 @@ fn the_oracle_is_refused_for_a_wasserstein_loss_with_the_reason() {
 #[test]
 fn a_bad_value_is_refused_with_its_range_and_nothing_is_sent() {
     let mut h = app("fig1");
-    pause_when(&mut h, "1000", "0", "iteration N");
+    pause_when(&mut h, "iteration N", "1000", "0");
     assert!(
         h.query_by_label_contains("iteration N: '0' refused, expected a whole number")
             .is_some()
     );
-    pause_when(&mut h, "0.01", "0.9", "JSD below");
+    pause_when(&mut h, "JSD below", "0.01", "0.9");
     assert!(
         h.query_by_label_contains("JSD below: '0.9' refused, expected a number in (0, 0.693]")
             .is_some()
     );
-    assert!(h.state().picture().breakpoints.is_empty(), "nothing sent");
-    assert!(h.query_by_label("no condition checked").is_some());
+    // Ticking sent the default N = 1000; the refused values changed nothing after it.
+    assert_eq!(
+        h.state().picture().breakpoints.to_string(),
+        "iteration=1000",
+        "nothing sent"
+    );
+    assert!(h.query_by_label("--until iteration=1000").is_some());
 }
 
 #[test]
 fn iteration_30_set_in_the_ui_pauses_play_at_30_exactly_and_play_goes_on() {
     let mut h = app("fig1");
-    pause_when(&mut h, "1000", "30", "iteration N");
+    pause_when(&mut h, "iteration N", "1000", "30");
     assert_eq!(h.state().picture().breakpoints.to_string(), "iteration=30");
     assert!(h.query_by_label("--until iteration=30").is_some());
     play_until_paused(&mut h, 300);
@@ -170,7 +186,7 @@ fn the_mode_alarm_shows_on_collapse_and_pauses_a_run_set_to_stop_there() {
 #[test]
 fn the_mode_alarm_stays_silent_on_wgan_gp_through_1000_iterations() {
     let mut h = app("wgan-gp");
-    pause_when(&mut h, "1000", "1000", "iteration N");
+    click(&mut h, "iteration N");
     play_until_paused(&mut h, 3000);
     assert_eq!(h.state().picture().counters.iteration, 1000);
     let modes = h.state().picture().modes.clone().expect("a mixture");

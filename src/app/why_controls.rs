@@ -248,11 +248,17 @@ fn pause_when_ui(
         |ui: &mut egui::Ui, on: &mut bool, label: &str, text: &mut String, tip: &str| {
             ui.horizontal(|ui| {
                 let clicked = ui.checkbox(on, label).on_hover_text(tip).changed();
-                let typed = ui
-                    .add(egui::TextEdit::singleline(text).desired_width(64.0))
-                    .on_hover_text(tip);
-                // A value takes effect when the box is left (or Enter), not at every key.
-                clicked || (*on && typed.lost_focus())
+                // The box only for a checked condition; a value takes effect when the box
+                // is left (or Enter), not at every key.
+                if *on {
+                    let typed = ui
+                        .add(egui::TextEdit::singleline(text).desired_width(64.0))
+                        .on_hover_text(tip);
+                    clicked || typed.lost_focus()
+                } else {
+                    ui.weak(text.as_str()).on_hover_text(tip);
+                    clicked
+                }
             })
             .inner
         };
