@@ -19,6 +19,14 @@ fn app(preset: &str) -> Harness<'static, GanscopeApp> {
         })
 }
 
+/// Presses a button of the side panel, which may be scrolled out of view (the panel is
+/// taller than the window).
+fn press_below(h: &mut Harness<'static, GanscopeApp>, label: &str) {
+    h.get_by_label(label).scroll_to_me();
+    h.run_steps(2);
+    h.get_by_label(label).click_accesskit();
+}
+
 fn iteration(h: &Harness<'_, GanscopeApp>) -> u64 {
     h.state().picture().counters.iteration
 }
@@ -254,7 +262,7 @@ fn settings_files_save_ask_before_replacing_and_a_bad_file_changes_nothing() {
     let mut h = app("fig1");
     h.state_mut().set_export_folder(dir.clone());
 
-    h.get_by_label("Save settings file").click();
+    press_below(&mut h, "Save settings file");
     h.run_steps(2);
     h.get_by_label("Save").click();
     h.run_steps(2);
@@ -266,7 +274,7 @@ fn settings_files_save_ask_before_replacing_and_a_bad_file_changes_nothing() {
 
     // Saving again asks first; keeping the file leaves it as it was.
     std::fs::write(&file, "keep me").expect("write");
-    h.get_by_label("Save settings file").click();
+    press_below(&mut h, "Save settings file");
     h.run_steps(2);
     h.get_by_label("Save").click();
     h.run_steps(2);
@@ -278,9 +286,9 @@ fn settings_files_save_ask_before_replacing_and_a_bad_file_changes_nothing() {
     assert_eq!(std::fs::read_to_string(&file).expect("read"), "keep me");
 
     // A malformed file is refused with the reason; the run is untouched.
-    h.get_by_label("Step").click();
+    press_below(&mut h, "Step");
     h.run_steps(2);
-    h.get_by_label("Load settings file").click();
+    press_below(&mut h, "Load settings file");
     h.run_steps(2);
     h.get_by_label("Load").click();
     h.run_steps(2);
@@ -292,7 +300,7 @@ fn settings_files_save_ask_before_replacing_and_a_bad_file_changes_nothing() {
     // A good one starts its run.
     let collapse = Settings::preset("collapse").expect("preset");
     std::fs::write(&file, collapse.to_toml()).expect("write");
-    h.get_by_label("Load settings file").click();
+    press_below(&mut h, "Load settings file");
     h.run_steps(2);
     h.get_by_label("Load").click();
     h.run_steps(3);
@@ -311,7 +319,7 @@ fn the_run_so_far_exports_as_a_gif_and_the_view_as_a_png() {
         h.get_by_label("Step").click();
         h.run_steps(1);
     }
-    h.get_by_label("Run as GIF").click();
+    press_below(&mut h, "Run as GIF");
     h.run_steps(2);
     h.get_by_label("Export").click();
     h.run_steps(1);

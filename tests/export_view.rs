@@ -7,8 +7,10 @@ use ganscope::app::GanscopeApp;
 use ganscope::sim::Settings;
 
 fn app(preset: &str) -> Harness<'static, GanscopeApp> {
+    // Tall enough that the side panel's export buttons are in view without scrolling
+    // (the hover tests need them drawn).
     Harness::builder()
-        .with_size([1600.0, 1000.0])
+        .with_size([1600.0, 1400.0])
         .build_eframe(move |_| {
             GanscopeApp::new_inline(Settings::preset(preset).expect("preset")).expect("valid")
         })

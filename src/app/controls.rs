@@ -61,6 +61,8 @@ pub struct ControlsState {
     pub refusals: Refusals,
     /// The pace of the lesson in use (the last preset chosen): what "lecture" plays at.
     pub lesson_pace: Pace,
+    /// The "Pause when" editor of the "See why" section.
+    pub breakpoints: super::why_controls::BreakpointEditor,
 }
 
 impl Default for ControlsState {
@@ -70,6 +72,7 @@ impl Default for ControlsState {
             error: None,
             refusals: Refusals::default(),
             lesson_pace: Preset::named("fig1").map_or(Pace::Fastest, |p| p.pace),
+            breakpoints: super::why_controls::BreakpointEditor::default(),
         }
     }
 }

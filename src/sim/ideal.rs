@@ -51,6 +51,20 @@ pub fn ideal_map_batch(target: &Target, noise: &Noise, z: &[f64]) -> Vec<f64> {
     z.iter().map(|&z| ideal_map(target, noise, z)).collect()
 }
 
+/// The mirror image of T*: F_data⁻¹(1 − F_z(z)), the decreasing map with x ~ p_data for
+/// z ~ p_z (1 − F_z(z) is uniform when F_z(z) is). A G that runs backwards can reach
+/// p_g = p_data only as this map, never as T*; both tails keep their digits as in
+/// [`ideal_map`].
+pub fn mirror_map(target: &Target, noise: &Noise, z: f64) -> f64 {
+    let (lower, upper) = noise_tails(noise, z);
+    data_quantile(target, upper, lower)
+}
+
+/// [`mirror_map`] at each z.
+pub fn mirror_map_batch(target: &Target, noise: &Noise, z: &[f64]) -> Vec<f64> {
+    z.iter().map(|&z| mirror_map(target, noise, z)).collect()
+}
+
 /// The x with F_data(x) = `lower` and 1 − F_data(x) = `upper` (the two sum to 1; the
 /// smaller one is solved for, where it has all its digits).
 pub fn data_quantile(target: &Target, lower: f64, upper: f64) -> f64 {
@@ -291,6 +305,9 @@ pub struct IdealView {
     pub g: Vec<f64>,
     /// T*(z) = F_data⁻¹(F_z(z)).
     pub t_star: Vec<f64>,
+    /// When G decreases: the decreasing ideal map F_data⁻¹(1 − F_z(z)) (see
+    /// [`mirror_map`]), the one such a G can still reach. Empty otherwise.
+    pub mirror: Vec<f64>,
     /// Which way G runs; T* increases.
     pub direction: Option<Direction>,
     /// The z intervals where G runs against its direction (see [`folds`]).
@@ -319,8 +336,14 @@ impl IdealView {
             .collect();
         let (g, slope) = model.generate_with_slope(&z);
         let (direction, folds) = folds(&z, &g, &slope);
+        let mirror = if direction == Direction::Decreasing {
+            mirror_map_batch(&model.target, &model.noise, &z)
+        } else {
+            Vec::new()
+        };
         Self {
             t_star: ideal_map_batch(&model.target, &model.noise, &z),
+            mirror,
             z,
             g,
             direction: Some(direction),
@@ -331,10 +354,12 @@ impl IdealView {
 
     /// max |G(z) − T*(z)| over the grid.
     pub fn max_gap(&self) -> f64 {
-        self.g
-            .iter()
-            .zip(&self.t_star)
-            .fold(0.0, |m, (g, t)| m.max((g - t).abs()))
+        max_abs_difference(&self.g, &self.t_star)
+    }
+
+    /// max |G(z) − F_data⁻¹(1 − F_z(z))| over the grid, when G decreases.
+    pub fn max_gap_to_mirror(&self) -> Option<f64> {
+        (!self.mirror.is_empty()).then(|| max_abs_difference(&self.g, &self.mirror))
     }
 
     /// One line: G's direction, its folds and the misplaced mass.
@@ -345,8 +370,11 @@ impl IdealView {
             .iter()
             .map(|(a, b)| format!("[{a:.3}, {b:.3}]"))
             .collect();
+        let mirror = self.max_gap_to_mirror().map_or(String::new(), |gap| {
+            format!(", max |G − F_data⁻¹(1 − F_z)| {gap:.3}")
+        });
         format!(
-            "G {direction} (T* increases), {} fold{}{}, misplaced mass {:.2e}, max |G − T*| {:.3}",
+            "G {direction} (T* increases), {} fold{}{}, misplaced mass {:.2e}, max |G − T*| {:.3}{mirror}",
             self.folds.len(),
             if self.folds.len() == 1 { "" } else { "s" },
             if folds.is_empty() {
@@ -369,9 +397,44 @@ impl IdealView {
     }
 }
 
+/// max |a_i − b_i|.
+fn max_abs_difference(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).fold(0.0, |m, (a, b)| m.max((a - b).abs()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_mirror_map_pushes_p_z_onto_p_data_running_backwards() {
+        let noise = Noise::Normal {
+            mean: 0.5,
+            std: 2.0,
+        };
+        for target in Target::one_of_each() {
+            let z: Vec<f64> = (1..200)
+                .map(|i| noise.quantile(f64::from(i) / 200.0))
+                .collect();
+            let x = mirror_map_batch(&target, &noise, &z);
+            assert!(
+                x.windows(2).all(|w| w[0] >= w[1]),
+                "{target:?}: the mirror map decreases"
+            );
+            for (i, x) in (1..200).zip(&x) {
+                // F_z(z) = p, so x must be p_data's (1 − p)-quantile, and T* of the z
+                // reflected about the prior's mean.
+                let p = f64::from(i) / 200.0;
+                assert!(
+                    (target.cdf(*x) - (1.0 - p)).abs() < 1e-9,
+                    "{target:?} p = {p}: F_data = {}",
+                    target.cdf(*x)
+                );
+                let reflected = ideal_map(&target, &noise, 1.0 - noise.quantile(p));
+                assert!((x - reflected).abs() < 1e-7, "{target:?} p = {p}");
+            }
+        }
+    }
 
     #[test]
     fn the_mixture_solver_reaches_the_far_tails() {
