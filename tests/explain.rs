@@ -145,11 +145,11 @@ fn the_status_line_says_which_breakpoint_paused_the_run_and_that_the_oracle_is_o
     h.run_steps(2);
     let line = label_with(&h, "breakpoint: iteration=5 held at iteration 5");
     assert!(line.ends_with("iteration = 5"), "{line}");
-    assert!(h.query_by_label("oracle D").is_none());
+    assert!(h.query_by_label("oracle D on").is_none());
     h.state_mut().send(Command::SetOracle(true));
     h.run_steps(3);
     assert!(h.state().picture().oracle);
-    h.get_by_label("oracle D").hover();
+    h.get_by_label("oracle D on").hover();
     h.run_steps(3);
     label_with(&h, "Proposition 2: before each G step D is replaced by");
 }

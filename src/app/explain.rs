@@ -52,7 +52,7 @@ fn state_parts(picture: &Published, parts: &mut Vec<StatusPart>) {
     }
     if picture.oracle {
         parts.push(StatusPart {
-            text: "oracle D".to_owned(),
+            text: "oracle D on".to_owned(),
             hover: "Proposition 2: before each G step D is replaced by\n  \
                     D*(x) = p_data(x) / (p_data(x) + p_g(x)) exactly,\n\
                     so G descends C(G) = -log 4 + 2 JSD itself; D is not trained (O)"

@@ -147,15 +147,12 @@ fn numbers_ui(ui: &mut egui::Ui, view: &IdealView, compact: bool) {
         }
         lines.push(line);
     } else {
+        // One short line each, the definitions on hover: the plot keeps the height.
         lines.push(format!(
-            "misplaced mass (p_g above p_data where p_data < {EMPTY_DENSITY:.0e} of its peak): {misplaced}"
+            "misplaced mass {misplaced}   max |G - T*| = {gap:.3}"
         ));
-        lines.push(format!("max |G - T*| = {gap:.3}"));
         if let Some(mirror) = mirror {
-            lines.push(format!(
-                "G decreases: it can reach p_g = p_data only as the mirror map \
-                 F_data^-1(1 - F_z(z)); max |G - mirror| = {mirror:.3}"
-            ));
+            lines.push(format!("G decreases: max |G - mirror| = {mirror:.3}"));
         }
     }
     if !folds.is_empty() {

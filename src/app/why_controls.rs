@@ -241,8 +241,32 @@ fn pause_when_ui(
     if editor.seen.as_ref() != Some(&picture.breakpoints) {
         editor.load(&picture.breakpoints);
     }
-    ui.label(egui::RichText::new("Pause when").strong())
+    // Folded by default, the list in force and what fired shown either way: the side
+    // panel then fits 1600 x 1000 with its exports.
+    egui::CollapsingHeader::new(egui::RichText::new("Pause when").strong())
+        .id_salt("pause_when")
+        .default_open(false)
+        .show(ui, |ui| conditions_ui(ui, editor, picture, out))
+        .header_response
         .on_hover_text(PAUSE_TIP);
+    let canonical = if picture.breakpoints.is_empty() {
+        egui::RichText::new("no condition checked").weak()
+    } else {
+        egui::RichText::new(format!("--until {}", picture.breakpoints)).monospace()
+    };
+    ui.label(canonical).on_hover_text(PAUSE_TIP);
+    if let Some(fired) = &picture.fired {
+        ui.label(egui::RichText::new(format!("Paused: {fired}")).strong());
+    }
+}
+
+/// The conditions of "Pause when", each with its value; sends the list when one changes.
+fn conditions_ui(
+    ui: &mut egui::Ui,
+    editor: &mut BreakpointEditor,
+    picture: &Published,
+    out: &mut Vec<Command>,
+) {
     let mut edited = false;
     let value_row =
         |ui: &mut egui::Ui, on: &mut bool, label: &str, text: &mut String, tip: &str| {
@@ -318,14 +342,5 @@ fn pause_when_ui(
     }
     if let Some(e) = &editor.error {
         ui.colored_label(ui.visuals().error_fg_color, e);
-    }
-    let canonical = if picture.breakpoints.is_empty() {
-        egui::RichText::new("no condition checked").weak()
-    } else {
-        egui::RichText::new(format!("--until {}", picture.breakpoints)).monospace()
-    };
-    ui.label(canonical).on_hover_text(PAUSE_TIP);
-    if let Some(fired) = &picture.fired {
-        ui.label(egui::RichText::new(format!("Paused: {fired}")).strong());
     }
 }

@@ -150,7 +150,7 @@ impl std::fmt::Display for Fired {
         match (breakpoint, mode) {
             (Breakpoint::ModeLost, Some((i, m))) => write!(
                 f,
-                "mode {} (μ = {}) holds {} of p_g, under a fifth of its weight {}",
+                "mode {} (mean {}) holds {} of p_g, under a fifth of its weight {}",
                 i + 1,
                 m.mean,
                 number(m.mass),
@@ -158,7 +158,7 @@ impl std::fmt::Display for Fired {
             ),
             (Breakpoint::JsdBelow(_), _) => write!(f, "jsd = {}", number(*value)),
             (Breakpoint::DSaturated, _) => write!(f, "mean D(G(z)) = {}", number(*value)),
-            (Breakpoint::GradGBelow(_), _) => write!(f, "‖∇G‖ = {}", number(*value)),
+            (Breakpoint::GradGBelow(_), _) => write!(f, "|grad G| = {}", number(*value)),
             _ => write!(f, "iteration = {iteration}"),
         }
     }
@@ -443,7 +443,7 @@ mod tests {
         let lost = fired("jsd<0.01,mode-lost").expect("mode 2 holds 0.05 < 0.5/5");
         assert_eq!(lost.breakpoint, Breakpoint::ModeLost);
         assert_eq!(lost.mode.map(|(i, _)| i), Some(1));
-        assert!(lost.to_string().contains("mode 2 (μ = 2)"), "{lost}");
+        assert!(lost.to_string().contains("mode 2 (mean 2)"), "{lost}");
         assert_eq!(fired("d-saturated"), None);
         let grad = fired("grad-g<1e-4").expect("3e-5 < 1e-4");
         assert!(grad.to_string().contains("3.000e-5"), "{grad}");

@@ -438,29 +438,10 @@ pub fn lr_formula(training: &TrainingSettings, player: Player, iteration: u64) -
     )
 }
 
-/// A fired breakpoint in one ASCII line (the app's font has no ‖ or ∇), e.g. "jsd<0.01
-/// held at iteration 812: JSD = 0.0099".
+/// A fired breakpoint in one line, e.g. "jsd<0.01 held at iteration 812: jsd = 0.0099":
+/// its Display, which is ASCII so the app's font draws all of it.
 pub fn fired_line(fired: &Fired) -> String {
-    let Fired {
-        breakpoint,
-        iteration,
-        value,
-        mode,
-    } = fired;
-    let what = match (breakpoint, mode) {
-        (Breakpoint::ModeLost, Some((i, m))) => format!(
-            "mode {} (mean {}) holds {} of p_g, under a fifth of its weight {}",
-            i + 1,
-            number(m.mean),
-            number(m.mass),
-            number(m.weight)
-        ),
-        (Breakpoint::JsdBelow(_), _) => format!("JSD = {}", number(*value)),
-        (Breakpoint::DSaturated, _) => format!("mean D(G(z)) = {}", number(*value)),
-        (Breakpoint::GradGBelow(_), _) => format!("|grad G| = {}", number(*value)),
-        _ => format!("iteration = {iteration}"),
-    };
-    format!("{breakpoint} held at iteration {iteration}: {what}")
+    fired.to_string()
 }
 
 /// Why a fired breakpoint's condition is the one it is, in the paper's terms.
@@ -735,14 +716,7 @@ mod tests {
     }
 
     #[test]
-    fn fired_lines_are_the_display_in_ascii() {
-        let fired = Fired {
-            breakpoint: Breakpoint::Iteration(5),
-            iteration: 5,
-            value: 5.0,
-            mode: None,
-        };
-        assert_eq!(fired_line(&fired), fired.to_string());
+    fn fired_lines_are_ascii_for_every_condition() {
         let jsd = Fired {
             breakpoint: Breakpoint::JsdBelow(0.01),
             iteration: 812,
@@ -751,12 +725,26 @@ mod tests {
         };
         assert_eq!(
             fired_line(&jsd),
-            "jsd<0.01 held at iteration 812: JSD = 0.009900"
+            "jsd<0.01 held at iteration 812: jsd = 0.0099"
         );
-        let grad = Fired {
-            breakpoint: Breakpoint::GradGBelow(0.001),
-            ..jsd
+        let lost = crate::sim::ModeMass {
+            mean: 2.0,
+            std: 0.5,
+            weight: 0.5,
+            mass: 0.01,
         };
-        assert!(fired_line(&grad).is_ascii());
+        for (breakpoint, mode) in [
+            (Breakpoint::GradGBelow(0.001), None),
+            (Breakpoint::DSaturated, None),
+            (Breakpoint::Iteration(5), None),
+            (Breakpoint::ModeLost, Some((1, lost))),
+        ] {
+            let line = fired_line(&Fired {
+                breakpoint,
+                mode,
+                ..jsd
+            });
+            assert!(line.is_ascii(), "{line}");
+        }
     }
 }
