@@ -215,3 +215,55 @@ fn the_normal_layout_at_a_projectors_size_overlaps_nothing() {
     h.run_steps(2);
     assert_tidy(&h, "Figure 1 tab before a run");
 }
+
+#[test]
+fn the_see_why_views_fit_a_projector_one_at_a_time_when_they_must() {
+    let mut h = projector();
+    h.run_steps(2);
+    h.key_press(egui::Key::P);
+    h.run_steps(2);
+    // Forces and G vs z on, then slow motion a few sub-steps in.
+    h.key_press(egui::Key::X);
+    h.run_steps(2);
+    assert_tidy(&h, "presenter mode, forces on");
+    h.key_press(egui::Key::Z);
+    h.run_steps(2);
+    // Two views do not fit 360 points: the one turned on last shows, under their names.
+    assert!(
+        h.query_by_label("pushes").is_some(),
+        "the names of the views"
+    );
+    assert!(
+        h.query_by_label("T*(z)").is_some(),
+        "G vs z, turned on last, shows"
+    );
+    assert!(
+        h.query_by_label("Push on each G(z)").is_none(),
+        "one view at a time"
+    );
+    assert_tidy(&h, "presenter mode, forces and G vs z on");
+    h.get_by_label("pushes").click();
+    h.run_steps(2);
+    assert!(
+        h.query_by_label("Push on each G(z)").is_some(),
+        "chosen by its name"
+    );
+    assert!(h.query_by_label("T*(z)").is_none());
+    h.key_press(egui::Key::S);
+    h.run_steps(2);
+    for _ in 0..5 {
+        h.key_press(egui::Key::ArrowRight);
+        h.run_steps(2);
+    }
+    assert_eq!(
+        h.state().picture().slow.as_ref().map(|s| s.progress.0),
+        Some(5)
+    );
+    assert_tidy(&h, "presenter mode, slow motion at sub-step 5");
+    let plot = h.state().figure_plot_rect().expect("the figure is drawn");
+    // Under the sub-step's two lines and a longer legend, beside the column.
+    assert!(
+        plot.area() / (640.0 * 360.0) >= 0.25,
+        "the figure keeps a quarter of the window: {plot:?}"
+    );
+}

@@ -104,7 +104,8 @@ pub struct GanscopeApp {
     export: export::ExportState,
     /// The Figure 1 panels last shown (a new set switches to their tab).
     seen_story: Option<std::sync::Arc<crate::scene::StoryPicture>>,
-    /// Whether the run has played yet: until then the top bar says how to start it.
+    /// Whether the run has played (or been stepped with the keys) yet: until then the top
+    /// bar says how to start it.
     played: bool,
     /// Presenter mode, the metric plots and the key list.
     presenter: presenter::Presenter,
@@ -112,6 +113,10 @@ pub struct GanscopeApp {
     story: story_view::StoryView,
     /// Where the live figure's plot area was last drawn (for layout tests).
     figure_rect: Option<egui::Rect>,
+    /// The "see why" views beside the figure last frame, and the one chosen to show
+    /// when they do not all fit.
+    side_seen: Vec<SideView>,
+    side_choice: Option<SideView>,
 }
 
 /// A "see why" view in the column beside the live figure.
@@ -123,6 +128,17 @@ enum SideView {
     GvsZ,
     /// Mode coverage bars.
     Modes,
+}
+
+impl SideView {
+    /// The view's short name, for the column's row of names.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Forces => "pushes",
+            Self::GvsZ => "G vs z",
+            Self::Modes => "modes",
+        }
+    }
 }
 
 /// The central panel's views.
@@ -247,6 +263,8 @@ impl GanscopeApp {
             presenter: presenter::Presenter::new(false),
             story: story_view::StoryView::default(),
             figure_rect: None,
+            side_seen: Vec::new(),
+            side_choice: None,
         }
     }
 
@@ -303,6 +321,10 @@ impl GanscopeApp {
     fn shortcuts(&mut self, ctx: &egui::Context) {
         use presenter::Action;
         for action in presenter::pressed(ctx) {
+            // Someone stepping with the keys has found them: the hint can go.
+            if matches!(action, Action::Forward | Action::StepD | Action::StepG) {
+                self.played = true;
+            }
             let on_figure_tab = self.tab == Tab::Figure1;
             match action {
                 Action::PlayPause => self
@@ -572,8 +594,40 @@ impl GanscopeApp {
         views
     }
 
-    /// The column beside the figure: each view gets an equal share of its height.
+    /// The column beside the figure: each view gets an equal share of its height, or,
+    /// where that would squash them (a projector), the column shows one at a time under
+    /// a row of their names, the one turned on last first.
     fn side_views_ui(&mut self, ui: &mut egui::Ui, views: &[SideView], palette: theme::Palette) {
+        /// Points a view needs to show its plot under its lines of text.
+        const MIN_VIEW: f32 = 230.0;
+        if let Some(&new) = views.iter().find(|v| !self.side_seen.contains(v)) {
+            self.side_choice = Some(new);
+        }
+        self.side_seen = views.to_vec();
+        let one_at_a_time =
+            views.len() > 1 && ui.available_height() / (views.len() as f32) < MIN_VIEW;
+        let chosen;
+        let views = if one_at_a_time {
+            let choice = self
+                .side_choice
+                .filter(|c| views.contains(c))
+                .unwrap_or(views[0]);
+            ui.horizontal(|ui| {
+                for &view in views {
+                    if ui
+                        .selectable_label(view == choice, view.name())
+                        .on_hover_text("The views do not all fit: one at a time")
+                        .clicked()
+                    {
+                        self.side_choice = Some(view);
+                    }
+                }
+            });
+            chosen = [choice];
+            &chosen[..]
+        } else {
+            views
+        };
         let each = ui.available_height() / views.len() as f32;
         let width = ui.available_width();
         for view in views {
