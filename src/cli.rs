@@ -608,12 +608,13 @@ fn figure_seeds(args: &SettingsArgs, seeds: &SeedList, jobs: usize) -> Result<()
     let total: f64 = times.iter().sum();
     let fastest = times.iter().copied().fold(f64::INFINITY, f64::min);
     let slowest = times.iter().copied().fold(0.0, f64::max);
+    let threads = jobs.clamp(1, seeds.0.len());
     println!(
         "{met} of {} seeds met every bound of (a)-(d); {total:.0} s in all \
-         ({fastest:.1}-{slowest:.1} s per seed), {:.0} s on {} threads",
+         ({fastest:.1}-{slowest:.1} s per seed), {:.0} s on {threads} thread{}",
         seeds.0.len(),
         started.elapsed().as_secs_f64(),
-        jobs.clamp(1, seeds.0.len())
+        if threads == 1 { "" } else { "s" }
     );
     if met == seeds.0.len() {
         Ok(())

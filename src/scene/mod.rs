@@ -451,7 +451,8 @@ pub fn figure1_panel(input: &PanelInput<'_>, overlays: Overlays, palette: &Palet
     });
     add_discriminator(&mut panel, input, y_hi, palette);
     if overlays.d_star && !input.d_is_oracle {
-        add_d_star(&mut panel, curves, palette);
+        let stroke = line(palette.optimal, 1.5, Dash::Dashed { length: 4 });
+        add_d_star(&mut panel, curves, D_STAR_SHORT, stroke);
     }
     // While a sub-step is shown, only its own minibatches are drawn: the published ones
     // (data ticks, forces) are other samples and would be taken for the sub-step's.
@@ -516,21 +517,7 @@ fn add_discriminator(panel: &mut Panel, input: &PanelInput<'_>, y_hi: f64, palet
         dash: Dash::Dashed { length: 10 },
     };
     if input.d_is_oracle && curves.d_reading == DReading::Probability {
-        for (i, run) in curves
-            .d_star_where_mass(D_STAR_MASS)
-            .into_iter()
-            .enumerate()
-        {
-            panel.curves.push(Curve {
-                label: if i == 0 {
-                    D_ORACLE.to_owned()
-                } else {
-                    String::new()
-                },
-                points: run,
-                stroke: d_stroke,
-            });
-        }
+        add_d_star(panel, curves, D_ORACLE, d_stroke);
         return;
     }
     let before = input.slow.and_then(|s| {
@@ -807,25 +794,17 @@ fn add_sub_step(
     }
 }
 
-/// D* where the densities carry mass, one legend entry for all its runs.
-fn add_d_star(panel: &mut Panel, curves: &Analysis, palette: &Palette) {
+/// D* where the densities carry mass, one legend entry (`label`) for all its runs.
+fn add_d_star(panel: &mut Panel, curves: &Analysis, label: &str, stroke: Stroke) {
     for (i, run) in curves
         .d_star_where_mass(D_STAR_MASS)
         .into_iter()
         .enumerate()
     {
         panel.curves.push(Curve {
-            label: if i == 0 {
-                D_STAR_SHORT.to_owned()
-            } else {
-                String::new()
-            },
+            label: if i == 0 { label } else { "" }.to_owned(),
             points: run,
-            stroke: Stroke {
-                color: palette.optimal,
-                width: 1.5,
-                dash: Dash::Dashed { length: 4 },
-            },
+            stroke,
         });
     }
 }
