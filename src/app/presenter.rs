@@ -292,14 +292,29 @@ impl Presenter {
             .resizable(false)
             .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
             .show(ctx, |ui| {
+                // One row a key where the window is tall enough; else (a projector at UI
+                // scale 2) two keys a row in their short words, each whole on hover.
+                let row = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
+                let room = ctx.content_rect().height() - 4.0 * row;
+                let per_row = if row * SHORTCUTS.len() as f32 <= room {
+                    1
+                } else {
+                    2
+                };
                 egui::Grid::new("keys")
-                    .num_columns(2)
+                    .num_columns(2 * per_row)
                     .striped(true)
                     .show(ui, |ui| {
-                        for s in &SHORTCUTS {
+                        for (i, s) in SHORTCUTS.iter().enumerate() {
                             ui.label(egui::RichText::new(s.name).strong());
-                            ui.label(s.does);
-                            ui.end_row();
+                            if per_row == 1 {
+                                ui.label(s.does);
+                            } else {
+                                ui.label(s.short).on_hover_text(s.does);
+                            }
+                            if (i + 1) % per_row == 0 {
+                                ui.end_row();
+                            }
                         }
                     });
                 ui.label("Ctrl + and Ctrl - change the UI scale.");
