@@ -21,8 +21,10 @@ use super::activation::Activation;
 use super::float::Real;
 use super::kernels::{Start, matmul_into, transpose};
 
-/// Rows per chunk in [`Mlp::eval`].
-pub const EVAL_CHUNK: usize = 512;
+/// Rows per chunk in [`Mlp::eval`]: a width-32 f64 activation matrix of 256 rows is
+/// 64 KiB, under glibc's 128 KiB mmap threshold, so the allocator reuses its buffers
+/// (at 512 rows each chunk's buffers were mapped and unmapped again).
+pub const EVAL_CHUNK: usize = 256;
 
 /// Weight initialisation schemes; biases always start at zero.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
