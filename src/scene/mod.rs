@@ -553,12 +553,7 @@ fn add_discriminator(panel: &mut Panel, input: &PanelInput<'_>, y_hi: f64, palet
             if let Some((label, b)) = before {
                 panel.curves.push(Curve {
                     label: label.to_owned(),
-                    points: b
-                        .x
-                        .iter()
-                        .zip(&b.d_raw)
-                        .map(|(&x, &f)| [x, scale.y(f)])
-                        .collect(),
+                    points: critic_points(b, scale),
                     stroke: faint,
                 });
             }
@@ -849,6 +844,16 @@ impl CriticScale {
     }
 }
 
+/// The critic's values on `curves`' grid, mapped by `scale`.
+fn critic_points(curves: &Analysis, scale: CriticScale) -> Vec<[f64; 2]> {
+    curves
+        .x
+        .iter()
+        .zip(&curves.d_raw)
+        .map(|(&x, &f)| [x, scale.y(f)])
+        .collect()
+}
+
 /// A critic f(x) on its own scale: mapped affinely onto [`CRITIC_BAND`], with its values
 /// written at the right edge (a secondary axis) and named on the y axis.
 fn add_critic(panel: &mut Panel, curves: &Analysis, scale: CriticScale, stroke: Stroke) {
@@ -856,12 +861,7 @@ fn add_critic(panel: &mut Panel, curves: &Analysis, scale: CriticScale, stroke: 
     let spread = scale.spread();
     panel.curves.push(Curve {
         label: CRITIC_NAME.to_owned(),
-        points: curves
-            .x
-            .iter()
-            .zip(&curves.d_raw)
-            .map(|(&x, &f)| [x, scale.y(f)])
-            .collect(),
+        points: critic_points(curves, scale),
         stroke,
     });
     let (x_lo, x_hi) = panel.x_range;
