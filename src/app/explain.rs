@@ -7,7 +7,7 @@ use egui_plot::PlotPoint;
 use super::figure::PanelShown;
 use super::theme::color;
 use super::worker::Published;
-use crate::scene::{ARROWS, Overlays, Palette, ZDirection, z_line_position};
+use crate::scene::{Palette, ZDirection, z_line_position};
 use crate::sim::readout::{self, Readout, number};
 use crate::sim::trainer::Player;
 
@@ -265,20 +265,10 @@ fn highlight_ui(
     for (y, c) in dots {
         painter.circle_filled(to_screen(r.x, y), 4.0, c);
     }
-    // The z line as the figure draws it: the panel with its arrows says at which height.
-    let panel = super::figure::live_panel(picture, Overlays::default(), palette);
-    let Some(z_level) = panel
-        .arrows
-        .iter()
-        .find(|set| set.label == ARROWS)
-        .and_then(|set| set.from.first())
-        .map(|from| from[1])
-    else {
+    // The z line where the figure drew it (if it did).
+    let Some(z_level) = shown.z_line else {
         return;
     };
-    if z_level < shown.transform.bounds().min()[1] {
-        return;
-    }
     let z_to_x = z_line_position(
         picture.view,
         &picture.settings.noise,

@@ -44,6 +44,8 @@ pub struct PanelShown {
     pub transform: egui_plot::PlotTransform,
     /// The pointer's position over the plot area, if it is there.
     pub hover: Option<egui::Pos2>,
+    /// The height of the z line in plot units, if the panel draws it.
+    pub z_line: Option<f64>,
 }
 
 /// Draws the live figure into the available space; returns where its plot area is.
@@ -151,5 +153,6 @@ pub fn panel_shown_ui(ui: &mut egui::Ui, id: &str, panel: &Panel, y_label: bool)
         rect,
         transform: shown.transform,
         hover: shown.response.hover_pos().filter(|p| rect.contains(*p)),
+        z_line: panel.z_line,
     }
 }

@@ -258,6 +258,8 @@ pub struct Panel {
     pub labels: Vec<Label>,
     /// Caption and evidence, under the plot.
     pub caption: Vec<CaptionLine>,
+    /// The height at which the z line is drawn, if it is.
+    pub z_line: Option<f64>,
 }
 
 /// Panels in a grid with a title.
@@ -408,6 +410,7 @@ pub fn figure1_panel(input: &PanelInput<'_>, overlays: Overlays, palette: &Palet
         arrows: Vec::new(),
         labels: Vec::new(),
         caption: Vec::new(),
+        z_line: z_line_shown.then_some(z_level),
     };
     if overlays.histogram && !input.generated.is_empty() {
         let (centres, heights) = density_histogram(input.generated, (x_lo, x_hi), 40);

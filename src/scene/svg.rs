@@ -524,6 +524,7 @@ mod tests {
                 line("Consider an adversarial pair", false),
                 line("JSD = 0.0276 (< 0.0600)", true),
             ],
+            z_line: None,
         };
         let svg = panel_svg(&panel, Rgba::gray(255), Rgba::gray(0));
         let caption = sizes_of(&svg, "Consider an adversarial pair");
