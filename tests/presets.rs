@@ -1,6 +1,7 @@
 //! Each preset shows what its description says; the README quotes these measurements.
 
 use ganscope::sim::analysis::{Analysis, AnalysisOptions};
+use ganscope::sim::coverage;
 use ganscope::sim::{LossKind, Settings, Trainer};
 
 fn settings(preset: &str, seed: u64) -> Settings {
@@ -64,10 +65,14 @@ fn vanishing_minimax_generator_escapes_far_later_than_non_saturating() {
 #[test]
 fn collapse_drops_a_mode_most_of_the_time_and_one_generator_step_does_not() {
     let dropped = |s: Settings| {
+        let target = s.target.clone();
         let frames = trace(s, 6000, 100);
         let n = frames
             .iter()
-            .filter(|a| a.mode_masses.iter().any(|&m| m < 0.05))
+            .filter(|a| {
+                let modes = coverage::mode_masses(a, &target).expect("a mixture");
+                modes.iter().any(|m| m.mass < 0.05)
+            })
             .count();
         n as f64 / frames.len() as f64
     };
@@ -133,9 +138,12 @@ fn optimal_d_keeps_d_near_d_star_and_converges() {
 
 #[test]
 fn wgan_gp_keeps_both_modes() {
-    let frames = trace(settings("wgan-gp", 1), 3000, 250);
+    let s = settings("wgan-gp", 1);
+    let target = s.target.clone();
+    let frames = trace(s, 3000, 250);
     for a in &frames[2..] {
-        let least = a.mode_masses.iter().copied().fold(f64::INFINITY, f64::min);
+        let modes = coverage::mode_masses(a, &target).expect("a mixture");
+        let least = modes.iter().map(|m| m.mass).fold(f64::INFINITY, f64::min);
         assert!(least > 0.3, "a mode fell to {least:.3} of p_g's mass");
     }
 }

@@ -2,7 +2,7 @@
 //! 1), V(D, G), C(G) = max_D V(D, G) (Theorem 1), the Jensen–Shannon divergence, the
 //! Wasserstein-1 distance and the z → x arrows of Figure 1.
 
-use super::distribution::{Noise, Target};
+use super::distribution::Noise;
 use super::float::Real;
 use super::loss::LossKind;
 use super::model::GanModel;
@@ -295,9 +295,6 @@ pub struct Analysis {
     pub arrows: Vec<(f64, f64)>,
     /// Probability of p_g inside the grid (1 unless an explicit range cuts it).
     pub p_g_mass_in_range: f64,
-    /// For a mixture target: p_g's probability nearest each component mean (cells split
-    /// halfway between neighbouring means), in component order. Empty otherwise.
-    pub mode_masses: Vec<f64>,
     /// The numbers.
     pub metrics: Metrics,
 }
@@ -350,12 +347,7 @@ impl Analysis {
             data_std: model.target.std(),
         };
         let arrows = arrow_pairs(model, opts.arrows);
-        let mode_masses = match &model.target {
-            Target::Mixture { means, .. } => mode_masses(means, &x, &pg),
-            _ => Vec::new(),
-        };
         Self {
-            mode_masses,
             p_data: mass_d.iter().map(|m| m / dx).collect(),
             p_g: mass_g.iter().map(|m| m / dx).collect(),
             x,
@@ -449,20 +441,6 @@ impl Analysis {
         let region = self.central_interval(&self.mixture(), 0.98);
         self.max_gap(&self.d, &self.d_star, region)
     }
-}
-
-/// Mass of `p` (per bin, centres `x`) nearest each of `means`.
-fn mode_masses(means: &[f64], x: &[f64], p: &[f64]) -> Vec<f64> {
-    let mut out = vec![0.0; means.len()];
-    for (&xj, &pj) in x.iter().zip(p) {
-        let nearest = means
-            .iter()
-            .enumerate()
-            .min_by(|a, b| (a.1 - xj).abs().total_cmp(&(b.1 - xj).abs()))
-            .map_or(0, |(i, _)| i);
-        out[nearest] += pj;
-    }
-    out
 }
 
 fn normalized(mass: &[f64]) -> Vec<f64> {
