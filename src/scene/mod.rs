@@ -615,24 +615,13 @@ fn push_arrows(
     } else {
         0.0
     };
-    let heights = push_heights(x, y_hi);
-    let at = |x: f64, y: f64| [x.clamp(lo, hi), y];
-    ArrowSet {
-        label: format!("{what}, longest = {}", short_number(longest)),
-        from: x.iter().zip(&heights).map(|(&x, &y)| at(x, y)).collect(),
-        to: x
-            .iter()
-            .zip(push)
-            .zip(&heights)
-            .map(|((&x, &p), &y)| at(x + per_unit * finite(p), y))
-            .collect(),
-        stroke: Stroke {
-            color,
-            width: 2.0,
-            dash: Dash::Solid,
-        },
-        tip: 5.0,
-    }
+    horizontal_arrows(
+        format!("{what}, longest = {}", short_number(longest)),
+        x,
+        |i| per_unit * finite(push[i]),
+        view,
+        (y_hi, color),
+    )
 }
 
 /// G(z) before and after G's step as horizontal arrows; moves too small to see are drawn
@@ -652,24 +641,40 @@ fn move_arrows(before: &[f64], after: &[f64], view: ViewRange, y_hi: f64, color:
     } else {
         1.0
     };
-    let heights = push_heights(before, y_hi);
+    let label = if factor > 1.0 {
+        format!("8. G(z) before -> after, drawn x{factor:.0}")
+    } else {
+        "8. G(z) before -> after".to_owned()
+    };
+    horizontal_arrows(
+        label,
+        before,
+        |i| factor * (after[i] - before[i]),
+        view,
+        (y_hi, color),
+    )
+}
+
+/// An arrow from each `x[i]` to `x[i] + shift(i)`, at the staggered heights of
+/// [`push_heights`], both ends kept inside the view.
+fn horizontal_arrows(
+    label: String,
+    x: &[f64],
+    shift: impl Fn(usize) -> f64,
+    view: ViewRange,
+    (y_hi, color): (f64, Rgba),
+) -> ArrowSet {
+    let ViewRange { lo, hi } = view;
+    let heights = push_heights(x, y_hi);
     let at = |x: f64, y: f64| [x.clamp(lo, hi), y];
     ArrowSet {
-        label: if factor > 1.0 {
-            format!("8. G(z) before -> after, drawn x{factor:.0}")
-        } else {
-            "8. G(z) before -> after".to_owned()
-        },
-        from: before
+        label,
+        from: x.iter().zip(&heights).map(|(&x, &y)| at(x, y)).collect(),
+        to: x
             .iter()
             .zip(&heights)
-            .map(|(&b, &y)| at(b, y))
-            .collect(),
-        to: before
-            .iter()
-            .zip(after)
-            .zip(&heights)
-            .map(|((&b, &a), &y)| at(b + factor * (a - b), y))
+            .enumerate()
+            .map(|(i, (&x, &y))| at(x + shift(i), y))
             .collect(),
         stroke: Stroke {
             color,
