@@ -184,6 +184,9 @@ pub fn status_bar_ui(ui: &mut egui::Ui, picture: &Published) {
     });
 }
 
+/// Seconds a still pointer keeps the figure's readout up.
+pub const READOUT_REST_SECS: f32 = 3.0;
+
 /// Hovering the live figure at x: a tooltip with p_data, p_g, D and D* there (D*'s formula
 /// substituted), a line at x, and the z that map to x marked on the z line with their
 /// arrows drawn bold.
@@ -196,6 +199,16 @@ pub fn figure_hover_ui(
     let Some(pointer) = shown.hover else {
         return;
     };
+    // A pointer left resting on the figure (a lecturer at a projector) must not keep a
+    // readout over the curves: it goes once the pointer has been still a while.
+    let still = ui.input(|i| i.pointer.time_since_last_movement());
+    if still > READOUT_REST_SECS {
+        return;
+    }
+    ui.ctx()
+        .request_repaint_after(std::time::Duration::from_secs_f32(
+            READOUT_REST_SECS - still,
+        ));
     let x = shown.transform.value_from_position(pointer).x;
     let reading = Readout::at(&picture.curves, &picture.ideal, x);
     let line_x = shown.transform.position_from_point_x(x);
