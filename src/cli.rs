@@ -25,6 +25,7 @@ use ganscope::sim::ideal::IdealView;
 use ganscope::sim::oracle;
 use ganscope::sim::record::{self, Row};
 use ganscope::sim::settings::{Preset, Settings};
+use ganscope::sim::simd;
 use ganscope::sim::substep::SlowIteration;
 use ganscope::sim::trainer::Trainer;
 
@@ -249,6 +250,16 @@ enum Command {
         /// Timed runs; the median and the best are reported.
         #[arg(long, default_value_t = 5)]
         repeat: u32,
+        /// Hidden width of both networks (1 to 256; the reference is 32).
+        #[arg(long, value_name = "W")]
+        width: Option<u32>,
+        /// Minibatch size m (1 to 4096; the reference is 128).
+        #[arg(long, value_name = "M")]
+        batch: Option<u32>,
+        /// The vector path to run on: avx512, avx2 or baseline (default: the fastest this
+        /// CPU has).
+        #[arg(long, value_name = "PATH")]
+        vector_path: Option<String>,
     },
 }
 
@@ -340,7 +351,16 @@ fn execute(command: Command) -> Result<(), Failure> {
             iters,
             warmup,
             repeat,
-        } => bench(iters, warmup, repeat),
+            width,
+            batch,
+            vector_path,
+        } => bench(
+            iters,
+            warmup,
+            repeat,
+            BenchShape { width, batch },
+            vector_path.as_deref(),
+        ),
         Command::Figure {
             settings,
             out,
@@ -1191,12 +1211,58 @@ fn study(
     Ok(())
 }
 
-fn bench(iters: u64, warmup: u64, repeat: u32) -> Result<(), Failure> {
-    let settings = Settings::reference();
+/// `bench --width W --batch M`: the reference workload at other sizes.
+struct BenchShape {
+    width: Option<u32>,
+    batch: Option<u32>,
+}
+
+fn bench(
+    iters: u64,
+    warmup: u64,
+    repeat: u32,
+    shape: BenchShape,
+    vector_path: Option<&str>,
+) -> Result<(), Failure> {
+    if let Some(name) = vector_path {
+        let Some(path) = simd::VectorPath::named(name) else {
+            let names: Vec<_> = simd::VectorPath::ALL.iter().map(|p| p.name()).collect();
+            return Err(usage(format!(
+                "--vector-path: unknown path `{name}`; expected one of {}",
+                names.join(", ")
+            )));
+        };
+        simd::select(path).map_err(usage)?;
+    }
+    let mut settings = Settings::reference();
+    if let Some(w) = shape.width {
+        for key in ["generator.width", "discriminator.width"] {
+            settings = settings
+                .with_override(&format!("{key}={w}"))
+                .map_err(|e| usage(format!("--width: {e}")))?;
+        }
+    }
+    if let Some(m) = shape.batch {
+        settings = settings
+            .with_override(&format!("training.batch_size={m}"))
+            .map_err(|e| usage(format!("--batch: {e}")))?;
+    }
+    let (w, m) = (settings.generator.width, settings.training.batch_size);
+    // Multiply-adds of the hidden w × w product per iteration, in units of w²·m: the D
+    // step's G forward (1), D forward on 2m (2), D's weight and input gradients on 2m (4);
+    // the G step's G and D forwards (2), D's input gradient (1), G's weight and input
+    // gradients (2). Two flops each.
+    let flops = 2.0 * (w * w) as f64 * m as f64 * 12.0;
     let mut trainer = Trainer::new(settings).map_err(usage)?;
     trainer.run(warmup).map_err(|d| usage(d.to_string()))?;
-    println!("reference workload: N(4, 0.5) target, U(-1, 1) noise, G and D 1-32-32-1 tanh,");
-    println!("non-saturating loss, k = 1, m = 128, Adam 1e-3 (0.5, 0.999), f32, one thread");
+    let path = simd::active();
+    println!("reference workload: N(4, 0.5) target, U(-1, 1) noise, G and D 1-{w}-{w}-1 tanh,");
+    println!("non-saturating loss, k = 1, m = {m}, Adam 1e-3 (0.5, 0.999), f32, one thread");
+    println!(
+        "vector path: {path} ({}; detected: {})",
+        path.description(),
+        simd::VectorPath::detected()
+    );
     let mut rates = Vec::new();
     for run in 1..=repeat.max(1) {
         let start = Instant::now();
@@ -1210,9 +1276,10 @@ fn bench(iters: u64, warmup: u64, repeat: u32) -> Result<(), Failure> {
     let median = rates[rates.len() / 2];
     let best = rates[rates.len() - 1];
     println!(
-        "median {median:.0} iterations/s, best {best:.0} ({:.1} and {:.1} GFLOP/s at 3.3 MFLOP per iteration)",
-        median * 3.3e6 / 1e9,
-        best * 3.3e6 / 1e9
+        "median {median:.0} iterations/s, best {best:.0} ({:.1} and {:.1} GFLOP/s in the hidden products, {:.2} MFLOP per iteration)",
+        median * flops / 1e9,
+        best * flops / 1e9,
+        flops / 1e6
     );
 
     // The analysis of one frame, on the reference run and on a trained fig1 run (whose

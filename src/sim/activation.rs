@@ -39,17 +39,24 @@ impl Activation {
     /// a = σ(z), applied in place to a slice.
     #[inline]
     pub fn forward_in_place<T: Real>(self, z: &mut [T]) {
+        self.forward_in_place_fused::<T, { cfg!(target_feature = "fma") }>(z);
+    }
+
+    /// [`Self::forward_in_place`], with the approximations' multiply-adds fused when `FMA`
+    /// (for a vector path of [`super::simd`] whose CPU has FMA).
+    #[inline(always)]
+    pub fn forward_in_place_fused<T: Real, const FMA: bool>(self, z: &mut [T]) {
         let zero = T::zero();
         let slope = T::lit(LEAKY_SLOPE);
         match self {
-            Self::Tanh => z.iter_mut().for_each(|v| *v = v.tanh_fast()),
+            Self::Tanh => z.iter_mut().for_each(|v| *v = v.tanh_fused::<FMA>()),
             Self::Relu => z
                 .iter_mut()
                 .for_each(|v| *v = if *v > zero { *v } else { zero }),
             Self::LeakyRelu => z
                 .iter_mut()
                 .for_each(|v| *v = if *v > zero { *v } else { *v * slope }),
-            Self::Sigmoid => z.iter_mut().for_each(|v| *v = v.sigmoid()),
+            Self::Sigmoid => z.iter_mut().for_each(|v| *v = v.sigmoid_fused::<FMA>()),
         }
     }
 
@@ -85,7 +92,7 @@ impl Activation {
     }
 
     /// Multiplies an upstream gradient by σ'(z) in place: g ← g · σ'(z), with a = σ(z).
-    #[inline]
+    #[inline(always)]
     pub fn backward_in_place<T: Real>(self, a: &[T], g: &mut [T]) {
         let zero = T::zero();
         let one = T::one();

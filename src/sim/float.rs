@@ -14,8 +14,13 @@ pub trait Real: RealField + Copy + Default + std::fmt::Debug + Send + Sync + 'st
     fn as_f64(self) -> f64;
     /// `tanh(x)`; for `f32` a rational approximation (max error ≈ 1e-7) that vectorises.
     fn tanh_fast(self) -> Self;
+    /// [`Self::tanh_fast`] with its multiply-adds fused when `FMA` (for a vector path
+    /// whose CPU has FMA, whatever this build's baseline).
+    fn tanh_fused<const FMA: bool>(self) -> Self;
     /// The logistic function 1 / (1 + e^−x), stable for large |x|.
     fn sigmoid(self) -> Self;
+    /// [`Self::sigmoid`] with its multiply-adds fused when `FMA`.
+    fn sigmoid_fused<const FMA: bool>(self) -> Self;
     /// Whether the value is neither infinite nor NaN.
     fn finite(self) -> bool;
     /// self · a + b, fused into one rounding where the CPU has FMA (then it vectorises to
@@ -39,7 +44,15 @@ impl Real for f64 {
         self.tanh()
     }
     #[inline]
+    fn tanh_fused<const FMA: bool>(self) -> Self {
+        self.tanh()
+    }
+    #[inline]
     fn sigmoid(self) -> Self {
+        sigmoid_f64(self)
+    }
+    #[inline]
+    fn sigmoid_fused<const FMA: bool>(self) -> Self {
         sigmoid_f64(self)
     }
     #[inline]
@@ -74,12 +87,20 @@ impl Real for f32 {
     }
     #[inline]
     fn tanh_fast(self) -> Self {
-        tanh_rational_f32(self)
+        tanh_rational_f32::<{ cfg!(target_feature = "fma") }>(self)
+    }
+    #[inline(always)]
+    fn tanh_fused<const FMA: bool>(self) -> Self {
+        tanh_rational_f32::<FMA>(self)
     }
     #[inline]
     fn sigmoid(self) -> Self {
+        self.sigmoid_fused::<{ cfg!(target_feature = "fma") }>()
+    }
+    #[inline(always)]
+    fn sigmoid_fused<const FMA: bool>(self) -> Self {
         // 0.5 + 0.5·tanh(x/2) is exact algebra and reuses the vectorising tanh.
-        0.5 + 0.5 * tanh_rational_f32(0.5 * self)
+        0.5 + 0.5 * tanh_rational_f32::<FMA>(0.5 * self)
     }
     #[inline]
     fn finite(self) -> bool {
@@ -130,8 +151,8 @@ pub fn softplus(x: f64) -> f64 {
 
 /// tanh as a 13/6 rational function on [−7.9, 7.9] (the coefficients used by Eigen);
 /// branch-free so a loop over a slice vectorises.
-#[inline]
-fn tanh_rational_f32(x: f32) -> f32 {
+#[inline(always)]
+fn tanh_rational_f32<const FMA: bool>(x: f32) -> f32 {
     const CLAMP: f32 = 7.905_311;
     const A1: f32 = 4.893_524_6e-3;
     const A3: f32 = 6.372_619_3e-4;
@@ -146,14 +167,15 @@ fn tanh_rational_f32(x: f32) -> f32 {
     const B6: f32 = 1.198_258_4e-6;
     let x = x.clamp(-CLAMP, CLAMP);
     let x2 = x * x;
-    // Horner's rule with fused multiply-adds where the CPU has them.
+    // Horner's rule with fused multiply-adds where the path has them.
+    let madd = |p: f32, c: f32| if FMA { p.mul_add(x2, c) } else { p * x2 + c };
     let mut p = A13;
     for c in [A11, A9, A7, A5, A3, A1] {
-        p = p.mul_add_fast(x2, c);
+        p = madd(p, c);
     }
     let mut q = B6;
     for c in [B4, B2, B0] {
-        q = q.mul_add_fast(x2, c);
+        q = madd(q, c);
     }
     p * x / q
 }

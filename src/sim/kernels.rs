@@ -3,30 +3,37 @@
 //! slices.
 //!
 //! For the shapes that matter here (a batch of 128–256 rows times 32 × 32 weights) they
-//! avoid the packing a general GEMM does, which costs as much as the arithmetic.
+//! avoid the packing a general GEMM does, which costs as much as the arithmetic. The
+//! block sizes and the use of FMA are parameters: each vector path of [`super::simd`]
+//! picks its own, and compiles the kernel inlined into its passes.
 
 use super::float::Real;
 
-/// Rows per register block (two AVX-512 vectors of f32, four of AVX2): measured best.
-const ROWS: usize = 32;
-/// Output columns per register block.
-const COLS: usize = 8;
-
-/// What an output column of [`matmul_into`] starts from.
+/// What an output column of [`matmul_blocked`] starts from.
 #[derive(Clone, Copy, Debug)]
 pub enum Start<'a, T> {
     /// out = a · W.
     Zero,
-    /// out = bias + a · W, `bias[r]` added to row r.
-    RowBias(&'a [T]),
+    /// out = bias + a · W, `bias[j]` added to column j.
+    ColumnBias(&'a [T]),
     /// out += a · W.
     Accumulate,
 }
 
+/// x·a + b, fused into one rounding when `FMA` (for a path whose CPU has it).
+#[inline(always)]
+fn madd<T: Real, const FMA: bool>(x: T, a: T, b: T) -> T {
+    if FMA { x.mul_add(a, b) } else { x * a + b }
+}
+
 /// out (rows × n) = start + a · W, for `a` of shape rows × k, where
 /// W[kk, j] = `w[kk·stride_k + j·stride_j]` (so a transposed W is just other strides).
+///
+/// Blocks of `R` rows × `C` columns of `out` are summed in registers, each entry over kk
+/// in order (so the blocking never changes a result).
 #[expect(clippy::too_many_arguments, reason = "a BLAS-style kernel signature")]
-pub fn matmul_into<T: Real>(
+#[inline(always)]
+pub fn matmul_blocked<T: Real, const R: usize, const C: usize, const FMA: bool>(
     out: &mut [T],
     a: &[T],
     rows: usize,
@@ -39,61 +46,29 @@ pub fn matmul_into<T: Real>(
     assert_eq!(out.len(), rows * n, "matmul: output shape");
     assert_eq!(a.len(), rows * k, "matmul: input shape");
     match start {
-        Start::RowBias(bias) => assert_eq!(bias.len(), rows, "matmul: row bias length"),
+        Start::ColumnBias(bias) => assert_eq!(bias.len(), n, "matmul: column bias length"),
         Start::Zero | Start::Accumulate => {}
     }
-    let full_rows = rows / ROWS * ROWS;
-    let full_cols = n / COLS * COLS;
-    for j0 in (0..full_cols).step_by(COLS) {
-        for b0 in (0..full_rows).step_by(ROWS) {
-            let mut acc = [[T::zero(); ROWS]; COLS];
-            for (c, col) in acc.iter_mut().enumerate() {
-                match start {
-                    Start::Zero => {}
-                    Start::RowBias(bias) => col.copy_from_slice(&bias[b0..b0 + ROWS]),
-                    Start::Accumulate => {
-                        let s = (j0 + c) * rows + b0;
-                        col.copy_from_slice(&out[s..s + ROWS]);
-                    }
-                }
-            }
-            for kk in 0..k {
-                let Some(av) = a.get(kk * rows + b0..kk * rows + b0 + ROWS) else {
-                    continue;
-                };
-                let av: [T; ROWS] = std::array::from_fn(|r| av[r]);
-                for (c, col) in acc.iter_mut().enumerate() {
-                    let wv = w[kk * stride_k + (j0 + c) * stride_j];
-                    for r in 0..ROWS {
-                        col[r] = av[r].mul_add_fast(wv, col[r]);
-                    }
-                }
-            }
-            for (c, col) in acc.iter().enumerate() {
-                let start = (j0 + c) * rows + b0;
-                out[start..start + ROWS].copy_from_slice(col);
-            }
-        }
+    let full_rows = rows / R * R;
+    let mut j0 = 0;
+    while j0 + C <= n {
+        column_block::<T, R, C, FMA>(out, a, rows, w, (stride_k, stride_j), start, j0);
+        j0 += C;
     }
-    // Leftover columns one at a time, still blocked over rows: this is the matrix-vector
-    // product path (n = 1), used for bias and 1-wide-layer gradients.
-    for j in full_cols..n {
-        for b0 in (0..full_rows).step_by(ROWS) {
-            let mut acc = match start {
-                Start::Zero => [T::zero(); ROWS],
-                Start::RowBias(bias) => std::array::from_fn(|r| bias[b0 + r]),
-                Start::Accumulate => std::array::from_fn(|r| out[j * rows + b0 + r]),
-            };
-            for kk in 0..k {
-                let Some(av) = a.get(kk * rows + b0..kk * rows + b0 + ROWS) else {
-                    continue;
-                };
-                let wv = w[kk * stride_k + j * stride_j];
-                for r in 0..ROWS {
-                    acc[r] = av[r].mul_add_fast(wv, acc[r]);
-                }
-            }
-            out[j * rows + b0..j * rows + b0 + ROWS].copy_from_slice(&acc);
+    // The last columns in narrower blocks (4, 2, 1), so that no column is left to a
+    // one-accumulator loop, which waits on each multiply-add's latency.
+    if C > 4 && j0 + 4 <= n {
+        column_block::<T, R, 4, FMA>(out, a, rows, w, (stride_k, stride_j), start, j0);
+        j0 += 4;
+    }
+    if C > 2 && j0 + 2 <= n {
+        column_block::<T, R, 2, FMA>(out, a, rows, w, (stride_k, stride_j), start, j0);
+        j0 += 2;
+    }
+    if j0 < n {
+        // One column (a matrix-vector product): four row blocks at a time.
+        for j in j0..n {
+            matvec_column::<T, R, FMA>(out, a, rows, w, (stride_k, stride_j), start, j);
         }
     }
     // Leftover rows, plainly.
@@ -101,18 +76,229 @@ pub fn matmul_into<T: Real>(
         for b in full_rows..rows {
             let mut s = match start {
                 Start::Zero => T::zero(),
-                Start::RowBias(bias) => bias[b],
+                Start::ColumnBias(bias) => bias[j],
                 Start::Accumulate => out[j * rows + b],
             };
             for kk in 0..k {
-                s = a[kk * rows + b].mul_add_fast(w[kk * stride_k + j * stride_j], s);
+                s = madd::<T, FMA>(a[kk * rows + b], w[kk * stride_k + j * stride_j], s);
             }
             out[j * rows + b] = s;
         }
     }
 }
 
+/// Columns j0..j0 + CB of [`matmul_blocked`], for the whole blocks of `R` rows.
+#[inline(always)]
+fn column_block<T: Real, const R: usize, const CB: usize, const FMA: bool>(
+    out: &mut [T],
+    a: &[T],
+    rows: usize,
+    w: &[T],
+    (stride_k, stride_j): (usize, usize),
+    start: Start<'_, T>,
+    j0: usize,
+) {
+    for b0 in (0..rows / R * R).step_by(R) {
+        let mut acc = [[T::zero(); R]; CB];
+        for (c, col) in acc.iter_mut().enumerate() {
+            match start {
+                Start::Zero => {}
+                Start::ColumnBias(bias) => col.fill(bias[j0 + c]),
+                Start::Accumulate => {
+                    let s = (j0 + c) * rows + b0;
+                    col.copy_from_slice(&out[s..s + R]);
+                }
+            }
+        }
+        if stride_j == 1 {
+            // W's rows are contiguous: CB values per kk, one bounds check for all.
+            for (kk, a_col) in a.chunks_exact(rows).enumerate() {
+                let av: [T; R] = *<&[T; R]>::try_from(&a_col[b0..b0 + R]).expect("R rows");
+                let base = kk * stride_k + j0;
+                let wv: &[T; CB] = w[base..base + CB].try_into().expect("CB columns");
+                for (col, &wc) in acc.iter_mut().zip(wv) {
+                    for r in 0..R {
+                        col[r] = madd::<T, FMA>(av[r], wc, col[r]);
+                    }
+                }
+            }
+        } else {
+            for (kk, a_col) in a.chunks_exact(rows).enumerate() {
+                let av: [T; R] = *<&[T; R]>::try_from(&a_col[b0..b0 + R]).expect("R rows");
+                for (c, col) in acc.iter_mut().enumerate() {
+                    let wc = w[kk * stride_k + (j0 + c) * stride_j];
+                    for r in 0..R {
+                        col[r] = madd::<T, FMA>(av[r], wc, col[r]);
+                    }
+                }
+            }
+        }
+        for (c, col) in acc.iter().enumerate() {
+            let s = (j0 + c) * rows + b0;
+            out[s..s + R].copy_from_slice(col);
+        }
+    }
+}
+
+/// Column j of [`matmul_blocked`] for the whole blocks of `R` rows, four blocks at a time
+/// (four independent chains of multiply-adds), then one at a time.
+#[inline(always)]
+fn matvec_column<T: Real, const R: usize, const FMA: bool>(
+    out: &mut [T],
+    a: &[T],
+    rows: usize,
+    w: &[T],
+    (stride_k, stride_j): (usize, usize),
+    start: Start<'_, T>,
+    j: usize,
+) {
+    const GROUP: usize = 4;
+    let blocks = rows / R;
+    let mut block = 0;
+    while block < blocks {
+        let group = if block + GROUP <= blocks { GROUP } else { 1 };
+        let b0 = block * R;
+        let span = group * R;
+        let mut acc = [[T::zero(); R]; GROUP];
+        for (g, acc_g) in acc.iter_mut().enumerate().take(group) {
+            let s = j * rows + b0 + g * R;
+            match start {
+                Start::Zero => {}
+                Start::ColumnBias(bias) => acc_g.fill(bias[j]),
+                Start::Accumulate => acc_g.copy_from_slice(&out[s..s + R]),
+            }
+        }
+        for (kk, a_col) in a.chunks_exact(rows).enumerate() {
+            let wv = w[kk * stride_k + j * stride_j];
+            let a_span = &a_col[b0..b0 + span];
+            for (acc_g, a_g) in acc.iter_mut().zip(a_span.chunks_exact(R)) {
+                let av: &[T; R] = a_g.try_into().expect("R rows");
+                for (x, &ar) in acc_g.iter_mut().zip(av) {
+                    *x = madd::<T, FMA>(ar, wv, *x);
+                }
+            }
+        }
+        for (g, acc_g) in acc.iter().enumerate().take(group) {
+            let s = j * rows + b0 + g * R;
+            out[s..s + R].copy_from_slice(acc_g);
+        }
+        block += group;
+    }
+}
+
+/// out (n1 × n2) += aᵀ · b, for `a` of shape rows × n1 and `b` of shape rows × n2: each
+/// entry a sum over the rows (the minibatch), which are contiguous in both.
+///
+/// Blocks of `I` × `J` entries are summed in registers as `L`-lane partial sums (one
+/// vector each), then each entry's lanes are added pairwise and the leftover rows after.
+#[inline(always)]
+pub fn matmul_tn<T: Real, const L: usize, const I: usize, const J: usize, const FMA: bool>(
+    out: &mut [T],
+    a: &[T],
+    b: &[T],
+    rows: usize,
+    n1: usize,
+    n2: usize,
+) {
+    assert_eq!(out.len(), n1 * n2, "matmul_tn: output shape");
+    assert_eq!(a.len(), rows * n1, "matmul_tn: first input shape");
+    assert_eq!(b.len(), rows * n2, "matmul_tn: second input shape");
+    let (full_i, full_j) = (n1 / I * I, n2 / J * J);
+    for j0 in (0..full_j).step_by(J) {
+        for i0 in (0..full_i).step_by(I) {
+            tn_block::<T, L, I, J, FMA>(out, a, b, rows, n1, (i0, j0));
+        }
+        for i0 in full_i..n1 {
+            tn_block::<T, L, 1, J, FMA>(out, a, b, rows, n1, (i0, j0));
+        }
+    }
+    let mut j0 = full_j;
+    if J > 2 && j0 + 2 <= n2 {
+        for i0 in (0..full_i).step_by(I) {
+            tn_block::<T, L, I, 2, FMA>(out, a, b, rows, n1, (i0, j0));
+        }
+        for i0 in full_i..n1 {
+            tn_block::<T, L, 1, 2, FMA>(out, a, b, rows, n1, (i0, j0));
+        }
+        j0 += 2;
+    }
+    for j0 in j0..n2 {
+        for i0 in (0..full_i).step_by(I) {
+            tn_block::<T, L, I, 1, FMA>(out, a, b, rows, n1, (i0, j0));
+        }
+        for i0 in full_i..n1 {
+            tn_block::<T, L, 1, 1, FMA>(out, a, b, rows, n1, (i0, j0));
+        }
+    }
+}
+
+/// One `BI` × `BJ` block of [`matmul_tn`] at (i0, j0).
+#[inline(always)]
+fn tn_block<T: Real, const L: usize, const BI: usize, const BJ: usize, const FMA: bool>(
+    out: &mut [T],
+    a: &[T],
+    b: &[T],
+    rows: usize,
+    n1: usize,
+    (i0, j0): (usize, usize),
+) {
+    let lanes = rows / L;
+    let acols: [_; BI] = std::array::from_fn(|i| lane_chunks::<T, L>(a, rows, i0 + i, lanes));
+    let bcols: [_; BJ] = std::array::from_fn(|j| lane_chunks::<T, L>(b, rows, j0 + j, lanes));
+    let mut acc = [[[T::zero(); L]; BJ]; BI];
+    for t in 0..lanes {
+        let av: [[T; L]; BI] = std::array::from_fn(|i| acols[i].0[t]);
+        let bv: [[T; L]; BJ] = std::array::from_fn(|j| bcols[j].0[t]);
+        for (acc_i, a_t) in acc.iter_mut().zip(&av) {
+            for (acc_ij, b_t) in acc_i.iter_mut().zip(&bv) {
+                for l in 0..L {
+                    acc_ij[l] = madd::<T, FMA>(a_t[l], b_t[l], acc_ij[l]);
+                }
+            }
+        }
+    }
+    for (i, acc_i) in acc.iter().enumerate() {
+        for (j, acc_ij) in acc_i.iter().enumerate() {
+            let mut s = pairwise_sum(acc_ij);
+            for (&x, &y) in acols[i].1.iter().zip(bcols[j].1) {
+                s = madd::<T, FMA>(x, y, s);
+            }
+            out[(i0 + i) + (j0 + j) * n1] += s;
+        }
+    }
+}
+
+/// Column `c` of a matrix with `rows` rows as `lanes` whole L-lane chunks (sliced to that
+/// known length, so that indexing by chunk needs no bounds checks) and the rows after.
+#[inline(always)]
+fn lane_chunks<T, const L: usize>(
+    m: &[T],
+    rows: usize,
+    c: usize,
+    lanes: usize,
+) -> (&[[T; L]], &[T]) {
+    let (chunks, rest) = m[c * rows..(c + 1) * rows].as_chunks::<L>();
+    (&chunks[..lanes], rest)
+}
+
+/// Σ v, added in pairs: the upper half of the lanes onto the lower, until one is left.
+#[inline(always)]
+fn pairwise_sum<T: Real, const L: usize>(v: &[T; L]) -> T {
+    let mut v = *v;
+    let mut n = L;
+    while n > 1 {
+        let h = n / 2;
+        for l in 0..h {
+            let upper = v[l + n - h];
+            v[l] += upper;
+        }
+        n -= h;
+    }
+    v[0]
+}
+
 /// dst (cols × rows, column-major) = srcᵀ for src of shape rows × cols.
+#[inline(always)]
 pub fn transpose<T: Real>(src: &[T], rows: usize, cols: usize, dst: &mut [T]) {
     assert_eq!(src.len(), rows * cols, "transpose: source shape");
     assert_eq!(dst.len(), rows * cols, "transpose: destination shape");
@@ -138,14 +324,87 @@ mod tests {
         out
     }
 
+    /// The blockings the vector paths use, fused and not, and a block wider than a
+    /// minibatch's remainder; each must give the naive product.
+    type Kernel =
+        fn(&mut [f64], &[f64], usize, usize, usize, &[f64], (usize, usize), Start<'_, f64>);
+    const KERNELS: [(&str, Kernel); 6] = [
+        ("32x8 fma", matmul_blocked::<f64, 32, 8, true>),
+        ("16x6 fma", matmul_blocked::<f64, 16, 6, true>),
+        ("8x6 fma", matmul_blocked::<f64, 8, 6, true>),
+        ("8x6", matmul_blocked::<f64, 8, 6, false>),
+        ("4x6", matmul_blocked::<f64, 4, 6, false>),
+        ("16x8", matmul_blocked::<f64, 16, 8, false>),
+    ];
+
     #[test]
     fn kernels_match_naive_products_for_odd_shapes() {
+        for (name, matmul_into) in KERNELS {
+            check_kernel(name, matmul_into);
+        }
+    }
+
+    /// The sums-over-rows blockings of the paths, and blocks with leftovers on every side.
+    type TnKernel = fn(&mut [f64], &[f64], &[f64], usize, usize, usize);
+    const TN_KERNELS: [(&str, TnKernel); 5] = [
+        ("8 lanes 4x4 fma", matmul_tn::<f64, 8, 4, 4, true>),
+        ("4 lanes 4x3 fma", matmul_tn::<f64, 4, 4, 3, true>),
+        ("2 lanes 4x3", matmul_tn::<f64, 2, 4, 3, false>),
+        ("16 lanes 4x4", matmul_tn::<f64, 16, 4, 4, false>),
+        ("3 lanes 2x5", matmul_tn::<f64, 3, 2, 5, false>),
+    ];
+
+    #[test]
+    fn sums_over_the_batch_match_naive_products() {
+        for (name, tn) in TN_KERNELS {
+            for &(rows, n1, n2) in &[
+                (1, 1, 1),
+                (7, 3, 2),
+                (128, 32, 32),
+                (131, 33, 1),
+                (37, 5, 11),
+            ] {
+                let a: Vec<f64> = (0..rows * n1)
+                    .map(|i| ((i * 37 % 23) as f64 - 11.0) / 7.0)
+                    .collect();
+                let b: Vec<f64> = (0..rows * n2)
+                    .map(|i| ((i * 13 % 17) as f64 - 8.0) / 5.0)
+                    .collect();
+                // out starts at 1 everywhere: the kernel adds to it.
+                let mut out = vec![1.0; n1 * n2];
+                tn(&mut out, &a, &b, rows, n1, n2);
+                for i in 0..n1 {
+                    for j in 0..n2 {
+                        let expect: f64 =
+                            (0..rows).map(|r| a[r + i * rows] * b[r + j * rows]).sum();
+                        let got = out[i + j * n1];
+                        assert!(
+                            (got - 1.0 - expect).abs() < 1e-10,
+                            "{name}: {rows}x{n1}x{n2} entry ({i}, {j}): {got} vs 1 + {expect}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn pairwise_sums_add_every_lane() {
+        let v: [f64; 7] = std::array::from_fn(|l| (1 << l) as f64);
+        assert_eq!(pairwise_sum(&v), 127.0);
+        let v: [f64; 16] = std::array::from_fn(|l| l as f64);
+        assert_eq!(pairwise_sum(&v), 120.0);
+        assert_eq!(pairwise_sum(&[3.0]), 3.0);
+    }
+
+    fn check_kernel(name: &str, matmul_into: Kernel) {
         for &(rows, k, n) in &[
             (1, 1, 1),
             (17, 5, 3),
             (32, 4, 4),
             (37, 9, 11),
             (256, 32, 32),
+            (40, 300, 13),
         ] {
             let a: Vec<f64> = (0..rows * k)
                 .map(|i| ((i * 37 % 23) as f64 - 11.0) / 7.0)
@@ -157,7 +416,7 @@ mod tests {
             let mut out = vec![0.0; rows * n];
             matmul_into(&mut out, &a, rows, k, n, &w, (1, k), Start::Zero);
             for (x, y) in out.iter().zip(&expect) {
-                assert!((x - y).abs() < 1e-12, "matmul {rows}x{k}x{n}");
+                assert!((x - y).abs() < 1e-12, "{name}: matmul {rows}x{k}x{n}");
             }
             // Transposed weights through strides: W'[kk, j] = W[j, kk] with W of k × n.
             if k == n {
@@ -165,23 +424,35 @@ mod tests {
                 let expect_t = naive(&a, &wt, rows, k, n);
                 matmul_into(&mut out, &a, rows, k, n, &w, (k, 1), Start::Zero);
                 for (x, y) in out.iter().zip(&expect_t) {
-                    assert!((x - y).abs() < 1e-12, "transposed matmul {rows}x{k}");
+                    assert!(
+                        (x - y).abs() < 1e-12,
+                        "{name}: transposed matmul {rows}x{k}"
+                    );
                 }
             }
-            // Row biases and accumulation.
-            let bias: Vec<f64> = (0..rows).map(|r| r as f64 * 0.5).collect();
-            matmul_into(&mut out, &a, rows, k, n, &w, (1, k), Start::RowBias(&bias));
+            // Column biases and accumulation.
+            let bias: Vec<f64> = (0..n).map(|j| j as f64 * 0.5).collect();
+            matmul_into(
+                &mut out,
+                &a,
+                rows,
+                k,
+                n,
+                &w,
+                (1, k),
+                Start::ColumnBias(&bias),
+            );
             for (i, (x, y)) in out.iter().zip(&expect).enumerate() {
                 assert!(
-                    (x - y - bias[i % rows]).abs() < 1e-12,
-                    "row bias {rows}x{k}x{n}"
+                    (x - y - bias[i / rows]).abs() < 1e-12,
+                    "{name}: column bias {rows}x{k}x{n}"
                 );
             }
             matmul_into(&mut out, &a, rows, k, n, &w, (1, k), Start::Accumulate);
             for (i, (x, y)) in out.iter().zip(&expect).enumerate() {
                 assert!(
-                    (x - 2.0 * y - bias[i % rows]).abs() < 1e-10,
-                    "accumulate {rows}x{k}x{n}"
+                    (x - 2.0 * y - bias[i / rows]).abs() < 1e-10,
+                    "{name}: accumulate {rows}x{k}x{n}"
                 );
             }
             // A transpose round-trips.

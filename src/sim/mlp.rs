@@ -1,14 +1,15 @@
 //! A small multilayer perceptron from one input to one output, with a hand-written
 //! backward pass for parameter gradients and for the gradient with respect to the input.
 //!
-//! Layout: activations are `width × batch` column-major matrices, so each sample's hidden
-//! vector is contiguous. A hidden layer's weights are stored as M (output unit × input
-//! unit, column-major), so that the forward product M·A, the weight gradient dZ·Aᵀ and
-//! the input gradient Mᵀ·dZ all run through one register-blocked kernel
-//! ([`super::kernels::matmul_into`]) with no transposed copies of the activations. The
-//! 1-wide first and last layers are broadcasts and dot products over the units forward,
-//! and matrix–vector and outer products through the same kernel backward. The
+//! Layout: activations are `batch × width` column-major matrices, so each unit's values
+//! over the minibatch are contiguous and every loop vectorises along the batch. A hidden
+//! layer's weights are stored as M (output unit × input unit, column-major). The forward
+//! product A·Mᵀ and the input gradient dZ·M broadcast the (small) weights against vectors
+//! of samples ([`super::kernels::matmul_blocked`]); the weight gradient dZᵀ·A sums over
+//! the batch ([`super::kernels::matmul_tn`]). The 1-wide first and last layers are the
+//! same kernels with one column. The
 //! gradient-penalty pass views the weights as nalgebra matrices, where that reads better.
+//! The forward and backward passes run on the CPU's fastest vector path ([`super::simd`]).
 //!
 //! All parameters live in one flat vector, so optimisers, snapshots, casts and gradient
 //! checks treat a network as a plain slice.
@@ -19,7 +20,8 @@ use serde::{Deserialize, Serialize};
 
 use super::activation::Activation;
 use super::float::Real;
-use super::kernels::{Start, matmul_into, transpose};
+use super::kernels::{Start, transpose};
+use super::simd::{self, Isa};
 
 /// Rows per chunk in [`Mlp::eval`]: a width-32 f64 activation matrix of 256 rows is
 /// 64 KiB, under glibc's 128 KiB mmap threshold, so the allocator reuses its buffers
@@ -102,13 +104,16 @@ impl<T: Real> Workspace<T> {
         let w = shape.width;
         let fits = self.out.len() == batch
             && self.acts.len() == shape.depth
-            && self.acts.first().is_some_and(|a| a.nrows() == w);
+            && self
+                .acts
+                .first()
+                .is_some_and(|a| a.nrows() == batch && a.ncols() == w);
         if !fits {
             self.input = vec![T::zero(); batch];
-            self.acts = (0..shape.depth).map(|_| DMatrix::zeros(w, batch)).collect();
+            self.acts = (0..shape.depth).map(|_| DMatrix::zeros(batch, w)).collect();
             self.out = vec![T::zero(); batch];
-            self.grad = DMatrix::zeros(w, batch);
-            self.grad_prev = DMatrix::zeros(w, batch);
+            self.grad = DMatrix::zeros(batch, w);
+            self.grad_prev = DMatrix::zeros(batch, w);
         }
     }
 }
@@ -207,7 +212,15 @@ impl<T: Real> Mlp<T> {
     }
 
     /// y = f(x) for a batch of inputs; the result stays in `ws` for [`Self::backward`].
+    /// Runs on the CPU's fastest vector path ([`simd::active`]).
     pub fn forward<'w>(&self, x: &[T], ws: &'w mut Workspace<T>) -> &'w [T] {
+        simd::forward(self, x, ws)
+    }
+
+    /// [`Self::forward`] compiled for the vector path `I` (inlined into its
+    /// `#[target_feature]` function by [`simd`]).
+    #[inline(always)]
+    pub(super) fn forward_on<'w, I: Isa>(&self, x: &[T], ws: &'w mut Workspace<T>) -> &'w [T] {
         // The width stays a run-time value: a compile-time width made LLVM scalarise the
         // per-sample loops (measured 30 % slower).
         let MlpShape {
@@ -220,43 +233,50 @@ impl<T: Real> Mlp<T> {
         ws.input.copy_from_slice(x);
         let p = &self.params;
 
-        // Input layer: a broadcast, z[j, b] = w_j x_b + b_j.
+        // Input layer: a broadcast, z[b, j] = w_j x_b + b_j.
         let (w_in, b_in) = (&p[..w], &p[w..2 * w]);
-        let first = &mut ws.acts[0];
-        for (col, &xb) in first.as_mut_slice().chunks_exact_mut(w).zip(x) {
-            for ((z, &wj), &bj) in col.iter_mut().zip(w_in).zip(b_in) {
-                *z = wj.mul_add_fast(xb, bj);
+        let first = ws.acts[0].as_mut_slice();
+        for (col, (&wj, &bj)) in first.chunks_exact_mut(batch).zip(w_in.iter().zip(b_in)) {
+            for (z, &xb) in col.iter_mut().zip(x) {
+                *z = I::mul_add(wj, xb, bj);
             }
         }
-        activation.forward_in_place(first.as_mut_slice());
+        I::activate(activation, first);
 
         for layer in 1..depth {
             let (done, rest) = ws.acts.split_at_mut(layer);
             let (prev, next) = (&done[layer - 1], &mut rest[0]);
             let off = self.shape.hidden_offset(layer);
             let (m, bias) = p[off..off + w * w + w].split_at(w * w);
-            // Z = M·A_prev + b: rows are output units, the product's columns are samples.
+            // Z = A_prev·Mᵀ + b: rows are samples; Mᵀ[kk, j] = M[j, kk] = m[j + kk·w].
             let out = next.as_mut_slice();
-            matmul_into(
+            I::matmul_into(
                 out,
-                m,
-                w,
-                w,
-                batch,
                 prev.as_slice(),
-                (1, w),
-                Start::RowBias(bias),
+                batch,
+                w,
+                w,
+                m,
+                (w, 1),
+                Start::ColumnBias(bias),
             );
-            activation.forward_in_place(out);
+            I::activate(activation, out);
         }
 
-        // Output layer: y_b = w_out · a[:, b] + b_out.
+        // Output layer: y = A·w_out + b_out.
         let off = self.shape.output_offset();
-        let (w_out, b_out) = (&p[off..off + w], p[off + w]);
-        let last = &ws.acts[depth - 1];
-        for (y, col) in ws.out.iter_mut().zip(last.as_slice().chunks_exact(w)) {
-            *y = dot(col, w_out) + b_out;
-        }
+        let (w_out, b_out) = (&p[off..off + w], &p[off + w..off + w + 1]);
+        let last = ws.acts[depth - 1].as_slice();
+        I::matmul_into(
+            &mut ws.out,
+            last,
+            batch,
+            w,
+            1,
+            w_out,
+            (1, 0),
+            Start::ColumnBias(b_out),
+        );
         &ws.out
     }
 
@@ -266,6 +286,18 @@ impl<T: Real> Mlp<T> {
     /// `dx` when given. Skipping `grads` skips the weight-gradient GEMMs, which is what the
     /// generator step needs from the discriminator.
     pub fn backward(
+        &self,
+        ws: &mut Workspace<T>,
+        dy: &[T],
+        grads: Option<&mut [T]>,
+        dx: Option<&mut [T]>,
+    ) {
+        simd::backward(self, ws, dy, grads, dx);
+    }
+
+    /// [`Self::backward`] compiled for the vector path `I`.
+    #[inline(always)]
+    pub(super) fn backward_on<I: Isa>(
         &self,
         ws: &mut Workspace<T>,
         dy: &[T],
@@ -286,30 +318,20 @@ impl<T: Real> Mlp<T> {
         let off = self.shape.output_offset();
         let w_out = &p[off..off + w];
 
-        // Output layer: ∂L/∂w_out = A·dy, ∂L/∂A = w_out·dyᵀ (matrix-vector and outer
-        // products through the blocked kernel, which keeps the sums in registers).
+        // Output layer: ∂L/∂w_out = Aᵀ·dy, ∂L/∂A = dy·w_outᵀ.
         ws.ones.resize(batch, T::one());
         if let Some(g) = grads.as_deref_mut() {
             let last = ws.acts[depth - 1].as_slice();
-            matmul_into(
-                &mut g[off..off + w],
-                last,
-                w,
-                batch,
-                1,
-                dy,
-                (1, 0),
-                Start::Accumulate,
-            );
+            I::matmul_tn(&mut g[off..off + w], last, dy, batch, w, 1);
             g[off + w] += sum(dy);
         }
-        matmul_into(
+        I::matmul_into(
             ws.grad.as_mut_slice(),
-            w_out,
-            w,
-            1,
-            batch,
             dy,
+            batch,
+            1,
+            w,
+            w_out,
             (0, 1),
             Start::Zero,
         );
@@ -320,35 +342,33 @@ impl<T: Real> Mlp<T> {
             let off = self.shape.hidden_offset(layer);
             let m = &p[off..off + w * w];
             if let Some(g) = grads.as_deref_mut() {
-                // ∂L/∂M = ∂L/∂Z · A_prevᵀ (the batch is the inner dimension),
-                // ∂L/∂b = Σ_b ∂L/∂Z[:, b].
+                // ∂L/∂M = ∂L/∂Zᵀ · A_prev and ∂L/∂b = ∂L/∂Zᵀ · 1 (sums over the batch).
                 let (gm, gb) = g[off..off + w * w + w].split_at_mut(w * w);
                 let prev = ws.acts[layer - 1].as_slice();
                 let dz = ws.grad.as_slice();
-                matmul_into(gm, dz, w, batch, w, prev, (w, 1), Start::Accumulate);
-                matmul_into(gb, dz, w, batch, 1, &ws.ones, (1, 0), Start::Accumulate);
+                I::matmul_tn(gm, dz, prev, batch, w, w);
+                I::matmul_tn(gb, dz, &ws.ones, batch, w, 1);
             }
-            // ∂L/∂A_prev = Mᵀ · ∂L/∂Z, with Mᵀ copied once (w² values, not w × batch).
+            // ∂L/∂A_prev = ∂L/∂Z · M, through Mᵀ copied once (w² values, not w × batch) so
+            // that W's rows are contiguous: Mᵀ stored as mt[j + kk·w] = M[kk, j].
             ws.weights_t.resize(w * w, T::zero());
             transpose(m, w, w, &mut ws.weights_t);
             let (dz, out) = (ws.grad.as_slice(), ws.grad_prev.as_mut_slice());
-            matmul_into(out, &ws.weights_t, w, w, batch, dz, (1, w), Start::Zero);
+            I::matmul_into(out, dz, batch, w, w, &ws.weights_t, (w, 1), Start::Zero);
             std::mem::swap(&mut ws.grad, &mut ws.grad_prev);
         }
 
         activation.backward_in_place(ws.acts[0].as_slice(), ws.grad.as_mut_slice());
         let dz = ws.grad.as_slice();
         if let Some(g) = grads {
-            // ∂L/∂w_in = dZ·x, ∂L/∂b_in = dZ·1.
+            // ∂L/∂w_in = dZᵀ·x, ∂L/∂b_in = dZᵀ·1.
             let (gw, gb) = g[..2 * w].split_at_mut(w);
-            matmul_into(gw, dz, w, batch, 1, &ws.input, (1, 0), Start::Accumulate);
-            matmul_into(gb, dz, w, batch, 1, &ws.ones, (1, 0), Start::Accumulate);
+            I::matmul_tn(gw, dz, &ws.input, batch, w, 1);
+            I::matmul_tn(gb, dz, &ws.ones, batch, w, 1);
         }
         if let Some(dx) = dx {
             assert_eq!(dx.len(), batch, "dx length must match the forward batch");
-            for (d, col) in dx.iter_mut().zip(dz.chunks_exact(w)) {
-                *d = dot(col, &p[..w]);
-            }
+            I::matmul_into(dx, dz, batch, w, 1, &p[..w], (1, 0), Start::Zero);
         }
     }
 

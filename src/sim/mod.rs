@@ -21,6 +21,7 @@ pub mod readout;
 pub mod record;
 pub mod schema;
 pub mod settings;
+pub mod simd;
 pub mod story;
 pub mod substep;
 pub mod trainer;
