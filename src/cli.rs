@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+mod compare;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use ganscope::jobs::{MAX_JOBS, default_jobs, in_order};
 use ganscope::sim::analysis::{Analysis, AnalysisOptions};
@@ -239,6 +241,9 @@ enum Command {
         #[arg(long)]
         dark: bool,
     },
+    /// Runs side by side from one seed, trained in lockstep: a ready-made comparison
+    /// (`--list`) or one setting varied (`--vary KEY=V1,V2`); a column group per run.
+    Compare(compare::CompareArgs),
     /// Time the reference workload (iterations per second, one thread).
     Bench {
         /// Timed iterations.
@@ -361,6 +366,7 @@ fn execute(command: Command) -> Result<(), Failure> {
             BenchShape { width, batch },
             vector_path.as_deref(),
         ),
+        Command::Compare(args) => compare::compare(&args),
         Command::Figure {
             settings,
             out,

@@ -1,5 +1,5 @@
 //! The `ganscope` binary: the desktop app, or headless subcommands (train, config,
-//! presets, study, figure, animate, bench).
+//! presets, study, figure, animate, compare, bench).
 
 mod cli;
 

@@ -433,3 +433,86 @@ fn the_keys_are_named_until_the_first_play() {
     assert!(h.state().picture().playing, "Space plays");
     assert!(h.query_by_label_contains("Space: play or pause").is_none());
 }
+
+#[test]
+fn side_by_side_starts_from_the_side_panel_steps_both_runs_in_lockstep_and_gives_the_run_back() {
+    let mut h = app("fig1");
+    for _ in 0..2 {
+        h.get_by_label("Step").click();
+        h.run_steps(2);
+    }
+    let before = h.state().picture().counters;
+    assert_eq!(before.iteration, 2);
+    // The Compare section offers saturation first.
+    press_below(&mut h, "Start side by side");
+    h.run_steps(3);
+    let labels = |h: &Harness<'_, GanscopeApp>| -> Vec<String> {
+        let compare = h
+            .state()
+            .picture()
+            .compare
+            .clone()
+            .expect("side by side is on");
+        compare.runs.iter().map(|r| r.label.clone()).collect()
+    };
+    assert_eq!(labels(&h), ["minimax", "non-saturating"]);
+    let _header = h.get_by_label_contains("Side by side: saturation");
+    // The Run section's Step (scrolled out of view: pressed as a screen reader would)
+    // and the right arrow step both runs, one iteration each.
+    h.get_by_label("Step").click_accesskit();
+    h.run_steps(2);
+    h.key_press(egui::Key::ArrowRight);
+    h.run_steps(2);
+    let compare = h.state().picture().compare.clone().expect("on");
+    assert_eq!(compare.iteration, 2);
+    assert!(compare.runs.iter().all(|r| r.counters.iteration == 2));
+    // Played, both advance together.
+    h.get_by_label("Play").click_accesskit();
+    run_until(&mut h, 300, |a| {
+        a.picture()
+            .compare
+            .as_ref()
+            .is_some_and(|c| c.iteration >= 40)
+    });
+    h.get_by_label("Pause").click_accesskit();
+    h.run_steps(2);
+    let compare = h.state().picture().compare.clone().expect("on");
+    assert!(compare.iteration >= 40);
+    assert!(
+        compare
+            .runs
+            .iter()
+            .all(|r| r.counters.iteration == compare.iteration),
+        "lockstep: {:?}",
+        compare.runs.iter().map(|r| r.counters).collect::<Vec<_>>()
+    );
+    // Section 3 in numbers: the non-saturating G has moved towards the data (mean 8).
+    let means: Vec<f64> = compare
+        .runs
+        .iter()
+        .map(|r| r.analysis.metrics.p_g_mean)
+        .collect();
+    assert!(means[1] > means[0] + 1.0, "p_g means {means:?}");
+    // The single run's controls are refused while side by side is on.
+    h.key_press(egui::Key::D);
+    h.run_steps(2);
+    let _refused = h.get_by_label_contains("side by side is on");
+    // Leaving gives the run back as it was.
+    press_below(&mut h, "Stop side by side");
+    h.run_steps(3);
+    let p = h.state().picture();
+    assert!(p.compare.is_none());
+    assert_eq!(p.counters, before, "the single run is as it was");
+    assert_eq!(p.settings, Settings::preset("fig1").expect("preset"));
+    // A preset chosen while side by side is on leaves it and starts that run.
+    h.key_press(egui::Key::C);
+    h.run_steps(2);
+    assert!(h.state().picture().compare.is_some(), "C starts it again");
+    h.get_by_label("Presets").click();
+    h.run_steps(2);
+    h.get_by_label("collapse").click();
+    h.run_steps(3);
+    let p = h.state().picture();
+    assert!(p.compare.is_none());
+    assert_eq!(p.settings, Settings::preset("collapse").expect("preset"));
+}

@@ -802,3 +802,96 @@ fn a_study_on_two_threads_prints_what_one_thread_prints() {
     let o = ganscope(&["figure", "--jobs", "2"]);
     assert_eq!(o.status.code(), Some(2), "--jobs needs --seeds");
 }
+
+#[test]
+fn compare_saturation_prints_each_run_as_it_trains_alone_on_any_number_of_threads() {
+    let args = ["compare", "saturation", "--iters", "50", "--every", "25"];
+    let one = ganscope(&[&args[..], &["--jobs", "1"]].concat());
+    let two = ganscope(&[&args[..], &["--jobs", "2"]].concat());
+    assert!(one.status.success(), "{}", stderr(&one));
+    let text = stdout(&one);
+    assert_eq!(text, stdout(&two), "the threads change nothing");
+    assert!(
+        text.contains("[minimax]") && text.contains("[non-saturating]"),
+        "{text}"
+    );
+    // A title, two header lines, then iterations 0, 25 and 50.
+    let last = text.lines().last().expect("rows");
+    assert_eq!(text.lines().count(), 3 + 3, "{text}");
+    let groups: Vec<Vec<f64>> = last
+        .split('|')
+        .skip(1)
+        .map(|g| {
+            g.split_whitespace()
+                .map(|v| v.parse().expect("a number"))
+                .collect()
+        })
+        .collect();
+    assert_eq!(last.split('|').next().map(str::trim), Some("50"));
+    // Each group is the run trained alone: `train` prints the same JSD and p_g moments.
+    for (loss, group) in ["minimax", "non-saturating"].iter().zip(&groups) {
+        let alone = ganscope(&[
+            "train",
+            "--preset",
+            "vanishing",
+            "--set",
+            &format!("training.loss={loss}"),
+            "--iters",
+            "50",
+            "--every",
+            "50",
+            "--format",
+            "csv",
+        ]);
+        let row = stdout(&alone).lines().last().expect("a row").to_owned();
+        let csv: Vec<f64> = row
+            .split(',')
+            .map(|v| v.parse().unwrap_or(f64::NAN))
+            .collect();
+        // jsd, c_g, p_g_mean, p_g_std are the csv's columns 5, 4, 7 and 8.
+        for (shown, column) in group.iter().zip([5, 4, 7, 8]) {
+            assert!(
+                (shown - csv[column]).abs() <= 5e-5,
+                "{loss}: {shown} vs {row}"
+            );
+        }
+    }
+    // Section 3: the non-saturating G has left the minimax one behind.
+    assert!(groups[1][2] > groups[0][2] + 1.0, "p_g means: {groups:?}");
+
+    let list = ganscope(&["compare", "--list"]);
+    for name in ["saturation", "g-steps", "k", "optimizer", "beta1"] {
+        assert!(stdout(&list).contains(name), "{}", stdout(&list));
+    }
+    let bad = ganscope(&["compare", "saturaton"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("saturation, g-steps, k, optimizer, beta1"),
+        "{}",
+        stderr(&bad)
+    );
+    let bad = ganscope(&["compare", "--vary", "training.k=1,0"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("training.k (run 'k = 0')"),
+        "{}",
+        stderr(&bad)
+    );
+    let svg = temp_path("compare.svg");
+    let drawn = ganscope(&[
+        "compare",
+        "--vary",
+        "training.k=1,3",
+        "--iters",
+        "5",
+        "--out",
+        svg.to_str().expect("path"),
+        "--force",
+    ]);
+    assert!(drawn.status.success(), "{}", stderr(&drawn));
+    let text = std::fs::read_to_string(&svg).expect("written");
+    assert!(
+        text.contains(">k = 1<") && text.contains(">k = 3<"),
+        "a panel per run"
+    );
+}

@@ -283,3 +283,39 @@ fn the_see_why_views_fit_a_projector_one_at_a_time_when_they_must() {
         "the figure keeps a quarter of the window: {plot:?}"
     );
 }
+
+#[test]
+fn two_runs_side_by_side_fit_a_projector_in_presenter_mode_and_out_of_it() {
+    let mut h = projector();
+    h.run_steps(2);
+    h.key_press(egui::Key::P);
+    h.run_steps(2);
+    // C starts the comparison chosen in the side panel (saturation: two runs); the forces on.
+    h.key_press(egui::Key::C);
+    h.run_steps(2);
+    h.key_press(egui::Key::X);
+    for _ in 0..3 {
+        h.key_press(egui::Key::ArrowRight);
+        h.run_steps(2);
+    }
+    let compare = h
+        .state()
+        .picture()
+        .compare
+        .clone()
+        .expect("side by side is on");
+    assert_eq!((compare.runs.len(), compare.iteration), (2, 3));
+    assert_eq!(
+        h.query_all_by_label_contains("longest push").count(),
+        2,
+        "each panel titled with its run and its longest push"
+    );
+    assert_tidy(&h, "presenter mode, side by side, forces on");
+    h.key_press(egui::Key::P);
+    h.run_steps(3);
+    assert!(!h.state().presenter().on);
+    assert_tidy(&h, "normal layout, side by side, forces on");
+    h.key_press(egui::Key::C);
+    h.run_steps(2);
+    assert!(h.state().picture().compare.is_none(), "C again leaves");
+}

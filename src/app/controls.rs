@@ -63,6 +63,8 @@ pub struct ControlsState {
     pub lesson_pace: Pace,
     /// The "Pause when" editor of the "See why" section.
     pub breakpoints: super::why_controls::BreakpointEditor,
+    /// The comparison the "Compare" section starts.
+    pub compare: super::compare_view::CompareChoice,
 }
 
 impl Default for ControlsState {
@@ -73,6 +75,7 @@ impl Default for ControlsState {
             refusals: Refusals::default(),
             lesson_pace: Preset::named("fig1").map_or(Pace::Fastest, |p| p.pace),
             breakpoints: super::why_controls::BreakpointEditor::default(),
+            compare: super::compare_view::CompareChoice::default(),
         }
     }
 }
@@ -89,22 +92,42 @@ pub fn controls_ui(
     let mut out = Vec::new();
     state.refusals.begin();
     let mut model_open = false;
+    // Side by side plays its comparison's own lesson pace.
+    let lesson_pace = picture
+        .compare
+        .as_ref()
+        .map_or(state.lesson_pace, |c| c.pace);
     egui::ScrollArea::vertical().show(ui, |ui| {
-        run_ui(ui, prefs, state.lesson_pace, picture, &mut out);
+        run_ui(ui, prefs, lesson_pace, picture, &mut out);
         ui.separator();
-        algorithm_ui(ui, draft, &mut state.refusals, &mut out);
-        ui.separator();
-        // Folded by default: a new run is the rarer wish, and the live controls and
-        // exports then fit a projector's height.
-        model_open = egui::CollapsingHeader::new("Model and data (apply resets)")
-            .default_open(false)
-            .show(ui, |ui| {
-                model_ui(ui, draft, &mut state.refusals, picture, &mut out)
-            })
-            .body_returned
-            .is_some();
+        // Side by side trains its own runs: the single run's settings wait, greyed out.
+        let single = picture.compare.is_none();
+        if !single {
+            ui.weak("Side by side is on: the settings below are the single run's, as it waits");
+        }
+        ui.add_enabled_ui(single, |ui| {
+            algorithm_ui(ui, draft, &mut state.refusals, &mut out);
+            ui.separator();
+            // Folded by default: a new run is the rarer wish, and the live controls and
+            // exports then fit a projector's height.
+            model_open = egui::CollapsingHeader::new("Model and data (apply resets)")
+                .default_open(false)
+                .show(ui, |ui| {
+                    model_ui(ui, draft, &mut state.refusals, picture, &mut out)
+                })
+                .body_returned
+                .is_some();
+        });
         ui.separator();
         out.extend(super::why_controls::why_ui(ui, prefs, state, picture));
+        ui.separator();
+        out.extend(super::compare_view::controls_ui(
+            ui,
+            &mut state.compare,
+            picture,
+            prefs.pace,
+            state.lesson_pace,
+        ));
         ui.separator();
         view_ui(ui, prefs);
         ui.separator();

@@ -81,6 +81,11 @@ pub fn panel_ui(ui: &mut egui::Ui, id: &str, panel: &Panel, y_label: bool) -> eg
 /// As [`panel_ui`], also returning the mapping and the pointer.
 pub fn panel_shown_ui(ui: &mut egui::Ui, id: &str, panel: &Panel, y_label: bool) -> PanelShown {
     super::legend::legend_ui(ui, &super::legend::panel_entries(panel));
+    plot_shown_ui(ui, id, panel, y_label)
+}
+
+/// As [`panel_shown_ui`] without the legend (panels side by side share one).
+pub fn plot_shown_ui(ui: &mut egui::Ui, id: &str, panel: &Panel, y_label: bool) -> PanelShown {
     let (x_lo, x_hi) = panel.x_range;
     let (y_lo, y_hi) = panel.y_range;
     let mut plot = Plot::new(id)

@@ -105,7 +105,12 @@ pub fn legend_ui(ui: &mut egui::Ui, entries: &[LegendEntry]) {
     ui.horizontal_wrapped(|ui| {
         for entry in entries {
             entry_ui(ui, entry);
-            ui.add_space(ui.spacing().item_spacing.x * 2.0);
+            // At a row's end the gap would widen the row past its edge: the next entry
+            // starts a new row anyway.
+            let gap = ui.spacing().item_spacing.x * 2.0;
+            if ui.available_size_before_wrap().x >= gap {
+                ui.add_space(gap);
+            }
         }
     });
 }
@@ -133,7 +138,14 @@ fn entry_ui(ui: &mut egui::Ui, entry: &LegendEntry) {
     if ui.is_rect_visible(rect) {
         ui.painter().extend(swatch_shapes(entry.swatch, rect));
     }
-    ui.label(&entry.label);
+    // A label longer than a whole row (a narrow panel) is cut short, whole on hover,
+    // rather than wrapped under its own swatch.
+    if galley.size().x > ui.available_size_before_wrap().x + 0.5 {
+        ui.add(egui::Label::new(&entry.label).truncate())
+            .on_hover_text(&entry.label);
+    } else {
+        ui.label(&entry.label);
+    }
 }
 
 /// The shapes of a swatch filling `rect`.

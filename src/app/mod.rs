@@ -1,6 +1,7 @@
 //! The desktop app: Figure 1 live while the GAN trains. It draws what the trainer
 //! publishes and sends it commands; all maths lives in [`crate::sim`].
 
+pub mod compare_view;
 pub mod controls;
 pub mod explain;
 pub mod export;
@@ -12,6 +13,7 @@ pub mod legend;
 pub mod metrics;
 pub mod modes_view;
 pub mod presenter;
+pub mod side_by_side;
 pub mod slow_view;
 pub mod story_view;
 pub mod theme;
@@ -350,6 +352,15 @@ impl GanscopeApp {
                     self.prefs.overlays.forces = !self.prefs.overlays.forces;
                 }
                 Action::GvsZ => self.prefs.g_vs_z = !self.prefs.g_vs_z,
+                Action::Compare => {
+                    self.tab = Tab::Live;
+                    self.pending.extend(compare_view::start_or_stop(
+                        &self.picture,
+                        &self.share.compare,
+                        self.prefs.pace,
+                        self.share.lesson_pace,
+                    ));
+                }
                 Action::Keys => self.presenter.keys = !self.presenter.keys,
                 Action::Escape if self.presenter.keys => self.presenter.keys = false,
                 Action::Escape => {
@@ -407,7 +418,8 @@ impl GanscopeApp {
         if let Some(e) = &picture.story.error {
             ui.colored_label(palette.reference, e);
         }
-        if let Some(caption) = &self.caption {
+        // Side by side has its own line of what to watch.
+        if let Some(caption) = self.caption.as_ref().filter(|_| picture.compare.is_none()) {
             let text = egui::RichText::new(caption).strong();
             if self.presenter.on {
                 // One line, so the figure keeps the window: the whole lesson on hover.
@@ -497,7 +509,10 @@ impl GanscopeApp {
     /// The bottom line: counters, state (and why a breakpoint paused the run), speed and
     /// the paper's numbers, each with its formula on hover.
     fn status_bar_ui(&self, ui: &mut egui::Ui) {
-        explain::status_bar_ui(ui, &self.picture);
+        match &self.picture.compare {
+            Some(compare) => compare_view::status_ui(ui, compare),
+            None => explain::status_bar_ui(ui, &self.picture),
+        }
     }
 
     /// The controls; returns the commands they ask for.
@@ -529,6 +544,18 @@ impl GanscopeApp {
     /// Figure 1 of the live run (with slow motion's line above it and the "see why"
     /// views beside it when on), above its metrics unless they are hidden.
     fn live_view_ui(&mut self, ui: &mut egui::Ui, palette: theme::Palette) {
+        if let Some(compare) = self.picture.compare.clone() {
+            let scene_palette = self.prefs.theme.scene_palette();
+            let commands = compare_view::compare_ui(
+                ui,
+                &compare,
+                (self.prefs.overlays, &scene_palette),
+                palette,
+                self.presenter.metrics,
+            );
+            self.pending.extend(commands);
+            return;
+        }
         if let Some(slow) = &self.picture.slow {
             slow_view::slow_ui(ui, slow, &self.picture, &mut self.pending);
         }
@@ -662,7 +689,21 @@ impl GanscopeApp {
     }
 
     /// Queues the frame's commands for the worker, with what they change in the view.
-    fn queue(&mut self, ctx: &egui::Context, commands: Vec<Command>, new_caption: Option<String>) {
+    fn queue(
+        &mut self,
+        ctx: &egui::Context,
+        mut commands: Vec<Command>,
+        new_caption: Option<String>,
+    ) {
+        // A new run chosen while side by side is on (a preset, a file or string, Figure 1)
+        // ends side by side first, so it is not refused.
+        if self.picture.compare.is_some()
+            && commands
+                .iter()
+                .any(|c| matches!(c, Command::Load(_) | Command::Figure1))
+        {
+            commands.insert(0, Command::Compare(None));
+        }
         if commands
             .iter()
             .any(|c| matches!(c, Command::ReplayStage(_) | Command::ContinueFrom(_)))

@@ -36,6 +36,8 @@ pub enum Action {
     Forces,
     /// The G-versus-z view on or off.
     GvsZ,
+    /// Side by side: start the comparison chosen in the side panel, or leave it.
+    Compare,
     /// This list on or off.
     Keys,
     /// Leave presenter mode or close this list.
@@ -73,7 +75,7 @@ const fn shortcut(
 }
 
 /// Every shortcut, in the order the `?` list shows them.
-pub const SHORTCUTS: [Shortcut; 19] = {
+pub const SHORTCUTS: [Shortcut; 20] = {
     use egui::Key;
     [
         shortcut(
@@ -188,6 +190,15 @@ pub const SHORTCUTS: [Shortcut; 19] = {
                 "oracle D",
             ),
             Action::Oracle,
+        ),
+        shortcut(
+            Key::C,
+            "C",
+            (
+                "side by side: start the comparison chosen under Compare (saturation), or leave it",
+                "side by side",
+            ),
+            Action::Compare,
         ),
         shortcut(
             Key::Questionmark,

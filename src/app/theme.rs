@@ -29,6 +29,9 @@ pub struct Palette {
     pub discriminator: Color32,
     /// Reference lines such as −log 4.
     pub reference: Color32,
+    /// The runs side by side, one colour each on the overlaid metric plots (none of them
+    /// p_g's green or D's blue).
+    pub runs: [Color32; 4],
 }
 
 /// An export colour as egui's.
@@ -53,6 +56,20 @@ impl Theme {
             generator: color(p.generator),
             discriminator: color(p.discriminator),
             reference: color(p.reference),
+            runs: match self {
+                Self::Light => [
+                    Color32::from_rgb(230, 120, 0),
+                    Color32::from_rgb(130, 50, 190),
+                    Color32::from_rgb(0, 150, 150),
+                    Color32::from_rgb(150, 90, 40),
+                ],
+                Self::Dark => [
+                    Color32::from_rgb(255, 165, 60),
+                    Color32::from_rgb(190, 130, 255),
+                    Color32::from_rgb(60, 210, 210),
+                    Color32::from_rgb(215, 160, 110),
+                ],
+            },
         }
     }
 

@@ -24,6 +24,8 @@ use crate::sim::trainer::{Counters, Divergence, SimRng, Snapshot, StepStats, Tra
 use crate::sim::view::{Framing, ViewRange, densities_span};
 
 use super::history::{History, Marker, Row, RunRecord};
+use super::side_by_side::{ComparePicture, SideBySide};
+use crate::sim::compare::ComparisonSpec;
 
 /// Something the UI asks of the trainer.
 #[derive(Clone, Debug, PartialEq)]
@@ -65,6 +67,9 @@ pub enum Command {
     SetSlowMotion(bool),
     /// The next sub-step of Algorithm 1 (slow motion).
     SubStep,
+    /// Side by side: train these runs in lockstep instead of the run (which is kept as it
+    /// is, paused); `None` goes back to the run as it was.
+    Compare(Option<ComparisonSpec>),
 }
 
 /// Algorithm 1 in slow motion, as the UI draws it.
@@ -184,6 +189,9 @@ pub struct Published {
     pub fired: Option<Fired>,
     /// Algorithm 1 in slow motion, when on.
     pub slow: Option<SlowPicture>,
+    /// Side by side, when on: every run of the comparison (the fields above are then the
+    /// single run's, as it was when side by side began).
+    pub compare: Option<Arc<ComparePicture>>,
 }
 
 /// Points of the G-versus-z view's curves.
@@ -229,6 +237,8 @@ pub struct Worker {
     last_sub: Option<Arc<SubStep>>,
     /// The curves before `last_sub`, on the view they were drawn for.
     slow_before: Option<(ViewRange, Arc<Analysis>)>,
+    /// Side by side, when on: it trains instead of `trainer`, which waits as it was.
+    side_by_side: Option<SideBySide>,
 }
 
 /// Analysis resolution for the published picture.
@@ -267,12 +277,16 @@ impl Worker {
             slow: None,
             last_sub: None,
             slow_before: None,
+            side_by_side: None,
         };
         Ok(worker)
     }
 
     /// Whether continuous training is on.
     pub fn playing(&self) -> bool {
+        if let Some(side_by_side) = &self.side_by_side {
+            return side_by_side.playing();
+        }
         self.playing && self.trainer.divergence().is_none()
     }
 
@@ -483,7 +497,7 @@ impl Worker {
     pub fn handle(&mut self, command: Command) {
         self.error = None;
         self.notice = None;
-        if !self.story_allows(&command) {
+        if !self.story_allows(&command) || self.side_by_side_handles(&command) {
             return;
         }
         let result = match command {
@@ -554,6 +568,8 @@ impl Worker {
             | Command::SetBreakpoints(_)
             | Command::SetSlowMotion(_)
             | Command::SubStep => self.handle_why(command),
+            // Handled above, by `side_by_side_handles`.
+            Command::Compare(_) => Ok(()),
             Command::Apply(settings) => {
                 if let Err(e) = settings.validate() {
                     self.error = Some(e.to_string());
@@ -754,6 +770,13 @@ impl Worker {
         if self.story_run.is_some() {
             return self.work_story(budget);
         }
+        if let Some(side_by_side) = &mut self.side_by_side {
+            let (ran, notice) = side_by_side.work(budget, self.pace);
+            if notice.is_some() {
+                self.notice = notice;
+            }
+            return ran;
+        }
         if !self.playing() {
             return false;
         }
@@ -842,6 +865,9 @@ impl Worker {
 
     /// Time until the paced run is due again (`None`: at once or not playing).
     pub fn next_due(&self) -> Option<Duration> {
+        if let Some(side_by_side) = &self.side_by_side {
+            return side_by_side.next_due(self.pace);
+        }
         if !self.slow_on {
             self.pace.rate(self.trainer.counters().iteration)?;
         }
@@ -863,6 +889,9 @@ impl Worker {
 
     /// A picture of the run now: exact metrics, curves on a stable x range, samples.
     pub fn publish(&mut self) -> Published {
+        if let Some(picture) = self.publish_side_by_side() {
+            return picture;
+        }
         let model = self.trainer.model();
         let analysis = Analysis::new(&model, &options());
         self.record_analysis(&analysis);
@@ -934,6 +963,7 @@ impl Worker {
             breakpoints: self.breakpoints.clone(),
             fired: self.fired,
             slow,
+            compare: None,
         }
     }
 
@@ -985,6 +1015,73 @@ impl Worker {
         let view = keep.unwrap_or_else(|| Framing::LIVE.frame(span));
         self.view = Some(view);
         view
+    }
+}
+
+/// Side by side (see [`super::side_by_side`]): while it is on, the comparison takes play,
+/// steps, pace and reset, and the run waits untouched, so leaving returns to it as it was.
+impl Worker {
+    /// Starts side by side with `spec` (replacing one under way), or with `None` leaves it.
+    /// A refused spec changes nothing.
+    fn set_side_by_side(&mut self, spec: Option<ComparisonSpec>) {
+        let Some(spec) = spec else {
+            self.side_by_side = None;
+            self.restart_pacing();
+            return;
+        };
+        let single = match &self.side_by_side {
+            Some(running) => running.single.clone(),
+            None => {
+                self.playing = false;
+                self.publish()
+            }
+        };
+        match SideBySide::new(spec, single) {
+            Ok(side_by_side) => self.side_by_side = Some(side_by_side),
+            Err(e) => self.error = Some(format!("side by side not started: {e}")),
+        }
+    }
+
+    /// Whether `command` is side by side's (starting or leaving it, or anything while it is
+    /// on); applies it if so.
+    fn side_by_side_handles(&mut self, command: &Command) -> bool {
+        if let Command::Compare(spec) = command {
+            self.set_side_by_side(spec.clone());
+            return true;
+        }
+        let Some(side_by_side) = &mut self.side_by_side else {
+            return false;
+        };
+        match command {
+            Command::SetPlaying(on) => side_by_side.set_playing(*on),
+            Command::StepIteration => self.notice = side_by_side.step(),
+            Command::SetPace(pace) => {
+                self.pace = *pace;
+                side_by_side.restart_pacing();
+            }
+            Command::Reset => side_by_side.reset(),
+            _ => {
+                self.error = Some(
+                    "side by side is on: its runs take Play, Step, the pace and Reset; leave it \
+                     (C, or Stop side by side) to change the single run"
+                        .to_owned(),
+                );
+            }
+        }
+        true
+    }
+
+    /// The picture while side by side is on: the single run as it was, with the runs.
+    fn publish_side_by_side(&mut self) -> Option<Published> {
+        let side_by_side = self.side_by_side.as_mut()?;
+        let compare = side_by_side.publish();
+        let mut picture = side_by_side.single.clone();
+        picture.playing = compare.playing;
+        picture.iterations_per_second = compare.iterations_per_second;
+        picture.error.clone_from(&self.error);
+        picture.notice.clone_from(&self.notice);
+        picture.compare = Some(Arc::new(compare));
+        Some(picture)
     }
 }
 

@@ -386,6 +386,17 @@ pub const ARROWS: &str = "x = G(z)";
 /// with the forces on the generated samples and a slow-motion sub-step's highlights when
 /// the input has them.
 pub fn figure1_panel(input: &PanelInput<'_>, overlays: Overlays, palette: &Palette) -> Panel {
+    panel_with_push_scale(input, overlays, palette, None)
+}
+
+/// [`figure1_panel`], with the forces drawn so that a push of `push_longest` (when given)
+/// takes [`PUSH_SHARE`] of the view: panels side by side share the scale.
+fn panel_with_push_scale(
+    input: &PanelInput<'_>,
+    overlays: Overlays,
+    palette: &Palette,
+    push_longest: Option<f64>,
+) -> Panel {
     let curves = input.curves;
     let ViewRange { lo: x_lo, hi: x_hi } = input.view;
     let y_hi = input.y_max.unwrap_or_else(|| fitted_y_top(curves));
@@ -472,7 +483,7 @@ pub fn figure1_panel(input: &PanelInput<'_>, overlays: Overlays, palette: &Palet
         add_z_line(&mut panel, input, arrows_before, z_level, y_hi, palette);
     }
     if overlays.forces && phase.is_none() {
-        add_forces(&mut panel, input, y_hi, palette);
+        add_forces(&mut panel, input, (y_hi, push_longest), palette);
     }
     if let Some(slow) = input.slow {
         add_sub_step(&mut panel, input, slow, z_level, y_hi, palette);
@@ -481,19 +492,25 @@ pub fn figure1_panel(input: &PanelInput<'_>, overlays: Overlays, palette: &Palet
 }
 
 /// The force on each generated sample, as an arrow just above the x line.
-fn add_forces(panel: &mut Panel, input: &PanelInput<'_>, y_hi: f64, palette: &Palette) {
+fn add_forces(
+    panel: &mut Panel,
+    input: &PanelInput<'_>,
+    (y_hi, push_longest): (f64, Option<f64>),
+    palette: &Palette,
+) {
     let Some(forces) = input.forces.filter(|f| !f.x.is_empty()) else {
         return;
     };
-    let what = if input.d_is_oracle {
-        format!("push -dL_G/dx through D* ({})", forces.loss)
-    } else {
-        format!("push -dL_G/dx ({})", forces.loss)
+    // Side by side each panel is titled with its run, loss and all: the label stays short.
+    let what = match (input.d_is_oracle, push_longest.is_some()) {
+        (true, _) => format!("push -dL_G/dx through D* ({})", forces.loss),
+        (false, false) => format!("push -dL_G/dx ({})", forces.loss),
+        (false, true) => "push -dL_G/dx".to_owned(),
     };
     panel.arrows.push(push_arrows(
         &forces.x,
         &forces.current,
-        &what,
+        (&what, push_longest),
         input.view,
         y_hi,
         palette.highlight,
@@ -598,11 +615,11 @@ pub fn short_number(v: f64) -> String {
 
 /// The force on each sample `x[i]` as a horizontal arrow from it, pointing the way
 /// `push[i]` pushes it, with the longest [`PUSH_SHARE`] of the view (the scale in the
-/// label).
+/// label), or a push of `shared` when panels side by side share one scale.
 fn push_arrows(
     x: &[f64],
     push: &[f64],
-    what: &str,
+    (what, shared): (&str, Option<f64>),
     view: ViewRange,
     y_hi: f64,
     color: Rgba,
@@ -610,13 +627,19 @@ fn push_arrows(
     let ViewRange { lo, hi } = view;
     let finite = |p: f64| if p.is_finite() { p } else { 0.0 };
     let longest = push.iter().map(|p| finite(*p).abs()).fold(0.0, f64::max);
-    let per_unit = if longest > 0.0 {
-        PUSH_SHARE * (hi - lo) / longest
+    let scale = shared.unwrap_or(longest);
+    let per_unit = if scale > 0.0 {
+        PUSH_SHARE * (hi - lo) / scale
     } else {
         0.0
     };
+    // Side by side the panels share the label (each run's longest push is in its caption).
+    let label = match shared {
+        Some(_) => format!("{what}, one scale for all runs"),
+        None => format!("{what}, longest = {}", short_number(longest)),
+    };
     horizontal_arrows(
-        format!("{what}, longest = {}", short_number(longest)),
+        label,
         x,
         |i| per_unit * finite(push[i]),
         view,
@@ -780,7 +803,7 @@ fn add_sub_step(
         Event::GeneratorLoss { x, push, .. } => panel.arrows.push(push_arrows(
             x,
             push,
-            "7. push -dL_G/dx",
+            ("7. push -dL_G/dx", None),
             input.view,
             y_hi,
             palette.highlight,
@@ -1088,6 +1111,122 @@ fn add_half_guide(panel: &mut Panel, palette: &Palette) {
         .position(|c| c.label == D_NAME)
         .unwrap_or(panel.curves.len());
     panel.curves.insert(at, guide);
+}
+
+/// Panels per row for runs side by side: two side by side, three or four in a 2 × 2 grid.
+pub fn side_by_side_columns(runs: usize) -> usize {
+    if runs <= 2 { runs.max(1) } else { 2 }
+}
+
+/// One Figure 1 panel per run of a comparison, on shared axes, each titled with its run's
+/// label: every input's `view` must be the same x range (each run analysed on it), the y
+/// axis is the tallest run's, and the pushes share one scale (the longest push of any run
+/// takes [`PUSH_SHARE`] of the view), so a push that vanishes beside another looks it.
+pub fn side_by_side_panels(
+    runs: &[(String, PanelInput<'_>)],
+    overlays: Overlays,
+    palette: &Palette,
+) -> Vec<Panel> {
+    let y_max = runs
+        .iter()
+        .map(|(_, input)| input.y_max.unwrap_or_else(|| fitted_y_top(input.curves)))
+        .fold(0.0, f64::max);
+    let longest = runs
+        .iter()
+        .filter_map(|(_, input)| input.forces)
+        .flat_map(|f| f.current.iter().copied().filter(|p| p.is_finite()))
+        .fold(0.0, |a: f64, p| a.max(p.abs()));
+    runs.iter()
+        .map(|(title, input)| {
+            debug_assert_eq!(input.view, runs[0].1.view, "one x range for every run");
+            let shared = PanelInput {
+                y_max: Some(y_max),
+                ..*input
+            };
+            let mut panel = panel_with_push_scale(&shared, overlays, palette, Some(longest));
+            panel.title.clone_from(title);
+            panel
+        })
+        .collect()
+}
+
+/// A comparison's runs now as one figure: a panel per run on shared axes (the LIVE
+/// framing of every run's densities, 600 points), each captioned with its overrides and
+/// its exact numbers; with `forces`, the pushes on 128 equal-probability z drawn to one
+/// scale. For `ganscope compare --out` and slides.
+pub fn comparison_figure(
+    comparison: &crate::sim::compare::Comparison,
+    forces: bool,
+    palette: &Palette,
+) -> Figure {
+    use crate::sim::analysis::AnalysisOptions;
+    use crate::sim::forces::{forces as pushes_on, quantile_noise};
+    let view = Framing::LIVE.frame(comparison.span(&Framing::LIVE));
+    let curves = comparison.curves_on(view, 600);
+    let runs = comparison.runs();
+    let pushes: Vec<Forces> = runs
+        .iter()
+        .map(|run| pushes_on(run.trainer(), &quantile_noise(run.trainer(), 128)))
+        .collect();
+    let inputs: Vec<(String, PanelInput<'_>)> = runs
+        .iter()
+        .zip(&curves)
+        .zip(&pushes)
+        .map(|((run, c), push)| {
+            let input = PanelInput {
+                forces: Some(push),
+                ..PanelInput::new(c, view, &run.trainer().settings().noise)
+            };
+            (run.label().to_owned(), input)
+        })
+        .collect();
+    let overlays = Overlays {
+        forces,
+        ..Overlays::default()
+    };
+    let mut panels = side_by_side_panels(&inputs, overlays, palette);
+    let specs = &comparison.spec().runs;
+    for (((panel, run), spec), push) in panels.iter_mut().zip(runs).zip(specs).zip(&pushes) {
+        let m = Analysis::new(&run.trainer().model(), &AnalysisOptions::default()).metrics;
+        let mut numbers = match run.divergence() {
+            Some(d) => format!("stopped: {d}"),
+            None => format!(
+                "JSD {:.4}, C(G) {:.4}, p_g mean {:.3}, std {:.3}",
+                m.jsd, m.c_g, m.p_g_mean, m.p_g_std
+            ),
+        };
+        if forces {
+            let longest = push.current.iter().fold(0.0, |a: f64, p| a.max(p.abs()));
+            numbers += &format!(", longest push {}", short_number(longest));
+        }
+        for text in [spec.overrides.join(", "), numbers] {
+            panel.caption.push(CaptionLine {
+                text,
+                color: palette.ink,
+                small: true,
+            });
+        }
+    }
+    let spec = comparison.spec();
+    let title = format!(
+        "{}, iteration {} (seed {}): {}",
+        spec.name,
+        comparison.iteration(),
+        spec.base.seed,
+        spec.watch
+    );
+    side_by_side_figure(title, panels, palette)
+}
+
+/// Runs side by side as one figure ([`side_by_side_panels`] under a title).
+pub fn side_by_side_figure(title: String, panels: Vec<Panel>, palette: &Palette) -> Figure {
+    Figure {
+        title,
+        columns: side_by_side_columns(panels.len()),
+        panels,
+        background: palette.background,
+        ink: palette.ink,
+    }
 }
 
 /// The analysed state of one captured stage: what its panel is drawn from.

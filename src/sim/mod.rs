@@ -5,6 +5,7 @@ pub mod activation;
 pub mod analysis;
 pub mod breakpoint;
 pub mod check;
+pub mod compare;
 pub mod coverage;
 pub mod distribution;
 pub mod float;
