@@ -341,10 +341,10 @@ fn metrics_ui(ui: &mut egui::Ui, compare: &ComparePicture, palette: Palette) {
     let link = ui.scope_id().with("compare-metrics-link");
     let columns = 3;
     let spacing = ui.spacing().item_spacing;
-    let scroll = ui.spacing().scroll;
-    let bar = scroll.bar_width + scroll.bar_inner_margin + scroll.bar_outer_margin;
-    let width = (ui.available_width() - bar - spacing.x * (columns as f32 - 1.0)) / columns as f32;
-    let cell_height = (ui.available_height() - spacing.y) / 2.0;
+    let egui::Vec2 {
+        x: width,
+        y: cell_height,
+    } = super::metrics::grid_cell_size(ui, columns);
     egui::Grid::new("compare-metrics-grid")
         .spacing(spacing)
         .show(ui, |ui| {

@@ -395,12 +395,10 @@ fn plots_ui(
     let link = ui.scope_id().with("metrics-link");
     let columns = 3;
     let spacing = ui.spacing().item_spacing;
-    // Room for a scroll bar at the right: where the plots do not fit (a projector at UI
-    // scale 2) the app scrolls them, and a floating bar must not cover the last column.
-    let scroll = ui.spacing().scroll;
-    let bar = scroll.bar_width + scroll.bar_inner_margin + scroll.bar_outer_margin;
-    let width = (ui.available_width() - bar - spacing.x * (columns as f32 - 1.0)) / columns as f32;
-    let cell_height = (ui.available_height() - spacing.y) / 2.0;
+    let egui::Vec2 {
+        x: width,
+        y: cell_height,
+    } = grid_cell_size(ui, columns);
     let loss = picture.settings.training.loss;
     let phases = picture
         .minibatch_history
@@ -492,6 +490,19 @@ impl Look {
 }
 
 /// The fill of a stretch of single steps: a faint wash of ink, under everything.
+/// The size of one plot in a grid of `columns` × 2 plots filling the space left, with
+/// room for a scroll bar at the right: where the plots do not fit (a projector at UI scale
+/// 2) the app scrolls them, and a floating bar must not cover the last column.
+pub fn grid_cell_size(ui: &egui::Ui, columns: usize) -> egui::Vec2 {
+    let spacing = ui.spacing().item_spacing;
+    let scroll = ui.spacing().scroll;
+    let bar = scroll.bar_width + scroll.bar_inner_margin + scroll.bar_outer_margin;
+    egui::vec2(
+        (ui.available_width() - bar - spacing.x * (columns as f32 - 1.0)) / columns as f32,
+        (ui.available_height() - spacing.y) / 2.0,
+    )
+}
+
 fn phase_fill(palette: Palette) -> egui::Color32 {
     palette.ink.gamma_multiply(0.07)
 }

@@ -314,6 +314,19 @@ pub fn transpose<T: Real>(src: &[T], rows: usize, cols: usize, dst: &mut [T]) {
 mod tests {
     use super::*;
 
+    /// Deterministic test entries in [−1.6, 1.6], different for the two operands.
+    fn first_matrix(len: usize) -> Vec<f64> {
+        (0..len)
+            .map(|i| ((i * 37 % 23) as f64 - 11.0) / 7.0)
+            .collect()
+    }
+
+    fn second_matrix(len: usize) -> Vec<f64> {
+        (0..len)
+            .map(|i| ((i * 13 % 17) as f64 - 8.0) / 5.0)
+            .collect()
+    }
+
     fn naive(a: &[f64], w: &[f64], rows: usize, k: usize, n: usize) -> Vec<f64> {
         let mut out = vec![0.0; rows * n];
         for b in 0..rows {
@@ -364,12 +377,7 @@ mod tests {
                 (131, 33, 1),
                 (37, 5, 11),
             ] {
-                let a: Vec<f64> = (0..rows * n1)
-                    .map(|i| ((i * 37 % 23) as f64 - 11.0) / 7.0)
-                    .collect();
-                let b: Vec<f64> = (0..rows * n2)
-                    .map(|i| ((i * 13 % 17) as f64 - 8.0) / 5.0)
-                    .collect();
+                let (a, b) = (first_matrix(rows * n1), second_matrix(rows * n2));
                 // out starts at 1 everywhere: the kernel adds to it.
                 let mut out = vec![1.0; n1 * n2];
                 tn(&mut out, &a, &b, rows, n1, n2);
@@ -406,12 +414,7 @@ mod tests {
             (256, 32, 32),
             (40, 300, 13),
         ] {
-            let a: Vec<f64> = (0..rows * k)
-                .map(|i| ((i * 37 % 23) as f64 - 11.0) / 7.0)
-                .collect();
-            let w: Vec<f64> = (0..k * n)
-                .map(|i| ((i * 13 % 17) as f64 - 8.0) / 5.0)
-                .collect();
+            let (a, w) = (first_matrix(rows * k), second_matrix(k * n));
             let expect = naive(&a, &w, rows, k, n);
             let mut out = vec![0.0; rows * n];
             matmul_into(&mut out, &a, rows, k, n, &w, (1, k), Start::Zero);

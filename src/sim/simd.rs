@@ -5,9 +5,10 @@
 //!
 //! Each path compiles the same Rust ([`Mlp::forward_on`], [`Mlp::backward_on`], inlined
 //! into a function built for that path's CPU features); a path differs only in its
-//! register blocking and in fusing multiply-adds. The paths with FMA give bit-identical
-//! results to each other (every sum runs in the same order); the baseline path, without
-//! FMA, rounds each multiply-add twice.
+//! register blocking and in fusing multiply-adds. The products over a layer's inputs add
+//! in the same order on every path; the weight gradients' sums over the batch are split
+//! into one partial sum per vector lane, so paths with different lane counts agree to
+//! rounding, not bit for bit (the tests compare every path with the baseline).
 //!
 //! This is the crate's one module with `unsafe` code, and all of it is the calls in
 //! [`forward`] and [`backward`]: calling a function compiled for CPU features that the
