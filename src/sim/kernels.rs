@@ -50,25 +50,45 @@ pub fn matmul_blocked<T: Real, const R: usize, const C: usize, const FMA: bool>(
         Start::Zero | Start::Accumulate => {}
     }
     let full_rows = rows / R * R;
-    let mut j0 = 0;
-    while j0 + C <= n {
-        column_block::<T, R, C, FMA>(out, a, rows, w, (stride_k, stride_j), start, j0);
-        j0 += C;
-    }
-    // The last columns in narrower blocks (4, 2, 1), so that no column is left to a
-    // one-accumulator loop, which waits on each multiply-add's latency.
-    if C > 4 && j0 + 4 <= n {
-        column_block::<T, R, 4, FMA>(out, a, rows, w, (stride_k, stride_j), start, j0);
-        j0 += 4;
-    }
-    if C > 2 && j0 + 2 <= n {
-        column_block::<T, R, 2, FMA>(out, a, rows, w, (stride_k, stride_j), start, j0);
-        j0 += 2;
-    }
-    if j0 < n {
-        // One column (a matrix-vector product): four row blocks at a time.
-        for j in j0..n {
-            matvec_column::<T, R, FMA>(out, a, rows, w, (stride_k, stride_j), start, j);
+    if rows * k * size_of::<T>() > PACK_ABOVE_BYTES {
+        // A large input: one strip of R rows at a time, copied into a contiguous buffer
+        // that stays in L1 while every column block of W passes over it (read in place,
+        // its rows are `rows` apart and alias in the cache; and sweeping the whole input
+        // once per column block would stream it from memory each time).
+        let packed_w = pack_column_blocks::<T, C>(w, k, n, (stride_k, stride_j));
+        let mut strip = vec![T::zero(); k * R];
+        for b0 in (0..full_rows).step_by(R) {
+            for (dst, a_col) in strip.chunks_exact_mut(R).zip(a.chunks_exact(rows)) {
+                dst.copy_from_slice(&a_col[b0..b0 + R]);
+            }
+            let a_strip = Strip {
+                a: &strip,
+                stride: R,
+                offset: 0,
+            };
+            strip_columns::<T, R, C, FMA>(out, rows, a_strip, n, &packed_w, start, b0);
+        }
+    } else {
+        let mut j0 = 0;
+        while j0 + C <= n {
+            column_block::<T, R, C, FMA>(out, a, rows, w, (stride_k, stride_j), start, j0);
+            j0 += C;
+        }
+        // The last columns in narrower blocks (4, 2, 1), so that no column is left to a
+        // one-accumulator loop, which waits on each multiply-add's latency.
+        if C > 4 && j0 + 4 <= n {
+            column_block::<T, R, 4, FMA>(out, a, rows, w, (stride_k, stride_j), start, j0);
+            j0 += 4;
+        }
+        if C > 2 && j0 + 2 <= n {
+            column_block::<T, R, 2, FMA>(out, a, rows, w, (stride_k, stride_j), start, j0);
+            j0 += 2;
+        }
+        if j0 < n {
+            // One column (a matrix-vector product): four row blocks at a time.
+            for j in j0..n {
+                matvec_column::<T, R, FMA>(out, a, rows, w, (stride_k, stride_j), start, j);
+            }
         }
     }
     // Leftover rows, plainly.
@@ -87,6 +107,86 @@ pub fn matmul_blocked<T: Real, const R: usize, const C: usize, const FMA: bool>(
     }
 }
 
+/// Inputs bigger than this (rows × k entries) are packed a strip of rows at a time by
+/// [`matmul_blocked`]; smaller ones stay in L1 as they are. The reference workload's
+/// products (at most 256 × 32 f32, 32 KiB) are below it.
+const PACK_ABOVE_BYTES: usize = 96 * 1024;
+
+/// R rows of the input, entry (kk, r) at `a[kk·stride + offset + r]`: in place
+/// (stride = rows, offset = the strip's first row) or packed (stride = R, offset 0).
+#[derive(Clone, Copy)]
+struct Strip<'a, T> {
+    a: &'a [T],
+    stride: usize,
+    offset: usize,
+}
+
+/// The widths of [`matmul_blocked`]'s column blocks over n columns, in order: C each,
+/// then one of 4 and one of 2 where they fit, then ones.
+#[inline(always)]
+fn column_blocks<const C: usize>(n: usize) -> impl Iterator<Item = (usize, usize)> {
+    let mut j0 = 0;
+    std::iter::from_fn(move || {
+        let left = n - j0;
+        let cb = if left >= C {
+            C
+        } else if C > 4 && left >= 4 {
+            4
+        } else if C > 2 && left >= 2 {
+            2
+        } else {
+            left.min(1)
+        };
+        (cb > 0).then(|| {
+            j0 += cb;
+            (j0 - cb, cb)
+        })
+    })
+}
+
+/// W (k × n, entry (kk, j) at `w[kk·stride_k + j·stride_j]`) rearranged so that each
+/// column block of [`column_blocks`] (j0, cb) is contiguous at `j0·k`, its cb values of
+/// each kk together.
+#[inline(always)]
+fn pack_column_blocks<T: Real, const C: usize>(
+    w: &[T],
+    k: usize,
+    n: usize,
+    (stride_k, stride_j): (usize, usize),
+) -> Vec<T> {
+    let mut packed = Vec::with_capacity(k * n);
+    for (j0, cb) in column_blocks::<C>(n) {
+        for kk in 0..k {
+            packed.extend((j0..j0 + cb).map(|j| w[kk * stride_k + j * stride_j]));
+        }
+    }
+    packed
+}
+
+/// Every column of `out` for the R rows from b0, W packed by [`pack_column_blocks`].
+#[inline(always)]
+fn strip_columns<T: Real, const R: usize, const C: usize, const FMA: bool>(
+    out: &mut [T],
+    rows: usize,
+    a: Strip<'_, T>,
+    n: usize,
+    packed_w: &[T],
+    start: Start<'_, T>,
+    b0: usize,
+) {
+    let k = packed_w.len() / n.max(1);
+    for (j0, cb) in column_blocks::<C>(n) {
+        let w = &packed_w[j0 * k..(j0 + cb) * k];
+        let at = (b0, j0);
+        match cb {
+            _ if cb == C => block::<T, R, C, FMA>(out, rows, a, (w, (C, 1), 0), start, at),
+            4 => block::<T, R, 4, FMA>(out, rows, a, (w, (4, 1), 0), start, at),
+            2 => block::<T, R, 2, FMA>(out, rows, a, (w, (2, 1), 0), start, at),
+            _ => block::<T, R, 1, FMA>(out, rows, a, (w, (1, 1), 0), start, at),
+        }
+    }
+}
+
 /// Columns j0..j0 + CB of [`matmul_blocked`], for the whole blocks of `R` rows.
 #[inline(always)]
 fn column_block<T: Real, const R: usize, const CB: usize, const FMA: bool>(
@@ -94,49 +194,69 @@ fn column_block<T: Real, const R: usize, const CB: usize, const FMA: bool>(
     a: &[T],
     rows: usize,
     w: &[T],
-    (stride_k, stride_j): (usize, usize),
+    strides: (usize, usize),
     start: Start<'_, T>,
     j0: usize,
 ) {
     for b0 in (0..rows / R * R).step_by(R) {
-        let mut acc = [[T::zero(); R]; CB];
-        for (c, col) in acc.iter_mut().enumerate() {
-            match start {
-                Start::Zero => {}
-                Start::ColumnBias(bias) => col.fill(bias[j0 + c]),
-                Start::Accumulate => {
-                    let s = (j0 + c) * rows + b0;
-                    col.copy_from_slice(&out[s..s + R]);
+        let strip = Strip {
+            a,
+            stride: rows,
+            offset: b0,
+        };
+        block::<T, R, CB, FMA>(out, rows, strip, (w, strides, j0), start, (b0, j0));
+    }
+}
+
+/// The R × CB block of `out` at (b0, j0), summed in registers over kk in order; its W
+/// columns start at column `w_col` of `w`.
+#[inline(always)]
+fn block<T: Real, const R: usize, const CB: usize, const FMA: bool>(
+    out: &mut [T],
+    rows: usize,
+    a: Strip<'_, T>,
+    (w, (stride_k, stride_j), w_col): (&[T], (usize, usize), usize),
+    start: Start<'_, T>,
+    (b0, j0): (usize, usize),
+) {
+    let mut acc = [[T::zero(); R]; CB];
+    for (c, col) in acc.iter_mut().enumerate() {
+        match start {
+            Start::Zero => {}
+            Start::ColumnBias(bias) => col.fill(bias[j0 + c]),
+            Start::Accumulate => {
+                let s = (j0 + c) * rows + b0;
+                col.copy_from_slice(&out[s..s + R]);
+            }
+        }
+    }
+    let (off, k_cols) = (a.offset, a.a.chunks_exact(a.stride));
+    if stride_j == 1 {
+        // W's rows are contiguous: CB values per kk, one bounds check for all.
+        for (kk, a_col) in k_cols.enumerate() {
+            let av: [T; R] = *<&[T; R]>::try_from(&a_col[off..off + R]).expect("R rows");
+            let base = kk * stride_k + w_col;
+            let wv: &[T; CB] = w[base..base + CB].try_into().expect("CB columns");
+            for (col, &wc) in acc.iter_mut().zip(wv) {
+                for r in 0..R {
+                    col[r] = madd::<T, FMA>(av[r], wc, col[r]);
                 }
             }
         }
-        if stride_j == 1 {
-            // W's rows are contiguous: CB values per kk, one bounds check for all.
-            for (kk, a_col) in a.chunks_exact(rows).enumerate() {
-                let av: [T; R] = *<&[T; R]>::try_from(&a_col[b0..b0 + R]).expect("R rows");
-                let base = kk * stride_k + j0;
-                let wv: &[T; CB] = w[base..base + CB].try_into().expect("CB columns");
-                for (col, &wc) in acc.iter_mut().zip(wv) {
-                    for r in 0..R {
-                        col[r] = madd::<T, FMA>(av[r], wc, col[r]);
-                    }
-                }
-            }
-        } else {
-            for (kk, a_col) in a.chunks_exact(rows).enumerate() {
-                let av: [T; R] = *<&[T; R]>::try_from(&a_col[b0..b0 + R]).expect("R rows");
-                for (c, col) in acc.iter_mut().enumerate() {
-                    let wc = w[kk * stride_k + (j0 + c) * stride_j];
-                    for r in 0..R {
-                        col[r] = madd::<T, FMA>(av[r], wc, col[r]);
-                    }
+    } else {
+        for (kk, a_col) in k_cols.enumerate() {
+            let av: [T; R] = *<&[T; R]>::try_from(&a_col[off..off + R]).expect("R rows");
+            for (c, col) in acc.iter_mut().enumerate() {
+                let wc = w[kk * stride_k + (w_col + c) * stride_j];
+                for r in 0..R {
+                    col[r] = madd::<T, FMA>(av[r], wc, col[r]);
                 }
             }
         }
-        for (c, col) in acc.iter().enumerate() {
-            let s = (j0 + c) * rows + b0;
-            out[s..s + R].copy_from_slice(col);
-        }
+    }
+    for (c, col) in acc.iter().enumerate() {
+        let s = (j0 + c) * rows + b0;
+        out[s..s + R].copy_from_slice(col);
     }
 }
 
@@ -203,31 +323,115 @@ pub fn matmul_tn<T: Real, const L: usize, const I: usize, const J: usize, const 
     assert_eq!(out.len(), n1 * n2, "matmul_tn: output shape");
     assert_eq!(a.len(), rows * n1, "matmul_tn: first input shape");
     assert_eq!(b.len(), rows * n2, "matmul_tn: second input shape");
+    // Long sums in panels of rows whose columns fit in L2 together (each block below
+    // reads its columns whole, once per block of the other side); the reference
+    // workload's sums (256 rows × 32 + 32 f32 columns) are one panel.
+    let panel = (TN_PANEL_BYTES / ((n1 + n2).max(1) * size_of::<T>()))
+        .max(TN_MIN_PANEL)
+        .next_multiple_of(L);
+    let mut r0 = 0;
+    while r0 < rows {
+        let len = if rows - r0 <= panel { rows - r0 } else { panel };
+        tn_panel::<T, L, I, J, FMA>(out, a, b, rows, n1, n2, (r0, len));
+        r0 += len;
+    }
+}
+
+/// Whether [`matmul_tn_by_products`] does better than [`matmul_tn`] for these shapes:
+/// long sums into outputs at least 128 wide (measured faster at W = 128 and 256; not the reference workload's, whose 256-row sums into
+/// 32 × 32 weights [`matmul_tn`] keeps in L1 and reduces lane by lane).
+pub fn tn_by_products<T>(rows: usize, n1: usize, n2: usize) -> bool {
+    n1 >= 128 && n2 >= 16 && rows * (n1 + n2) * size_of::<T>() > TN_PANEL_BYTES
+}
+
+/// Rows per panel of [`matmul_tn_by_products`].
+const TN_PRODUCT_PANEL: usize = 256;
+
+/// out (n1 × n2) += aᵀ · b as [`matmul_tn`], but as the blocked product
+/// [`matmul_blocked`] of the transposed panels of `a` (n1 × 256) and panels of `b`: a
+/// vector of n1 entries against broadcast entries of b, so that each load feeds many
+/// multiply-adds where the sum-of-lanes kernel feeds few. Each entry is summed over the
+/// rows in order (no pairwise lanes), which in f32 over the few thousand rows of a large
+/// minibatch costs a few ulps.
+#[inline(always)]
+pub fn matmul_tn_by_products<T: Real, const R: usize, const C: usize, const FMA: bool>(
+    out: &mut [T],
+    a: &[T],
+    b: &[T],
+    rows: usize,
+    n1: usize,
+    n2: usize,
+) {
+    assert_eq!(out.len(), n1 * n2, "matmul_tn: output shape");
+    assert_eq!(a.len(), rows * n1, "matmul_tn: first input shape");
+    assert_eq!(b.len(), rows * n2, "matmul_tn: second input shape");
+    let mut panel = vec![T::zero(); TN_PRODUCT_PANEL.min(rows) * n1];
+    let mut r0 = 0;
+    while r0 < rows {
+        let len = TN_PRODUCT_PANEL.min(rows - r0);
+        let at = &mut panel[..len * n1];
+        for (i, col) in a.chunks_exact(rows).enumerate() {
+            for (kk, &x) in col[r0..r0 + len].iter().enumerate() {
+                at[kk * n1 + i] = x;
+            }
+        }
+        // W[kk, j] = b[r0 + kk, j].
+        matmul_blocked::<T, R, C, FMA>(
+            out,
+            at,
+            n1,
+            len,
+            n2,
+            &b[r0..],
+            (1, rows),
+            Start::Accumulate,
+        );
+        r0 += len;
+    }
+}
+
+/// How many bytes of the two inputs' columns one panel of [`matmul_tn`] spans.
+const TN_PANEL_BYTES: usize = 192 * 1024;
+
+/// The shortest panel of [`matmul_tn`].
+const TN_MIN_PANEL: usize = 128;
+
+/// [`matmul_tn`]'s sums over rows r0..r0 + len, added to `out`.
+#[inline(always)]
+fn tn_panel<T: Real, const L: usize, const I: usize, const J: usize, const FMA: bool>(
+    out: &mut [T],
+    a: &[T],
+    b: &[T],
+    rows: usize,
+    n1: usize,
+    n2: usize,
+    span: (usize, usize),
+) {
     let (full_i, full_j) = (n1 / I * I, n2 / J * J);
     for j0 in (0..full_j).step_by(J) {
         for i0 in (0..full_i).step_by(I) {
-            tn_block::<T, L, I, J, FMA>(out, a, b, rows, n1, (i0, j0));
+            tn_block::<T, L, I, J, FMA>(out, a, b, rows, n1, (i0, j0), span);
         }
         for i0 in full_i..n1 {
-            tn_block::<T, L, 1, J, FMA>(out, a, b, rows, n1, (i0, j0));
+            tn_block::<T, L, 1, J, FMA>(out, a, b, rows, n1, (i0, j0), span);
         }
     }
     let mut j0 = full_j;
     if J > 2 && j0 + 2 <= n2 {
         for i0 in (0..full_i).step_by(I) {
-            tn_block::<T, L, I, 2, FMA>(out, a, b, rows, n1, (i0, j0));
+            tn_block::<T, L, I, 2, FMA>(out, a, b, rows, n1, (i0, j0), span);
         }
         for i0 in full_i..n1 {
-            tn_block::<T, L, 1, 2, FMA>(out, a, b, rows, n1, (i0, j0));
+            tn_block::<T, L, 1, 2, FMA>(out, a, b, rows, n1, (i0, j0), span);
         }
         j0 += 2;
     }
     for j0 in j0..n2 {
         for i0 in (0..full_i).step_by(I) {
-            tn_block::<T, L, I, 1, FMA>(out, a, b, rows, n1, (i0, j0));
+            tn_block::<T, L, I, 1, FMA>(out, a, b, rows, n1, (i0, j0), span);
         }
         for i0 in full_i..n1 {
-            tn_block::<T, L, 1, 1, FMA>(out, a, b, rows, n1, (i0, j0));
+            tn_block::<T, L, 1, 1, FMA>(out, a, b, rows, n1, (i0, j0), span);
         }
     }
 }
@@ -241,10 +445,13 @@ fn tn_block<T: Real, const L: usize, const BI: usize, const BJ: usize, const FMA
     rows: usize,
     n1: usize,
     (i0, j0): (usize, usize),
+    (r0, len): (usize, usize),
 ) {
-    let lanes = rows / L;
-    let acols: [_; BI] = std::array::from_fn(|i| lane_chunks::<T, L>(a, rows, i0 + i, lanes));
-    let bcols: [_; BJ] = std::array::from_fn(|j| lane_chunks::<T, L>(b, rows, j0 + j, lanes));
+    let lanes = len / L;
+    let acols: [_; BI] =
+        std::array::from_fn(|i| lane_chunks::<T, L>(a, rows, i0 + i, (r0, len), lanes));
+    let bcols: [_; BJ] =
+        std::array::from_fn(|j| lane_chunks::<T, L>(b, rows, j0 + j, (r0, len), lanes));
     let mut acc = [[[T::zero(); L]; BJ]; BI];
     for t in 0..lanes {
         let av: [[T; L]; BI] = std::array::from_fn(|i| acols[i].0[t]);
@@ -268,16 +475,19 @@ fn tn_block<T: Real, const L: usize, const BI: usize, const BJ: usize, const FMA
     }
 }
 
-/// Column `c` of a matrix with `rows` rows as `lanes` whole L-lane chunks (sliced to that
-/// known length, so that indexing by chunk needs no bounds checks) and the rows after.
+/// Rows r0..r0 + len of column `c` of a matrix with `rows` rows as `lanes` whole L-lane
+/// chunks (sliced to that known length, so that indexing by chunk needs no bounds checks)
+/// and the rows after.
 #[inline(always)]
 fn lane_chunks<T, const L: usize>(
     m: &[T],
     rows: usize,
     c: usize,
+    (r0, len): (usize, usize),
     lanes: usize,
 ) -> (&[[T; L]], &[T]) {
-    let (chunks, rest) = m[c * rows..(c + 1) * rows].as_chunks::<L>();
+    let start = c * rows + r0;
+    let (chunks, rest) = m[start..start + len].as_chunks::<L>();
     (&chunks[..lanes], rest)
 }
 
@@ -369,13 +579,26 @@ mod tests {
 
     #[test]
     fn sums_over_the_batch_match_naive_products() {
-        for (name, tn) in TN_KERNELS {
+        let by_products: [(&str, TnKernel); 3] = [
+            (
+                "products 16x6 fma",
+                matmul_tn_by_products::<f64, 16, 6, true>,
+            ),
+            ("products 8x6", matmul_tn_by_products::<f64, 8, 6, false>),
+            (
+                "products 32x8 fma",
+                matmul_tn_by_products::<f64, 32, 8, true>,
+            ),
+        ];
+        for (name, tn) in TN_KERNELS.into_iter().chain(by_products) {
             for &(rows, n1, n2) in &[
                 (1, 1, 1),
                 (7, 3, 2),
                 (128, 32, 32),
                 (131, 33, 1),
                 (37, 5, 11),
+                // Several panels, the last one short with leftover rows.
+                (1001, 33, 40),
             ] {
                 let (a, b) = (first_matrix(rows * n1), second_matrix(rows * n2));
                 // out starts at 1 everywhere: the kernel adds to it.
@@ -413,6 +636,9 @@ mod tests {
             (37, 9, 11),
             (256, 32, 32),
             (40, 300, 13),
+            // Packed strips (inputs over PACK_ABOVE_BYTES), with leftover rows and columns.
+            (300, 50, 13),
+            (203, 64, 64),
         ] {
             let (a, w) = (first_matrix(rows * k), second_matrix(k * n));
             let expect = naive(&a, &w, rows, k, n);

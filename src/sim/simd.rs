@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 
 use super::activation::Activation;
 use super::float::Real;
-use super::kernels::{Start, matmul_blocked, matmul_tn};
+use super::kernels::{Start, matmul_blocked, matmul_tn, matmul_tn_by_products, tn_by_products};
 use super::mlp::{Mlp, Workspace};
 
 /// A set of vector instructions the passes can be compiled for.
@@ -202,10 +202,16 @@ macro_rules! isa {
                 n1: usize,
                 n2: usize,
             ) {
-                if size_of::<T>() == 4 {
-                    matmul_tn::<T, $l32, $i, $j, $fma>(out, a, b, rows, n1, n2);
-                } else {
-                    matmul_tn::<T, $l64, $i, $j, $fma>(out, a, b, rows, n1, n2);
+                let products = tn_by_products::<T>(rows, n1, n2);
+                match (size_of::<T>() == 4, products) {
+                    (true, false) => matmul_tn::<T, $l32, $i, $j, $fma>(out, a, b, rows, n1, n2),
+                    (true, true) => {
+                        matmul_tn_by_products::<T, $r32, $c32, $fma>(out, a, b, rows, n1, n2);
+                    }
+                    (false, false) => matmul_tn::<T, $l64, $i, $j, $fma>(out, a, b, rows, n1, n2),
+                    (false, true) => {
+                        matmul_tn_by_products::<T, $r64, $c64, $fma>(out, a, b, rows, n1, n2);
+                    }
                 }
             }
 
