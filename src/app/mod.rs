@@ -574,7 +574,15 @@ impl GanscopeApp {
             slow_view::slow_ui(ui, slow, &self.picture, &mut self.pending);
         }
         let share = if self.presenter.metrics { 0.58 } else { 1.0 };
-        let height = (ui.available_height() - timeline_view::row_height(ui)) * share;
+        // Presenter mode keeps the window for the figure: the timeline shows there once a
+        // moment is shown (, or .).
+        let timeline = !self.presenter.on || self.picture.timeline.scrub.is_some();
+        let row = if timeline {
+            timeline_view::row_height(ui)
+        } else {
+            0.0
+        };
+        let height = (ui.available_height() - row) * share;
         let scene_palette = self.prefs.theme.scene_palette();
         let column = self.side_views();
         let width = ui.available_width();
@@ -601,8 +609,10 @@ impl GanscopeApp {
             .inner;
         explain::figure_hover_ui(ui, &shown, &self.picture, &scene_palette);
         self.figure_rect = Some(shown.rect);
-        self.pending
-            .extend(timeline_view::timeline_ui(ui, &self.picture));
+        if timeline {
+            self.pending
+                .extend(timeline_view::timeline_ui(ui, &self.picture));
+        }
         if self.presenter.metrics {
             ui.separator();
             // Two rows of readable plots need this height; less (a projector at UI scale

@@ -50,9 +50,20 @@ impl TimelinePicture {
             .then(|| Command::Scrub((position < self.iterations.len()).then_some(position)))
     }
 
-    /// The command of a step of `delta` moments (`,` and `.`), if it moves.
+    /// The command of a step of `delta` moments (`,` and `.`), if it moves. A moment of
+    /// the live run's own iteration (the latest, when the run is paused) is the live run:
+    /// the step passes over it.
     pub fn step(&self, delta: isize) -> Option<Command> {
-        self.go_to(self.position().saturating_add_signed(delta))
+        let live = self.iterations.len();
+        let is_live = |p: usize| p >= live || self.iterations.get(p) == Some(&self.live_iteration);
+        let mut target = self.position().saturating_add_signed(delta).min(live);
+        if delta < 0 && self.scrub.is_none() && is_live(target) {
+            target = target.saturating_sub(1);
+        }
+        if is_live(target) {
+            target = live;
+        }
+        self.go_to(target)
     }
 }
 
@@ -61,65 +72,75 @@ pub fn row_height(ui: &egui::Ui) -> f32 {
     ui.spacing().interact_size.y + 2.0 * ui.spacing().item_spacing.y
 }
 
-/// The scrub row: the slider over the moments (the right end is the live run), Live,
-/// Continue from here and the onion skin switch. Returns the commands asked for.
+/// Below this width (points) the row uses its short words (a projector at UI scale 2).
+const COMPACT_BELOW: f32 = 900.0;
+
+/// The scrub row: the slider over the moments (the right end is the live run), Back to
+/// live, Continue from here and the onion skin switch; short words where the row is
+/// narrow, each whole on hover. Returns the commands asked for.
 pub fn timeline_ui(ui: &mut egui::Ui, picture: &Published) -> Vec<Command> {
     let t = &picture.timeline;
     let mut commands = Vec::new();
+    let compact = ui.available_width() < COMPACT_BELOW;
+    let words = |long: &'static str, short: &'static str| if compact { short } else { long };
     ui.horizontal(|ui| {
         let scrubbed = t.scrub.is_some();
-        let label = if scrubbed {
-            format!("iteration {} of {}", t.shown_iteration, t.live_iteration)
-        } else {
-            format!("live, iteration {}", t.live_iteration)
-        };
-        ui.label("Timeline").on_hover_text(format!(
+        let name = ui.label("Timeline").on_hover_text(format!(
             "{} moments recorded ({:.1} MiB): every moment keeps G, D, their optimisers and the random state, \
              thinned as the run grows so memory stays bounded. , and . step back and forward, B branches",
             t.iterations.len(),
             t.bytes as f64 / f64::from(1 << 20)
         ));
-        let onion = ui
-            .selectable_label(t.onion_on, "Onion skin")
-            .on_hover_text("p_g at four earlier moments, fading with age");
-        // The buttons keep their room; the slider takes the rest.
-        let buttons = 2.0 * ui.spacing().interact_size.x + 260.0;
-        ui.spacing_mut().slider_width = (ui.available_width() - buttons).max(80.0);
-        let mut position = t.position();
-        let iterations = Arc::clone(&t.iterations);
-        let slider = egui::Slider::new(&mut position, 0..=t.iterations.len())
-            .show_value(false)
-            .custom_formatter(move |v, _| {
-                iterations
-                    .get(v as usize)
-                    .map_or_else(|| "live".to_owned(), ToString::to_string)
-            });
-        let dragged = ui
-            .add_enabled(!t.iterations.is_empty(), slider)
-            .on_hover_text("Drag to see the run at an earlier moment (the run pauses); the right end is the live run");
-        if dragged.changed() {
-            commands.extend(t.go_to(position));
-        }
-        ui.label(egui::RichText::new(label).monospace());
         if ui
-            .add_enabled(scrubbed, egui::Button::new("Live"))
-            .on_hover_text("Back to the live run, as it was")
+            .selectable_label(t.onion_on, words("Onion skin", "Onion"))
+            .on_hover_text("Onion skin: p_g at four earlier moments, fading with age")
             .clicked()
         {
-            commands.push(Command::Scrub(None));
-        }
-        if ui
-            .add_enabled(scrubbed, egui::Button::new("Continue from here"))
-            .on_hover_text(
-                "Branch: the run goes on from this moment exactly as if training had stopped here; what came after it is dropped (B)",
-            )
-            .clicked()
-        {
-            commands.push(Command::ContinueFromScrub);
-        }
-        if onion.clicked() {
             commands.push(Command::SetOnionSkin(!t.onion_on));
         }
+        // Right to left: the buttons and the label keep their room, the slider the rest.
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui
+                .add_enabled(scrubbed, egui::Button::new(words("Continue from here", "Branch")))
+                .on_hover_text(
+                    "Continue from here: the run goes on from this moment exactly as if training had stopped here; what came after it is dropped (B)",
+                )
+                .clicked()
+            {
+                commands.push(Command::ContinueFromScrub);
+            }
+            if ui
+                .add_enabled(scrubbed, egui::Button::new(words("Back to live", "To live")))
+                .on_hover_text("Back to the live run, as it was")
+                .clicked()
+            {
+                commands.push(Command::Scrub(None));
+            }
+            let label = match (scrubbed, compact) {
+                (true, false) => format!("iteration {} of {}", t.shown_iteration, t.live_iteration),
+                (true, true) => format!("{}/{}", t.shown_iteration, t.live_iteration),
+                (false, false) => format!("live, iteration {}", t.live_iteration),
+                (false, true) => format!("live {}", t.live_iteration),
+            };
+            ui.label(egui::RichText::new(label).monospace());
+            ui.spacing_mut().slider_width = (ui.available_width() - 8.0).max(40.0);
+            let mut position = t.position();
+            let iterations = Arc::clone(&t.iterations);
+            let slider = egui::Slider::new(&mut position, 0..=t.iterations.len())
+                .show_value(false)
+                .custom_formatter(move |v, _| {
+                    iterations
+                        .get(v as usize)
+                        .map_or_else(|| "live".to_owned(), ToString::to_string)
+                });
+            let dragged = ui
+                .add_enabled(!t.iterations.is_empty(), slider)
+                .labelled_by(name.id)
+                .on_hover_text("Drag to see the run at an earlier moment (the run pauses); the right end is the live run");
+            if dragged.changed() {
+                commands.extend(t.go_to(position));
+            }
+        });
     });
     commands
 }
