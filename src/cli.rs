@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+mod branch;
 mod compare;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -138,6 +139,14 @@ struct TrainArgs {
     /// --oracle-d).
     #[arg(long)]
     sub_steps: bool,
+    /// Branch at iteration J (the app's "Continue from here"): train to J, take the whole
+    /// state, apply --branch-set there and go on from it; rows as without it.
+    #[arg(long, value_name = "J")]
+    branch_at: Option<u64>,
+    /// With --branch-at: a live setting changed at the branch, e.g. `training.k=3`
+    /// (repeatable; training.* settings only).
+    #[arg(long = "branch-set", value_name = "KEY=VALUE", requires = "branch_at")]
+    branch_set: Vec<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -1008,6 +1017,7 @@ fn train(args: &TrainArgs) -> Result<(), Failure> {
             .map_err(|e| usage(format!("--until: {e}")))?;
     }
     check_modes(args, &settings)?;
+    let branch = branch::check(args.branch_at, &args.branch_set, iters, &settings)?;
     let samples = parse_samples(args.samples.as_deref())?;
     // The files are replaced if they exist, as a rerun expects.
     let outputs = args.curves.iter().chain(&args.ideal);
@@ -1021,6 +1031,9 @@ fn train(args: &TrainArgs) -> Result<(), Failure> {
     let mut outcome = Ok(());
     loop {
         let now = trainer.counters().iteration;
+        if let Some(b) = branch.as_ref().filter(|b| b.at == now) {
+            trainer = branch::take(&trainer, b)?;
+        }
         let print_due = now.is_multiple_of(every) || now >= iters;
         let check_analysis = until.as_ref().is_some_and(Breakpoints::needs_analysis);
         let analysis =
@@ -1052,6 +1065,10 @@ fn train(args: &TrainArgs) -> Result<(), Failure> {
             break;
         }
         let chunk = next_stop(now, iters, every, until.as_ref().map(|l| (l, check_every))) - now;
+        let chunk = branch
+            .as_ref()
+            .filter(|b| b.at > now)
+            .map_or(chunk, |b| chunk.min(b.at - now));
         let stepped = if args.oracle_d {
             oracle::run(&mut trainer, chunk)
         } else if args.sub_steps {

@@ -55,7 +55,9 @@ pub fn figure_ui(
     overlays: Overlays,
     palette: &Palette,
 ) -> PanelShown {
-    panel_shown_ui(ui, "figure1", &live_panel(picture, overlays, palette), true)
+    let mut panel = live_panel(picture, overlays, palette);
+    super::timeline_view::add_onion(&mut panel, picture, palette);
+    panel_shown_ui(ui, "figure1", &panel, true)
 }
 
 /// egui_plot's style for a scene dash pattern.

@@ -782,6 +782,15 @@ fn plot_lines_ui(
             );
         }
     }
+    if let Some(progress) = super::timeline_view::cursor_progress(picture)
+        && mapping.shows(progress)
+    {
+        plot_ui.vline(
+            VLine::new("moment shown", mapping.x(progress))
+                .color(palette.generator)
+                .width(2.0),
+        );
+    }
 }
 
 /// Rows of marker labels tried, from the top of the plot down, before a label is left out.

@@ -17,6 +17,7 @@ pub mod side_by_side;
 pub mod slow_view;
 pub mod story_view;
 pub mod theme;
+pub mod timeline_view;
 pub mod why_controls;
 pub mod worker;
 
@@ -85,6 +86,8 @@ struct FrameStats {
     exit_after: f64,
     warmup_done: Option<(Instant, u64)>,
     frame_ms: Vec<f64>,
+    /// Whole minutes since the start for which the memory line has been printed.
+    memory_minutes: u64,
 }
 
 /// The app.
@@ -210,6 +213,7 @@ impl GanscopeApp {
                 exit_after: secs,
                 warmup_done: None,
                 frame_ms: Vec::new(),
+                memory_minutes: 0,
             });
             app.prefs.pace = crate::sim::pace::PaceChoice::Fastest;
             app.pending
@@ -361,6 +365,11 @@ impl GanscopeApp {
                         self.share.lesson_pace,
                     ));
                 }
+                Action::TimelineBack | Action::TimelineForward | Action::Branch => {
+                    self.tab = Tab::Live;
+                    self.pending
+                        .extend(timeline_view::key_command(&self.picture, action));
+                }
                 Action::Keys => self.presenter.keys = !self.presenter.keys,
                 Action::Escape if self.presenter.keys => self.presenter.keys = false,
                 Action::Escape => {
@@ -384,6 +393,11 @@ impl GanscopeApp {
             stats.warmup_done = Some((Instant::now(), iteration));
         }
         stats.frame_ms.push(elapsed.as_secs_f64() * 1e3);
+        let minutes = (since / 60.0) as u64;
+        if minutes > stats.memory_minutes {
+            stats.memory_minutes = minutes;
+            print_memory(minutes, iteration);
+        }
         if since >= stats.exit_after {
             print_stats(stats, iteration);
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
@@ -560,7 +574,15 @@ impl GanscopeApp {
             slow_view::slow_ui(ui, slow, &self.picture, &mut self.pending);
         }
         let share = if self.presenter.metrics { 0.58 } else { 1.0 };
-        let height = ui.available_height() * share;
+        // Presenter mode keeps the window for the figure: the timeline shows there once a
+        // moment is shown (, or .).
+        let timeline = !self.presenter.on || self.picture.timeline.scrub.is_some();
+        let row = if timeline {
+            timeline_view::row_height(ui)
+        } else {
+            0.0
+        };
+        let height = (ui.available_height() - row) * share;
         let scene_palette = self.prefs.theme.scene_palette();
         let column = self.side_views();
         let width = ui.available_width();
@@ -587,6 +609,10 @@ impl GanscopeApp {
             .inner;
         explain::figure_hover_ui(ui, &shown, &self.picture, &scene_palette);
         self.figure_rect = Some(shown.rect);
+        if timeline {
+            self.pending
+                .extend(timeline_view::timeline_ui(ui, &self.picture));
+        }
         if self.presenter.metrics {
             ui.separator();
             // Two rows of readable plots need this height; less (a projector at UI scale
@@ -823,6 +849,35 @@ fn story_progress_ui(ui: &mut egui::Ui, picture: &Published, commands: &mut Vec<
     }
 }
 
+/// The process's resident set size and its peak, in MiB, from /proc/self/status (Linux;
+/// `None` elsewhere).
+pub fn resident_mib() -> Option<(f64, f64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|rest| {
+                rest.trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+            })
+            .map(|kib| kib / 1024.0)
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+#[expect(clippy::print_stdout, reason = "--stats reports on standard output")]
+fn print_memory(minutes: u64, iteration: u64) {
+    if let Some((rss, peak)) = resident_mib() {
+        println!(
+            "minute {minutes}: iteration {iteration}, RSS {rss:.1} MiB, peak RSS {peak:.1} MiB"
+        );
+    }
+}
+
 #[expect(clippy::print_stdout, reason = "--stats reports on standard output")]
 fn print_stats(stats: &mut FrameStats, iteration: u64) {
     let times = &mut stats.frame_ms;
@@ -843,6 +898,9 @@ fn print_stats(stats: &mut FrameStats, iteration: u64) {
         times.last().copied().unwrap_or(0.0),
         rate
     );
+    if let Some((rss, peak)) = resident_mib() {
+        println!("memory at the end: RSS {rss:.1} MiB, peak RSS {peak:.1} MiB");
+    }
 }
 
 impl eframe::App for GanscopeApp {

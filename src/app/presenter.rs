@@ -42,6 +42,12 @@ pub enum Action {
     Keys,
     /// Leave presenter mode or close this list.
     Escape,
+    /// The timeline: one moment back.
+    TimelineBack,
+    /// The timeline: one moment forward (past the last: the live run).
+    TimelineForward,
+    /// The timeline: continue from the moment shown.
+    Branch,
 }
 
 /// A shortcut: its key, how the list names the key, and what it does.
@@ -75,7 +81,7 @@ const fn shortcut(
 }
 
 /// Every shortcut, in the order the `?` list shows them.
-pub const SHORTCUTS: [Shortcut; 20] = {
+pub const SHORTCUTS: [Shortcut; 23] = {
     use egui::Key;
     [
         shortcut(
@@ -199,6 +205,30 @@ pub const SHORTCUTS: [Shortcut; 20] = {
                 "side by side",
             ),
             Action::Compare,
+        ),
+        shortcut(
+            Key::Comma,
+            ",",
+            ("timeline: one moment back", "moment back"),
+            Action::TimelineBack,
+        ),
+        shortcut(
+            Key::Period,
+            ".",
+            (
+                "timeline: one moment forward (the end: live)",
+                "moment forward",
+            ),
+            Action::TimelineForward,
+        ),
+        shortcut(
+            Key::B,
+            "B",
+            (
+                "timeline: continue from the moment shown (branch)",
+                "branch here",
+            ),
+            Action::Branch,
         ),
         shortcut(
             Key::Questionmark,

@@ -25,6 +25,11 @@ use crate::sim::view::{Framing, ViewRange, densities_span};
 
 use super::history::{History, Marker, Row, RunRecord};
 use super::side_by_side::{ComparePicture, SideBySide};
+use super::timeline_view::TimelinePicture;
+use crate::sim::timeline::Timeline;
+use timeline::Scrub;
+
+mod timeline;
 use crate::sim::compare::ComparisonSpec;
 
 /// Something the UI asks of the trainer.
@@ -70,6 +75,14 @@ pub enum Command {
     /// Side by side: train these runs in lockstep instead of the run (which is kept as it
     /// is, paused); `None` goes back to the run as it was.
     Compare(Option<ComparisonSpec>),
+    /// The timeline: show recorded moment `i` (the live run waits, paused), or `None`
+    /// to go back to the live run.
+    Scrub(Option<usize>),
+    /// The timeline: the run becomes the moment shown, exactly as it was then; the
+    /// moments and metrics recorded after it are dropped.
+    ContinueFromScrub,
+    /// The timeline: publish p_g at a few earlier moments (onion skin).
+    SetOnionSkin(bool),
 }
 
 /// Algorithm 1 in slow motion, as the UI draws it.
@@ -103,6 +116,7 @@ struct SavedRun {
     record: RunRecord,
     film: Filmstrip,
     run_id: u64,
+    timeline: Timeline,
 }
 
 /// What a running story does: the whole scenario, or one stage again.
@@ -192,6 +206,8 @@ pub struct Published {
     /// Side by side, when on: every run of the comparison (the fields above are then the
     /// single run's, as it was when side by side began).
     pub compare: Option<Arc<ComparePicture>>,
+    /// The timeline: the moments recorded, the one shown and the onion skin.
+    pub timeline: TimelinePicture,
 }
 
 /// Points of the G-versus-z view's curves.
@@ -239,6 +255,9 @@ pub struct Worker {
     slow_before: Option<(ViewRange, Arc<Analysis>)>,
     /// Side by side, when on: it trains instead of `trainer`, which waits as it was.
     side_by_side: Option<SideBySide>,
+    /// The timeline (see [`super::timeline_view`]).
+    timeline: Timeline,
+    scrub: Scrub,
 }
 
 /// Analysis resolution for the published picture.
@@ -250,7 +269,7 @@ impl Worker {
     /// A worker for a fresh run.
     pub fn new(settings: Settings) -> Result<Self, SettingError> {
         let trainer = Trainer::new(settings)?;
-        let worker = Self {
+        let mut worker = Self {
             sampler: SimRng::seed_from_u64(trainer.settings().seed ^ 0x9e37_79b9),
             trainer,
             record: RunRecord::default(),
@@ -278,7 +297,10 @@ impl Worker {
             last_sub: None,
             slow_before: None,
             side_by_side: None,
+            timeline: Timeline::new(),
+            scrub: Scrub::default(),
         };
+        worker.timeline.record(&worker.trainer);
         Ok(worker)
     }
 
@@ -378,6 +400,7 @@ impl Worker {
             record: self.record.clone(),
             film: self.film.lock().map(|f| f.clone()).unwrap_or_default(),
             run_id: self.run_id,
+            timeline: self.timeline.clone(),
         }
     }
 
@@ -388,6 +411,8 @@ impl Worker {
             *film = saved.film;
         }
         self.run_id = saved.run_id;
+        self.timeline = saved.timeline;
+        self.scrub.at = None;
         self.view = None;
         self.playing = false;
     }
@@ -403,9 +428,11 @@ impl Worker {
                         film.clear();
                     }
                     self.run_id = self.captures_run;
+                    self.timeline.clear();
                 }
                 self.trainer = trainer;
                 self.record.go_back_to(&self.trainer);
+                self.timeline_back_to_trainer();
                 self.view = None;
                 self.playing = false;
                 true
@@ -497,7 +524,10 @@ impl Worker {
     pub fn handle(&mut self, command: Command) {
         self.error = None;
         self.notice = None;
-        if !self.story_allows(&command) || self.side_by_side_handles(&command) {
+        if !self.story_allows(&command)
+            || self.side_by_side_handles(&command)
+            || self.timeline_handles(&command)
+        {
             return;
         }
         let result = match command {
@@ -526,6 +556,7 @@ impl Worker {
                     None => "No good state to go back to yet: Reset starts again".to_owned(),
                 });
                 self.record.go_back_to(&self.trainer);
+                self.timeline_back_to_trainer();
                 // The settings kept differ from the checkpoint's: from here on the run
                 // continues with them, a change like any other.
                 if let Some(rewound) = rewound {
@@ -568,8 +599,11 @@ impl Worker {
             | Command::SetBreakpoints(_)
             | Command::SetSlowMotion(_)
             | Command::SubStep => self.handle_why(command),
-            // Handled above, by `side_by_side_handles`.
-            Command::Compare(_) => Ok(()),
+            // Handled above, by `side_by_side_handles` and `timeline_handles`.
+            Command::Compare(_)
+            | Command::Scrub(_)
+            | Command::ContinueFromScrub
+            | Command::SetOnionSkin(_) => Ok(()),
             Command::Apply(settings) => {
                 if let Err(e) = settings.validate() {
                     self.error = Some(e.to_string());
@@ -739,6 +773,9 @@ impl Worker {
                     film.offer(self.trainer.counters().iteration, || self.trainer.model());
                 }
                 self.record.clear();
+                self.timeline.clear();
+                self.timeline.record(&self.trainer);
+                self.scrub.at = None;
                 self.view = None;
                 self.restart_pacing();
                 self.holding.iter_mut().for_each(|h| *h = false);
@@ -879,10 +916,14 @@ impl Worker {
     /// Records the minibatch numbers (cheap, every chunk).
     fn record_stats(&mut self) {
         self.record.push_minibatch(&self.trainer);
+        self.timeline.record(&self.trainer);
     }
 
     /// Records a row of exact metrics (once per published picture).
     fn record_analysis(&mut self, analysis: &Analysis) {
+        if self.scrub.publishing {
+            return;
+        }
         let row = Row::measured(&self.trainer, analysis);
         self.record.push_exact(&self.trainer, row);
     }
@@ -890,6 +931,9 @@ impl Worker {
     /// A picture of the run now: exact metrics, curves on a stable x range, samples.
     pub fn publish(&mut self) -> Published {
         if let Some(picture) = self.publish_side_by_side() {
+            return picture;
+        }
+        if let Some(picture) = self.publish_moment() {
             return picture;
         }
         let model = self.trainer.model();
@@ -917,11 +961,13 @@ impl Worker {
         let generated = forces.x.clone();
         let ideal = Arc::new(IdealView::with_analysis(&model, &analysis, IDEAL_POINTS));
         let modes = coverage::mode_masses(&analysis, &model.target);
-        let slow = self.slow_on.then(|| self.slow_picture(view));
+        let slow = (self.slow_on && !self.scrub.publishing).then(|| self.slow_picture(view));
         let real = (0..m)
             .map(|_| model.target.sample(&mut self.sampler))
             .collect();
-        if let Ok(mut film) = self.film.lock() {
+        if !self.scrub.publishing
+            && let Ok(mut film) = self.film.lock()
+        {
             let iteration = self.trainer.counters().iteration;
             film.offer(iteration, || model.clone());
         }
@@ -937,6 +983,7 @@ impl Worker {
                 },
             }
         });
+        let timeline = self.timeline_picture(view, &curves);
         Published {
             settings: self.trainer.settings().clone(),
             counters: self.trainer.counters(),
@@ -964,6 +1011,7 @@ impl Worker {
             fired: self.fired,
             slow,
             compare: None,
+            timeline,
         }
     }
 

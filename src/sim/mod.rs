@@ -25,6 +25,7 @@ pub mod settings;
 pub mod simd;
 pub mod story;
 pub mod substep;
+pub mod timeline;
 pub mod trainer;
 pub mod view;
 
