@@ -74,6 +74,7 @@ fn random_pairs_blur_p_g_to_the_data_mean() {
 }
 
 #[test]
+#[expect(clippy::print_stderr, reason = "the measured numbers, for the README")]
 fn ranked_pairs_reach_the_monotone_map() {
     // Measured after 1000 G steps on fig1's N(4, 0.5): W1 0.021-0.030, JSD 0.002-0.005,
     // mean |G - T*| below 0.03; random pairs on the same seeds: W1 0.38-0.39.
@@ -92,7 +93,7 @@ fn ranked_pairs_reach_the_monotone_map() {
             .map(|(g, t)| (g - t).abs())
             .sum::<f64>()
             / view.g.len() as f64;
-        println!(
+        eprintln!(
             "seed {seed}: W1 {:.4}, JSD {:.4}, mean |G - T*| {mean_gap:.4}, max {:.3}",
             a.metrics.w1,
             a.metrics.jsd,
@@ -132,6 +133,7 @@ fn ascent(seed: u64, keep: bool) -> Trainer {
 }
 
 #[test]
+#[expect(clippy::print_stderr, reason = "the measured numbers, for the README")]
 fn ascending_d_makes_a_point_and_rounds_spread_it_without_converging() {
     // Measured: after round 1 (D against the random starts) every start ends within
     // 1e-3 of one point near 4.1; rounds 2-8's ascent ends have std 0.6-1.1 (a few
@@ -165,12 +167,13 @@ fn ascending_d_makes_a_point_and_rounds_spread_it_without_converging() {
             }
         }
         let mean_w1 = later.iter().sum::<f64>() / later.len() as f64;
-        println!("seed {seed}: mean W1 of the ascent samples over rounds 9-14: {mean_w1:.3}");
+        eprintln!("seed {seed}: mean W1 of the ascent samples over rounds 9-14: {mean_w1:.3}");
         assert!(mean_w1 > 0.15, "seed {seed}: {mean_w1}");
     }
 }
 
 #[test]
+#[expect(clippy::print_stderr, reason = "the measured numbers, for the README")]
 fn kept_negatives_approach_p_data_round_after_round() {
     // Measured: W1(every negative so far, p_data) is 0.56-0.73 in round 1 (the uniform
     // starts), 0.28-0.35 after round 2, 0.07-0.10 after round 10, and 0.05-0.12 from
@@ -182,7 +185,7 @@ fn kept_negatives_approach_p_data_round_after_round() {
             t.run(ROUND).expect("finite");
             w1.push(w1_to_data(t.settings(), &t.all_negatives()));
         }
-        println!("seed {seed}: W1 of the kept negatives by round: {w1:.3?}");
+        eprintln!("seed {seed}: W1 of the kept negatives by round: {w1:.3?}");
         assert!(w1[0] > 0.4, "seed {seed}: round 1 {}", w1[0]);
         assert!(w1[9] < 0.3 * w1[0], "seed {seed}: round 10 {}", w1[9]);
         assert!(w1[19] < 0.2, "seed {seed}: round 20 {}", w1[19]);
