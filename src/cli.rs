@@ -1101,8 +1101,11 @@ fn train(args: &TrainArgs) -> Result<(), Failure> {
 /// Refuses a training mode the run's settings or the other flags exclude.
 fn check_modes(args: &TrainArgs, settings: &Settings) -> Result<(), Failure> {
     if args.oracle_d {
-        oracle::check_loss(settings.training.loss)
-            .map_err(|e| usage(format!("--oracle-d: {e}")))?;
+        oracle::check(&settings.training).map_err(|e| usage(format!("--oracle-d: {e}")))?;
+    }
+    if args.sub_steps {
+        ganscope::sim::substep::check(&settings.training)
+            .map_err(|e| usage(format!("--sub-steps: {e}")))?;
     }
     if args.sub_steps && (args.oracle_d || args.format != Format::Table) {
         return Err(usage(

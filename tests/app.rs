@@ -143,6 +143,9 @@ fn main_view_snapshot() {
 fn a_pasted_settings_string_starts_that_run_and_a_bad_one_is_refused() {
     let mut h = app("fig1");
     let line = Settings::preset("collapse").expect("preset").to_line();
+    // The side panel is taller than the window: bring the button into view first.
+    h.get_by_label("Load string").scroll_to_me();
+    h.run_steps(10);
     h.get_by_label("Load string").click();
     h.run_steps(2);
     assert!(

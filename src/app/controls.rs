@@ -2,6 +2,7 @@
 //! edits a draft of the settings and returns the commands to send; it changes nothing
 //! itself.
 
+use crate::sim::GObjective;
 use crate::sim::activation::Activation;
 use crate::sim::check::number_text;
 use crate::sim::distribution::{Noise, Target};
@@ -470,6 +471,18 @@ fn algorithm_ui(
             number_ui(ui, gp, gp.key, &mut t.gp_weight, refusals);
         }
         _ => {}
+    }
+    choice_ui(
+        ui,
+        &schema::G_OBJECTIVE,
+        &mut t.g_objective,
+        &GObjective::ALL,
+        GObjective::label,
+    );
+    if t.g_objective == GObjective::DAscent {
+        let r = &schema::ASCENT_ROUND;
+        number_ui(ui, r, r.key, &mut t.ascent_round, refusals);
+        flag_ui(ui, &schema::ASCENT_KEEP, &mut t.ascent_keep);
     }
     if *t != before {
         out.push(Command::SetTraining(t.clone()));

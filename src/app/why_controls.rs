@@ -169,15 +169,20 @@ pub fn why_ui(
     ui.checkbox(&mut prefs.overlays.forces, "forces on samples")
         .on_hover_text(FORCES_TIP);
     let mut slow = picture.slow.is_some();
+    let slow_refused = crate::sim::substep::check(&picture.settings.training).err();
     if ui
         .add_enabled(
-            !picture.oracle,
+            !picture.oracle && slow_refused.is_none(),
             egui::Checkbox::new(&mut slow, "Algorithm 1 in slow motion"),
         )
         .on_hover_text(SLOW_TIP)
-        .on_disabled_hover_text(
-            "Slow motion shows Algorithm 1 with a trained D: turn the oracle D off first",
-        )
+        .on_disabled_hover_text(slow_refused.map_or_else(
+            || {
+                "Slow motion shows Algorithm 1 with a trained D: turn the oracle D off first"
+                    .to_owned()
+            },
+            |e| e.to_string(),
+        ))
         .changed()
     {
         out.push(Command::SetSlowMotion(slow));
@@ -201,7 +206,7 @@ pub fn why_ui(
 
 /// The oracle D's checkbox, disabled with the reason for a loss that has no D*.
 fn oracle_ui(ui: &mut egui::Ui, picture: &Published, out: &mut Vec<Command>) {
-    let refused = oracle::check_loss(picture.settings.training.loss).err();
+    let refused = oracle::check(&picture.settings.training).err();
     let slow = picture.slow.is_some();
     let mut on = picture.oracle;
     let response = ui
@@ -220,13 +225,16 @@ fn oracle_ui(ui: &mut egui::Ui, picture: &Published, out: &mut Vec<Command>) {
         out.push(Command::SetOracle(on));
     }
     if refused.is_some() {
-        ui.label(
-            egui::RichText::new(format!(
+        let t = &picture.settings.training;
+        let text = if t.g_objective.is_adversarial() {
+            format!(
                 "oracle D needs the minimax or non-saturating loss, not {}",
-                picture.settings.training.loss
-            ))
-            .weak(),
-        );
+                t.loss
+            )
+        } else {
+            "oracle D needs G to learn through D (G learns by: adversarial)".to_owned()
+        };
+        ui.label(egui::RichText::new(text).weak());
     }
 }
 

@@ -646,7 +646,7 @@ impl Worker {
     /// Turns the oracle D on (if the loss has a D*) or off.
     fn set_oracle(&mut self, on: bool) {
         if on {
-            if let Err(e) = oracle::check_loss(self.trainer.settings().training.loss) {
+            if let Err(e) = oracle::check(&self.trainer.settings().training) {
                 self.error = Some(e.to_string());
                 return;
             }
@@ -675,6 +675,10 @@ impl Worker {
     /// Slow motion on, or off (finishing the iteration under way, so the run is left
     /// between iterations as a normal step leaves it).
     fn set_slow_motion(&mut self, on: bool) -> Result<(), crate::sim::Divergence> {
+        if on && let Err(e) = crate::sim::substep::check(&self.trainer.settings().training) {
+            self.error = Some(e.to_string());
+            return Ok(());
+        }
         if on && self.oracle {
             self.error = Some(
                 "slow motion shows Algorithm 1 with a trained D: turn the oracle D off first"
@@ -746,9 +750,15 @@ impl Worker {
     /// Puts new live settings in force and marks what changed on the metric plots.
     fn set_training(&mut self, training: TrainingSettings) {
         if self.oracle
-            && let Err(e) = oracle::check_loss(training.loss)
+            && let Err(e) = oracle::check(&training)
         {
             self.error = Some(format!("{e} (turn the oracle D off first)"));
+            return;
+        }
+        if self.slow_on
+            && let Err(e) = crate::sim::substep::check(&training)
+        {
+            self.error = Some(format!("{e} (turn slow motion off first: S)"));
             return;
         }
         let before = self.trainer.settings().clone();
@@ -782,13 +792,17 @@ impl Worker {
                 self.fired = None;
                 self.slow = None;
                 self.last_sub = None;
-                if self.oracle && oracle::check_loss(self.trainer.settings().training.loss).is_err()
+                if self.oracle
+                    && let Err(e) = oracle::check(&self.trainer.settings().training)
                 {
                     self.oracle = false;
-                    self.notice = Some(format!(
-                        "The oracle D is off: the new run's loss ({}) has no D* = p_data / (p_data + p_g)",
-                        self.trainer.settings().training.loss
-                    ));
+                    self.notice = Some(format!("The oracle D is off for the new run: {e}"));
+                }
+                if self.slow_on
+                    && let Err(e) = crate::sim::substep::check(&self.trainer.settings().training)
+                {
+                    self.slow_on = false;
+                    self.notice = Some(format!("Slow motion is off for the new run: {e}"));
                 }
             }
             Err(e) => self.error = Some(e.to_string()),

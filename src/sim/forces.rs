@@ -23,7 +23,17 @@
 //! With the oracle D of Proposition 2 ([`super::oracle`]) G descends through D*, not
 //! through the network: [`oracle_forces`] takes l = l*(x) = ln p̂_data(x) − ln p̂_g(x) and
 //! its slope from [`OracleD::logit_and_slope`], with the same ℓ.
+//!
+//! When G does not learn through D (`training.g_objective`, see [`super::alone`]),
+//! [`Forces::current`] is the push G's own objective gives (the minimax and non-saturating
+//! columns stay the pushes D would give, for comparison). For the regression objectives it
+//! is the expected push of the pairing, −∂ℓ/∂x with ℓ = (x − y)²/σ² the per-sample loss in
+//! network units and y its paired value in the limit of a large minibatch: y = E[x] for
+//! random pairs, y = T*(z) for ranked ones. Under d-ascent it is ∂l/∂x, the slope the
+//! ascent climbs, at the ascent's end points: about 0 where they reached a maximum of D.
 
+use super::alone::GObjective;
+use super::ideal::ideal_map_batch;
 use super::loss::{LossKind, generator_loss};
 use super::model::GanModel;
 use super::oracle::OracleD;
@@ -100,9 +110,25 @@ pub fn forces(trainer: &Trainer, z: &[f64]) -> Forces {
     // ∂l/∂x = (∂l/∂x̃) / σ.
     let slope: Vec<f64> = slope_net.iter().map(|s| s / scale).collect();
     let push = |kind| per_sample_push(kind, &d_raw, &slope);
+    let current = match settings.training.g_objective {
+        GObjective::Adversarial => push(model.loss),
+        GObjective::L2Random | GObjective::L2Ranked => {
+            let ranked = settings.training.g_objective == GObjective::L2Ranked;
+            let paired: Vec<f64> = if ranked {
+                ideal_map_batch(&model.target, &model.noise, z)
+            } else {
+                vec![model.target.mean(); z.len()]
+            };
+            x.iter()
+                .zip(&paired)
+                .map(|(x, y)| -2.0 * (x - y) / (scale * scale))
+                .collect()
+        }
+        GObjective::DAscent => slope.clone(),
+    };
     Forces {
         loss: model.loss,
-        current: push(model.loss),
+        current,
         minimax: push(LossKind::Minimax),
         non_saturating: push(LossKind::NonSaturating),
         x,

@@ -2,6 +2,7 @@
 //! 1-D analysis. Headless: nothing here knows about a user interface.
 
 pub mod activation;
+pub mod alone;
 pub mod analysis;
 pub mod breakpoint;
 pub mod check;
@@ -30,6 +31,7 @@ pub mod trainer;
 pub mod view;
 
 pub use activation::Activation;
+pub use alone::GObjective;
 pub use analysis::{Analysis, AnalysisOptions};
 pub use breakpoint::{Breakpoint, Breakpoints, Fired};
 pub use coverage::ModeMass;

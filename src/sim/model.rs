@@ -5,6 +5,9 @@
 //! The networks are evaluated in their own precision (`f32` for a training run: the exact
 //! functions that were trained); inputs and outputs cross the boundary as `f64`.
 
+use std::sync::OnceLock;
+
+use super::alone::{AscentFrame, AscentMap, GObjective};
 use super::distribution::{Noise, Target};
 use super::float::Real;
 use super::loss::LossKind;
@@ -27,6 +30,9 @@ pub struct GanModel<T: Real = f32> {
     shift: f64,
     scale: f64,
     gaussianize_z: bool,
+    /// Under [`GObjective::DAscent`] there is no G: x = G(z) is the end of the ascent on D
+    /// from the start of z (see [`AscentMap`]), made when first asked for.
+    ascent: Option<(AscentFrame, OnceLock<AscentMap>)>,
 }
 
 impl<T: Real> GanModel<T> {
@@ -42,7 +48,20 @@ impl<T: Real> GanModel<T> {
             shift,
             scale,
             gaussianize_z: settings.scaling.gaussianize_z,
+            ascent: (settings.training.g_objective == GObjective::DAscent).then(|| {
+                (
+                    AscentFrame::new(&settings.target, (shift, scale)),
+                    OnceLock::new(),
+                )
+            }),
         }
+    }
+
+    /// Under d-ascent, the map from z to the ascent's end point under this D.
+    pub fn ascent_map(&self) -> Option<&AscentMap> {
+        self.ascent
+            .as_ref()
+            .map(|(frame, map)| map.get_or_init(|| AscentMap::new(frame, &self.discriminator)))
     }
 
     /// (μ, σ) of the data standardisation: the target's mean and std, or (0, 1).
@@ -64,8 +83,11 @@ impl<T: Real> GanModel<T> {
         }
     }
 
-    /// x = G(z) for each z.
+    /// x = G(z) for each z (under d-ascent: the ascent's end point from z's start).
     pub fn generate(&self, z: &[f64]) -> Vec<f64> {
+        if let Some(map) = self.ascent_map() {
+            return map.generate(&self.noise, z);
+        }
         let w = self.generator_input(z);
         self.generator
             .eval(&w)
@@ -76,6 +98,9 @@ impl<T: Real> GanModel<T> {
 
     /// (G(z), G'(z)) for each z; G' includes the warp's slope.
     pub fn generate_with_slope(&self, z: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        if let Some(map) = self.ascent_map() {
+            return map.generate_with_slope(&self.noise, z);
+        }
         let w = self.generator_input(z);
         let (g, dg) = self.generator.eval_with_slope(&w);
         let x = g

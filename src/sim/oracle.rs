@@ -51,6 +51,27 @@ const MIN_SPREAD: f64 = 1e-3;
 /// ln √(2π).
 const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
 
+/// Refuses training settings the oracle D cannot stand in for: a loss without D*
+/// ([`check_loss`]), or a G that does not learn through D (`training.g_objective`).
+pub fn check(training: &super::settings::TrainingSettings) -> Result<(), SettingError> {
+    check_loss(training.loss)?;
+    check_objective(training.g_objective)
+}
+
+/// Refuses a G objective other than `adversarial`: the oracle replaces the D that G
+/// descends through, and the regression and d-ascent experiments have no such D.
+pub fn check_objective(objective: super::alone::GObjective) -> Result<(), SettingError> {
+    if objective.is_adversarial() {
+        Ok(())
+    } else {
+        Err(SettingError::new(
+            "training.g_objective",
+            objective,
+            "adversarial with the oracle D: it stands in for the D that G learns through",
+        ))
+    }
+}
+
 /// Refuses a loss whose G does not read D as a probability of the value function V(D, G):
 /// D* = p_data / (p_data + p_g) is the optimal D of minimax and non-saturating only.
 pub fn check_loss(loss: LossKind) -> Result<(), SettingError> {

@@ -5,6 +5,7 @@
 //! new setting is one entry here plus the code that uses it.
 
 use super::activation::Activation;
+use super::alone::GObjective;
 use super::check::{Range, SettingError, number_text};
 use super::distribution::{Noise, Target};
 use super::loss::LossKind;
@@ -183,6 +184,10 @@ fn inits() -> Vec<&'static str> {
 
 fn losses() -> Vec<&'static str> {
     LossKind::ALL.iter().map(|l| l.name()).collect()
+}
+
+fn objectives() -> Vec<&'static str> {
+    GObjective::ALL.iter().map(|o| o.name()).collect()
 }
 
 fn optimizers() -> Vec<&'static str> {
@@ -603,6 +608,32 @@ pub const D_PRETRAIN_STEPS: Spec = unit(
         "Before the first iteration D trains alone this many steps with G frozen: the confident D of §3's vanishing gradients",
     ),
 );
+/// How G learns (the thought experiments of [`super::alone`]).
+pub const G_OBJECTIVE: Spec = live(base(
+    "training.g_objective",
+    "G learns by",
+    Kind::Choice(objectives, "adversarial"),
+    "adversarial: G descends its loss through D (the GAN). l2-random: G regresses randomly paired data, (1/m) sum (G(z_i) - x_i)^2, and learns E[x], the blur. l2-ranked: the same with z and x paired by rank, which learns the monotone map T*. d-ascent: no G; D's negatives are made by gradient ascent on D from random starts, afresh every training.ascent_round D steps",
+));
+/// D steps per round of the d-ascent experiment.
+pub const ASCENT_ROUND: Spec = live(log(unit(
+    "steps",
+    whole(
+        "training.ascent_round",
+        "D steps per round",
+        200,
+        Range::whole(1, 1_000_000),
+        Widget::Slider(10.0, 10_000.0),
+        "With g_objective = d-ascent: D trains this many steps against one set of negatives (a round), then new negatives are made by ascending the D of that moment",
+    ),
+)));
+/// Whether d-ascent keeps earlier rounds' negatives.
+pub const ASCENT_KEEP: Spec = live(base(
+    "training.ascent_keep",
+    "keep earlier negatives",
+    Kind::Flag(false),
+    "With g_objective = d-ascent: D trains against the negatives of every round so far (the latest 32768), not only the latest round's, so it cannot forget where earlier samples went",
+));
 /// Standardised data.
 pub const STANDARDIZE: Spec = base(
     "scaling.standardize",
@@ -619,7 +650,7 @@ pub const GAUSSIANIZE_Z: Spec = base(
 );
 
 /// Every setting, in the settings file's order.
-pub const ALL: [&Spec; 39] = [
+pub const ALL: [&Spec; 42] = [
     &SEED,
     &TARGET_KIND,
     &TARGET_MEAN,
@@ -657,6 +688,9 @@ pub const ALL: [&Spec; 39] = [
     &CLIP,
     &GP_WEIGHT,
     &D_PRETRAIN_STEPS,
+    &G_OBJECTIVE,
+    &ASCENT_ROUND,
+    &ASCENT_KEEP,
     &STANDARDIZE,
     &GAUSSIANIZE_Z,
 ];

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::activation::Activation;
+use super::alone::GObjective;
 pub use super::check::SettingError;
 use super::distribution::{Noise, Target};
 use super::loss::LossKind;
@@ -141,6 +142,27 @@ pub struct TrainingSettings {
     /// written before it existed read as 0.
     #[serde(default)]
     pub d_pretrain_steps: u64,
+    /// How G learns: through D (the GAN), by regression on random or ranked (z, x) pairs,
+    /// or not at all, D's negatives made by ascending D (see [`super::alone`]). Files
+    /// written before it existed read as adversarial.
+    #[serde(default)]
+    pub g_objective: GObjective,
+    /// With `d-ascent`: D steps per round, after which D's negatives are made afresh by
+    /// ascending the D of that moment.
+    #[serde(default = "default_ascent_round")]
+    pub ascent_round: u64,
+    /// With `d-ascent`: D keeps training against every earlier round's negatives too, not
+    /// only the latest round's.
+    #[serde(default)]
+    pub ascent_keep: bool,
+}
+
+/// `training.ascent_round` of files written before it existed: the schema's default.
+fn default_ascent_round() -> u64 {
+    match schema::ASCENT_ROUND.kind {
+        schema::Kind::Whole(v) => v,
+        _ => 200,
+    }
 }
 
 impl TrainingSettings {

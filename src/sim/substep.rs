@@ -377,6 +377,20 @@ pub struct SlowIteration {
     stamp: Stamp,
 }
 
+/// Refuses training settings slow motion cannot show: its sub-steps are Algorithm 1's,
+/// with G learning through D, so `training.g_objective` must be `adversarial`.
+pub fn check(training: &TrainingSettings) -> Result<(), super::settings::SettingError> {
+    if training.g_objective.is_adversarial() {
+        Ok(())
+    } else {
+        Err(super::settings::SettingError::new(
+            "training.g_objective",
+            training.g_objective,
+            "adversarial in slow motion: its sub-steps are Algorithm 1's, G learning through D",
+        ))
+    }
+}
+
 impl SlowIteration {
     /// The next iteration of `trainer`, not started yet.
     pub fn new(trainer: &Trainer) -> Self {

@@ -8,6 +8,7 @@ use rand::rngs::Xoshiro256PlusPlus;
 /// fixed algorithm, so a seed means the same stream on every build.
 pub type SimRng = Xoshiro256PlusPlus;
 
+use super::alone::{AscentFrame, GObjective, pair_by_rank, regression_loss};
 use super::distribution::standard_normal_into;
 use super::float::Real;
 use super::loss::{LossKind, discriminator_loss, generator_loss, gradient_penalty};
@@ -145,7 +146,28 @@ pub struct Snapshot {
     rng: SimRng,
     counters: Counters,
     stats: StepStats,
+    negatives: Negatives,
 }
+
+/// D's negatives under [`GObjective::DAscent`]: the samples of the current round, made by
+/// ascending D at the round's start (see [`super::alone`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Negatives {
+    /// The samples in D's input units; empty before the first round.
+    x: Vec<f32>,
+    /// D steps taken when they were made.
+    made_at: u64,
+    /// Rounds made so far (1 during the first round).
+    round: u64,
+    /// Kept whatever the round length (the two-sample test's fixed sample of p_g).
+    frozen: bool,
+    /// With `ascent_keep`: the earlier rounds' negatives (D's input units), the oldest
+    /// dropped beyond [`KEPT_NEGATIVES`].
+    kept: Vec<f32>,
+}
+
+/// Most earlier negatives `ascent_keep` holds (the oldest are dropped first).
+pub const KEPT_NEGATIVES: usize = 1 << 15;
 
 impl Snapshot {
     /// The counters at the time of the snapshot.
@@ -197,6 +219,8 @@ struct Buffers {
     ws_d: Workspace<f32>,
     /// D's buffers inside G's step (m rows): kept apart so neither is resized every step.
     ws_d_on_fake: Workspace<f32>,
+    /// The data paired with G's outputs in a regression step (network units).
+    paired: Vec<f32>,
 }
 
 /// Owns G, D, their optimisers, the random generator and the settings.
@@ -212,6 +236,7 @@ pub struct Trainer {
     stats: StepStats,
     divergence: Option<Divergence>,
     checkpoint: Option<Snapshot>,
+    negatives: Negatives,
     buf: Buffers,
 }
 
@@ -242,6 +267,7 @@ impl Trainer {
                 ws_g: Workspace::default(),
                 ws_d: Workspace::default(),
                 ws_d_on_fake: Workspace::default(),
+                paired: Vec::new(),
             },
             settings,
             generator,
@@ -251,6 +277,7 @@ impl Trainer {
             stats: StepStats::default(),
             divergence: None,
             checkpoint: None,
+            negatives: Negatives::default(),
         };
         trainer.checkpoint = Some(trainer.snapshot());
         Ok(trainer)
@@ -340,6 +367,7 @@ impl Trainer {
             rng: self.rng.clone(),
             counters: self.counters,
             stats: self.stats,
+            negatives: self.negatives.clone(),
         }
     }
 
@@ -354,6 +382,7 @@ impl Trainer {
             rng,
             counters,
             stats,
+            negatives,
         } = snapshot.clone();
         self.buf.grads_g = vec![0.0; generator.params().len()];
         self.buf.grads_d = vec![0.0; discriminator.params().len()];
@@ -365,6 +394,7 @@ impl Trainer {
         self.rng = rng;
         self.counters = counters;
         self.stats = stats;
+        self.negatives = negatives;
         self.divergence = None;
     }
 
@@ -466,10 +496,99 @@ impl Trainer {
         self.check_running()?;
         let t = self.settings.training.clone();
         self.sample_data(t.batch_size);
-        self.sample_generator_input(t.batch_size);
-        self.generate_for_discriminator()?;
+        if t.g_objective == GObjective::DAscent {
+            self.negatives_for_discriminator(&t);
+        } else {
+            if !self.negatives.x.is_empty() {
+                self.negatives = Negatives::default();
+            }
+            self.sample_generator_input(t.batch_size);
+            self.generate_for_discriminator()?;
+        }
         let loss = self.discriminator_gradient(&t)?;
         self.update_discriminator(&t, loss)
+    }
+
+    /// The d-ascent experiment's negatives into the second half of D's input: the
+    /// round's samples, made afresh when a round of `ascent_round` D steps has passed (or
+    /// the minibatch size changed). The first round's are the random starts themselves.
+    fn negatives_for_discriminator(&mut self, t: &TrainingSettings) {
+        use rand::RngExt as _;
+        let m = t.batch_size;
+        let n = &self.negatives;
+        let due = n.x.len() != m
+            || (!n.frozen && self.counters.d_steps.saturating_sub(n.made_at) >= t.ascent_round);
+        if due {
+            let frame = self.ascent_frame();
+            let mut x: Vec<f64> = (0..m)
+                .map(|_| frame.start(self.rng.random::<f64>()))
+                .collect();
+            if !self.negatives.x.is_empty() {
+                frame.ascend(&self.discriminator, &mut x);
+            }
+            let (shift, scale) = self.data_scale();
+            let old = std::mem::take(&mut self.negatives);
+            let mut kept = if t.ascent_keep { old.kept } else { Vec::new() };
+            if t.ascent_keep {
+                kept.extend_from_slice(&old.x);
+                let excess = kept.len().saturating_sub(KEPT_NEGATIVES);
+                kept.drain(..excess);
+            }
+            self.negatives = Negatives {
+                x: x.iter().map(|x| ((x - shift) / scale) as f32).collect(),
+                made_at: self.counters.d_steps,
+                round: old.round + 1,
+                frozen: old.frozen,
+                kept,
+            };
+        }
+        let n = &self.negatives;
+        if t.ascent_keep && !n.kept.is_empty() {
+            // Every negative so far, this round's and the earlier ones', equally likely.
+            let total = n.kept.len() + n.x.len();
+            for slot in &mut self.buf.d_in[m..] {
+                let i = self.rng.random_range(0..total);
+                *slot = if i < n.x.len() {
+                    n.x[i]
+                } else {
+                    n.kept[i - n.x.len()]
+                };
+            }
+        } else {
+            self.buf.d_in[m..].copy_from_slice(&n.x);
+        }
+    }
+
+    /// Under d-ascent with `ascent_keep`: every negative so far (this round's and the
+    /// earlier rounds' kept ones) in data units; else this round's.
+    pub fn all_negatives(&self) -> Vec<f64> {
+        let (shift, scale) = self.data_scale();
+        self.negatives
+            .x
+            .iter()
+            .chain(&self.negatives.kept)
+            .map(|&x| shift + scale * f64::from(x))
+            .collect()
+    }
+
+    /// The coordinates of the d-ascent experiment's ascent for this run.
+    fn ascent_frame(&self) -> AscentFrame {
+        AscentFrame::new(&self.settings.target, self.data_scale())
+    }
+
+    /// Under d-ascent: the current round (1 for the first; 0 before any D step).
+    pub fn ascent_round(&self) -> u64 {
+        self.negatives.round
+    }
+
+    /// Under d-ascent: the current round's negatives in data units (empty otherwise).
+    pub fn negatives(&self) -> Vec<f64> {
+        let (shift, scale) = self.data_scale();
+        self.negatives
+            .x
+            .iter()
+            .map(|&x| shift + scale * f64::from(x))
+            .collect()
     }
 
     /// Sub-step 1: m real samples, standardised, into the first half of D's input.
@@ -582,9 +701,57 @@ impl Trainer {
     pub fn generator_step(&mut self) -> Result<(), Divergence> {
         self.check_running()?;
         let t = self.settings.training.clone();
+        let ranked = match t.g_objective {
+            GObjective::Adversarial => {
+                self.sample_generator_input(t.batch_size);
+                let loss = self.generator_gradient(t.loss)?;
+                return self.update_generator(&t, loss);
+            }
+            // No G to train: D's negatives come from ascending D.
+            GObjective::DAscent => return Ok(()),
+            GObjective::L2Random => false,
+            GObjective::L2Ranked => true,
+        };
         self.sample_generator_input(t.batch_size);
-        let loss = self.generator_gradient(t.loss)?;
+        let loss = self.regression_gradient(ranked)?;
         self.update_generator(&t, loss)
+    }
+
+    /// G's regression loss (1/m) Σ (G(z_i) − x_i)² (network units) on the noise in
+    /// `buf.z` and m fresh data values, paired at random or by rank, with ∂L/∂θ_G left in
+    /// `buf.grads_g` (see [`super::alone`]).
+    fn regression_gradient(&mut self, ranked: bool) -> Result<f64, Divergence> {
+        let m = self.buf.z.len();
+        let (shift, scale) = self.data_scale();
+        let (shift, inv_scale) = (shift as f32, (1.0 / scale) as f32);
+        self.buf.paired.resize(m, 0.0);
+        self.settings
+            .target
+            .sample_into(&mut self.rng, &mut self.buf.paired);
+        self.buf
+            .paired
+            .iter_mut()
+            .for_each(|x| *x = (*x - shift) * inv_scale);
+        if ranked {
+            pair_by_rank(&mut self.buf.z, &mut self.buf.paired);
+        }
+        let fake = self.generator.forward(&self.buf.z, &mut self.buf.ws_g);
+        if let Some(reason) = overflow(fake, "generated sample") {
+            return Err(self.diverge(Player::Generator, reason));
+        }
+        self.buf.dx.resize(m, 0.0);
+        let loss = regression_loss(fake, &self.buf.paired, &mut self.buf.dx);
+        if !loss.is_finite() {
+            return Err(self.diverge(Player::Generator, format!("loss is {loss}")));
+        }
+        self.buf.grads_g.iter_mut().for_each(|g| *g = 0.0);
+        self.generator.backward(
+            &mut self.buf.ws_g,
+            &self.buf.dx,
+            Some(&mut self.buf.grads_g),
+            None,
+        );
+        Ok(loss)
     }
 
     /// Sub-step 8: G's optimiser step on the gradient of sub-step 7, whose loss was `loss`.
@@ -792,6 +959,10 @@ impl Trainer {
     /// by a fresh one trained alone, as well as the gap.
     pub fn fresh_discriminator(&self, seed: u64, steps: u64) -> Result<TwoSampleTest, Divergence> {
         let mut probe = self.clone();
+        if probe.settings.training.g_objective == GObjective::DAscent {
+            // The fresh D tells data from a fixed sample of p_g: the ascent of the run's D.
+            probe.freeze_negatives(256);
+        }
         probe.reinitialize_discriminator(seed);
         if probe.settings.training.optimizer != super::optim::OptimizerKind::Adam {
             let mut t = probe.settings.training.clone();
@@ -813,6 +984,25 @@ impl Trainer {
         let d = model.discriminator_probability(&x);
         let gap = d.iter().fold(0.0_f64, |m, d| m.max((d - 0.5).abs()));
         Ok(TwoSampleTest { probe, gap })
+    }
+
+    /// Under d-ascent: `m` samples of p_g (the ascent of the current D from random starts)
+    /// as D's negatives for good, whatever the round length.
+    fn freeze_negatives(&mut self, m: usize) {
+        use rand::RngExt as _;
+        let frame = self.ascent_frame();
+        let mut x: Vec<f64> = (0..m)
+            .map(|_| frame.start(self.rng.random::<f64>()))
+            .collect();
+        frame.ascend(&self.discriminator, &mut x);
+        let (shift, scale) = self.data_scale();
+        self.negatives = Negatives {
+            x: x.iter().map(|x| ((x - shift) / scale) as f32).collect(),
+            made_at: self.counters.d_steps,
+            round: self.negatives.round + 1,
+            frozen: true,
+            kept: Vec::new(),
+        };
     }
 
     /// Replaces D by a freshly initialised network (seeded by `seed`) with fresh optimiser
