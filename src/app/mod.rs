@@ -10,6 +10,7 @@ pub mod forces_view;
 pub mod history;
 pub mod ideal_view;
 pub mod legend;
+pub mod lesson_view;
 pub mod metrics;
 pub mod modes_view;
 pub mod presenter;
@@ -39,6 +40,8 @@ pub struct AppOptions {
     /// The UI scale to start with (checked against [`presenter::UI_SCALE`] by the caller),
     /// replacing the saved one.
     pub ui_scale: Option<f32>,
+    /// A lesson to open with (checked by the caller).
+    pub lesson: Option<crate::sim::lesson::Lesson>,
 }
 
 /// Opens the window and runs until it is closed.
@@ -119,6 +122,8 @@ pub struct GanscopeApp {
     /// when they do not all fit.
     side_seen: Vec<SideView>,
     side_choice: Option<SideView>,
+    /// The "Lesson" menu's file path and refusal.
+    lesson_menu: lesson_view::LessonMenu,
 }
 
 /// A "see why" view in the column beside the live figure.
@@ -193,6 +198,10 @@ impl GanscopeApp {
             Self::with_backend(Backend::Threaded(threaded), picture, persisted.prefs, film);
         app.caption = not_restored;
         app.presenter = presenter::Presenter::new(options.presenter);
+        if let Some(lesson) = &options.lesson {
+            app.pending
+                .push(Command::Lesson(Some(Box::new(lesson.clone()))));
+        }
         if let Some(scale) = options.ui_scale {
             app.prefs.scale = scale;
         }
@@ -267,6 +276,7 @@ impl GanscopeApp {
             figure_rect: None,
             side_seen: Vec::new(),
             side_choice: None,
+            lesson_menu: lesson_view::LessonMenu::default(),
         }
     }
 
@@ -328,7 +338,11 @@ impl GanscopeApp {
                 self.played = true;
             }
             let on_figure_tab = self.tab == Tab::Figure1;
+            let in_lesson = self.picture.lesson.is_some() && !on_figure_tab;
             match action {
+                Action::Forward if in_lesson => self.pending.push(Command::LessonNext),
+                Action::Back if in_lesson => self.pending.push(Command::LessonBack),
+                Action::Reset if in_lesson => self.pending.push(Command::LessonReplay),
                 Action::PlayPause => self
                     .pending
                     .push(Command::SetPlaying(!self.picture.playing)),
@@ -403,6 +417,9 @@ impl GanscopeApp {
         commands: &mut Vec<Command>,
     ) -> Option<String> {
         let new_caption = self.top_bar_ui(ui, commands);
+        if let Some(lesson) = self.picture.lesson.clone() {
+            lesson_view::bar_ui(ui, &lesson, commands);
+        }
         if !self.played {
             ui.label(egui::RichText::new(presenter::launch_hint(self.presenter.on)).strong());
         }
@@ -419,7 +436,11 @@ impl GanscopeApp {
             ui.colored_label(palette.reference, e);
         }
         // Side by side has its own line of what to watch.
-        if let Some(caption) = self.caption.as_ref().filter(|_| picture.compare.is_none()) {
+        if let Some(caption) = self
+            .caption
+            .as_ref()
+            .filter(|_| picture.compare.is_none() && picture.lesson.is_none())
+        {
             let text = egui::RichText::new(caption).strong();
             if self.presenter.on {
                 // One line, so the figure keeps the window: the whole lesson on hover.
@@ -469,6 +490,11 @@ impl GanscopeApp {
                 self.draft = self.picture.settings.clone();
                 commands.push(Command::Figure1);
                 self.tab = Tab::Live;
+            }
+            let open = self.picture.lesson.is_some();
+            if let Some(command) = lesson_view::menu_ui(ui, &mut self.lesson_menu, open) {
+                self.tab = Tab::Live;
+                commands.push(command);
             }
             ui.separator();
             ui.selectable_value(&mut self.tab, Tab::Live, "Live")
@@ -909,6 +935,13 @@ impl eframe::App for GanscopeApp {
         // Taken before the side panel can switch the theme: messages and metrics keep the
         // frame's starting colours (the figure already follows the switch).
         let palette = self.prefs.theme.palette();
+        // A lesson's step shows its views for the frame; the user's own come back after.
+        let step = lesson_view::current_step(self.picture.lesson.as_deref()).cloned();
+        let forced = lesson_view::force(
+            step.as_ref(),
+            &mut self.prefs,
+            &mut self.presenter.metrics,
+        );
         let mut commands = Vec::new();
         let mut new_caption = None;
         egui::Panel::top("top").show(ui, |ui| {
@@ -927,6 +960,7 @@ impl eframe::App for GanscopeApp {
             .show(ui, |ui| commands.extend(self.central_panel_ui(ui, palette)));
         commands.extend(self.export_windows_ui(ui.ctx()));
         self.presenter.keys_ui(ui.ctx());
+        lesson_view::restore(forced, &mut self.prefs, &mut self.presenter.metrics);
         self.queue(ui.ctx(), commands, new_caption);
     }
 

@@ -70,6 +70,15 @@ pub enum Command {
     /// Side by side: train these runs in lockstep instead of the run (which is kept as it
     /// is, paused); `None` goes back to the run as it was.
     Compare(Option<ComparisonSpec>),
+    /// Open this lesson and play its first step (the run put aside); `None` leaves the
+    /// lesson, putting the run back as it was.
+    Lesson(Option<Box<crate::sim::lesson::Lesson>>),
+    /// The lesson's next step, from the run as it is now.
+    LessonNext,
+    /// Back to the start of the previous step (its state restored), played again.
+    LessonBack,
+    /// The step again from its start.
+    LessonReplay,
 }
 
 /// Algorithm 1 in slow motion, as the UI draws it.
@@ -192,7 +201,12 @@ pub struct Published {
     /// Side by side, when on: every run of the comparison (the fields above are then the
     /// single run's, as it was when side by side began).
     pub compare: Option<Arc<ComparePicture>>,
+    /// The open lesson, if any.
+    pub lesson: Option<Arc<LessonPicture>>,
 }
+
+mod lesson;
+pub use lesson::LessonPicture;
 
 /// Points of the G-versus-z view's curves.
 pub const IDEAL_POINTS: usize = 256;
@@ -239,6 +253,8 @@ pub struct Worker {
     slow_before: Option<(ViewRange, Arc<Analysis>)>,
     /// Side by side, when on: it trains instead of `trainer`, which waits as it was.
     side_by_side: Option<SideBySide>,
+    /// An open lesson: it plays its steps on `trainer`.
+    lesson: Option<lesson::Player>,
 }
 
 /// Analysis resolution for the published picture.
@@ -278,6 +294,7 @@ impl Worker {
             last_sub: None,
             slow_before: None,
             side_by_side: None,
+            lesson: None,
         };
         Ok(worker)
     }
@@ -287,12 +304,15 @@ impl Worker {
         if let Some(side_by_side) = &self.side_by_side {
             return side_by_side.playing();
         }
+        if self.lesson_open() {
+            return self.lesson_busy();
+        }
         self.playing && self.trainer.divergence().is_none()
     }
 
     /// Whether the worker has work to do without a command (training or a scenario).
     pub fn busy(&self) -> bool {
-        self.playing() || self.story_run.is_some()
+        self.playing() || self.story_run.is_some() || self.lesson_busy()
     }
 
     /// Whether a scenario or replay is running.
@@ -493,11 +513,66 @@ impl Worker {
         }
     }
 
+    /// Whether `command` may run now as usual: the lesson's own commands are run here;
+    /// while a lesson is open Play and Pause go to its step, a new run (a preset, a file,
+    /// Figure 1, side by side) leaves it, and stepping by hand is refused (the step owns
+    /// the run).
+    fn lesson_allows(&mut self, command: &Command) -> bool {
+        match command {
+            Command::Lesson(lesson) => {
+                self.story_run = None;
+                self.open_lesson(lesson.clone());
+                return false;
+            }
+            Command::LessonNext | Command::LessonBack | Command::LessonReplay => {
+                self.lesson_command(command);
+                return false;
+            }
+            _ => {}
+        }
+        if !self.lesson_open() {
+            return true;
+        }
+        match command {
+            Command::SetPlaying(on) => {
+                self.lesson_set_playing(*on);
+                false
+            }
+            Command::Load(_)
+            | Command::Apply(_)
+            | Command::Figure1
+            | Command::Compare(_)
+            | Command::Reset => {
+                self.lesson = None;
+                self.side_by_side = None;
+                true
+            }
+            Command::StepIteration
+            | Command::StepDiscriminator
+            | Command::StepGenerator
+            | Command::SubStep
+            | Command::SetSlowMotion(_)
+            | Command::Rewind
+            | Command::ReplayStage(_)
+            | Command::ContinueFrom(_) => {
+                self.error = Some(
+                    "a lesson is open: -> next step, <- back, R replays the step (Leave lesson to step by hand)"
+                        .to_owned(),
+                );
+                false
+            }
+            _ => true,
+        }
+    }
+
     /// Applies one command.
     pub fn handle(&mut self, command: Command) {
         self.error = None;
         self.notice = None;
-        if !self.story_allows(&command) || self.side_by_side_handles(&command) {
+        if !self.lesson_allows(&command)
+            || !self.story_allows(&command)
+            || self.side_by_side_handles(&command)
+        {
             return;
         }
         let result = match command {
@@ -568,8 +643,12 @@ impl Worker {
             | Command::SetBreakpoints(_)
             | Command::SetSlowMotion(_)
             | Command::SubStep => self.handle_why(command),
-            // Handled above, by `side_by_side_handles`.
-            Command::Compare(_) => Ok(()),
+            // Handled above, by `side_by_side_handles` and `lesson_allows`.
+            Command::Compare(_)
+            | Command::Lesson(_)
+            | Command::LessonNext
+            | Command::LessonBack
+            | Command::LessonReplay => Ok(()),
             Command::Apply(settings) => {
                 if let Err(e) = settings.validate() {
                     self.error = Some(e.to_string());
@@ -770,6 +849,9 @@ impl Worker {
         if self.story_run.is_some() {
             return self.work_story(budget);
         }
+        if self.lesson_open() {
+            return self.work_lesson(budget);
+        }
         if let Some(side_by_side) = &mut self.side_by_side {
             let (ran, notice) = side_by_side.work(budget, self.pace);
             if notice.is_some() {
@@ -964,6 +1046,7 @@ impl Worker {
             fired: self.fired,
             slow,
             compare: None,
+            lesson: self.lesson_picture(),
         }
     }
 
@@ -1081,6 +1164,7 @@ impl Worker {
         picture.error.clone_from(&self.error);
         picture.notice.clone_from(&self.notice);
         picture.compare = Some(Arc::new(compare));
+        picture.lesson = self.lesson_picture();
         Some(picture)
     }
 }
