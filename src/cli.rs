@@ -314,7 +314,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             eprintln!("ganscope: {e}");
             return ExitCode::from(EXIT_USAGE);
         }
-        let lesson = match cli.lesson.as_deref().map(ganscope::sim::lesson::Lesson::named_or_file) {
+        let lesson = match cli
+            .lesson
+            .as_deref()
+            .map(ganscope::sim::lesson::Lesson::named_or_file)
+        {
             Some(Err(e)) => {
                 eprintln!("ganscope: --lesson {e}");
                 return ExitCode::from(EXIT_USAGE);

@@ -7,21 +7,17 @@ use ganscope::sim::lesson::{BUILT_IN, Lesson, LessonRun, Outcome};
 fn play(name: &str, seed: u64) -> (Vec<String>, Vec<Outcome>) {
     let lesson = Lesson::named(name).unwrap_or_else(|e| panic!("{name}: {e}"));
     let mut run = LessonRun::new(lesson, Some(seed)).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let started = std::time::Instant::now();
     let mut missed = Vec::new();
     let mut outcomes = Vec::new();
     while let Some(report) = run.next_step() {
         let report = report.unwrap_or_else(|e| panic!("{name}: {e}"));
-        if std::env::var_os("LESSON_VERBOSE").is_some() {
-            eprintln!("{name} seed {seed} step {}: {} after {} ({})", report.index, report.outcome, report.units, report.numbers);
-        }
         if !report.outcome.reached() {
-            missed.push(format!("{name} seed {seed} step {}: {} after {} units ({})", report.index, report.outcome, report.units, report.numbers));
+            missed.push(format!(
+                "{name} seed {seed} step {}: {} after {} units ({})",
+                report.index, report.outcome, report.units, report.numbers
+            ));
         }
         outcomes.push(report.outcome);
-    }
-    if std::env::var_os("LESSON_VERBOSE").is_some() {
-        eprintln!("TIME {name} seed {seed}: {:.2} s", started.elapsed().as_secs_f64());
     }
     (missed, outcomes)
 }
@@ -49,16 +45,26 @@ fn every_built_in_lesson_reaches_each_step_on_seeds_1_to_3() {
             .collect();
         halves
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|_| panic!("a lesson thread panicked")))
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| panic!("a lesson thread panicked"))
+            })
             .collect()
     });
     let missed: Vec<String> = results.iter().flat_map(|r| r.2.clone()).collect();
-    assert!(missed.is_empty(), "steps that missed:\n{}", missed.join("\n"));
+    assert!(
+        missed.is_empty(),
+        "steps that missed:\n{}",
+        missed.join("\n")
+    );
     // WGAN-GP keeps both modes: its steps end on their counts, never on mode-lost.
     for (name, seed, _, outcomes) in &results {
         if name == "wgan-gp" {
             for o in outcomes {
-                assert!(matches!(o, Outcome::Reached(w) if w.starts_with("steps=")), "wgan-gp seed {seed}: {o}");
+                assert!(
+                    matches!(o, Outcome::Reached(w) if w.starts_with("steps=")),
+                    "wgan-gp seed {seed}: {o}"
+                );
             }
         }
     }
@@ -84,7 +90,9 @@ until = "steps=10"
 
 /// `GOOD` with `old` replaced by `new` in step 2 (or anywhere for the lesson's own keys).
 fn broken(old: &str, new: &str) -> String {
-    let at = GOOD.rfind(old).unwrap_or_else(|| panic!("{old} not in the lesson"));
+    let at = GOOD
+        .rfind(old)
+        .unwrap_or_else(|| panic!("{old} not in the lesson"));
     format!("{}{new}{}", &GOOD[..at], &GOOD[at + old.len()..])
 }
 
@@ -100,13 +108,26 @@ fn the_good_lesson_loads() {
     let lesson = Lesson::parse("test", GOOD).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(lesson.steps.len(), 2);
     let mut run = LessonRun::new(lesson, Some(1)).unwrap_or_else(|e| panic!("{e}"));
-    let first = run.next_step().unwrap_or_else(|| panic!("no step")).unwrap_or_else(|e| panic!("{e}"));
+    let first = run
+        .next_step()
+        .unwrap_or_else(|| panic!("no step"))
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(first.outcome.reached() && first.units == 5, "{first:?}");
-    let second = run.next_step().unwrap_or_else(|| panic!("no step")).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!((second.units, second.numbers.iteration), (10, 5), "D alone leaves the iteration count");
+    let second = run
+        .next_step()
+        .unwrap_or_else(|| panic!("no step"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (second.units, second.numbers.iteration),
+        (10, 5),
+        "D alone leaves the iteration count"
+    );
     assert!(run.next_step().is_none());
     // Back to step 2's start: the same state, played again, gives the same numbers.
-    let again = run.replay(1).unwrap_or_else(|| panic!("no step")).unwrap_or_else(|e| panic!("{e}"));
+    let again = run
+        .replay(1)
+        .unwrap_or_else(|| panic!("no step"))
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(again.numbers, second.numbers);
 }
 
@@ -114,15 +135,63 @@ fn the_good_lesson_loads() {
 fn malformed_lessons_are_refused_naming_the_step_and_the_key() {
     let step2 = "lesson step 2 (\"D learns alone\")";
     let cases: [(String, &str, &str); 9] = [
-        (broken("until = \"steps=10\"", "until = \"steps=10\"\npaec = \"fast\""), "key `paec`", "accepted: title, caption"),
-        (broken("until = \"steps=10\"", "until = \"soon\""), "key `until`", "accepted: steps=N"),
-        (broken("until = \"steps=10\"", "until = \"jsd<2\""), "key `until`", "ε = '2'"),
-        (broken("until = \"steps=10\"", "until = \"mode-lost\""), "key `until`", "mixture"),
-        (broken("train = \"d-only\"", "train = \"d-alone\""), "key `train`", "both, d-only, g-only"),
-        (broken("until = \"steps=10\"", "until = \"steps=10\"\nset = { \"training.k\" = 0 }"), "key `set.\"training.k\"`", "training.k"),
-        (broken("until = \"steps=10\"", "until = \"steps=10\"\nshow = [\"sparkles\"]"), "key `show`", "d-star"),
-        (broken("until = \"steps=10\"", "until = \"steps=10\"\nbudget = 0"), "key `budget`", "from 1 to"),
-        (broken("until = \"steps=10\"", "until = \"steps=10\"\nset = { \"target.kind\" = \"mixture\" }"), "key `set.\"target.kind\"`", "live training settings"),
+        (
+            broken(
+                "until = \"steps=10\"",
+                "until = \"steps=10\"\npaec = \"fast\"",
+            ),
+            "key `paec`",
+            "accepted: title, caption",
+        ),
+        (
+            broken("until = \"steps=10\"", "until = \"soon\""),
+            "key `until`",
+            "accepted: steps=N",
+        ),
+        (
+            broken("until = \"steps=10\"", "until = \"jsd<2\""),
+            "key `until`",
+            "ε = '2'",
+        ),
+        (
+            broken("until = \"steps=10\"", "until = \"mode-lost\""),
+            "key `until`",
+            "mixture",
+        ),
+        (
+            broken("train = \"d-only\"", "train = \"d-alone\""),
+            "key `train`",
+            "both, d-only, g-only",
+        ),
+        (
+            broken(
+                "until = \"steps=10\"",
+                "until = \"steps=10\"\nset = { \"training.k\" = 0 }",
+            ),
+            "key `set.\"training.k\"`",
+            "training.k",
+        ),
+        (
+            broken(
+                "until = \"steps=10\"",
+                "until = \"steps=10\"\nshow = [\"sparkles\"]",
+            ),
+            "key `show`",
+            "d-star",
+        ),
+        (
+            broken("until = \"steps=10\"", "until = \"steps=10\"\nbudget = 0"),
+            "key `budget`",
+            "from 1 to",
+        ),
+        (
+            broken(
+                "until = \"steps=10\"",
+                "until = \"steps=10\"\nset = { \"target.kind\" = \"mixture\" }",
+            ),
+            "key `set.\"target.kind\"`",
+            "live training settings",
+        ),
     ];
     for (text, key, accepted) in &cases {
         let e = refusal(text);
@@ -132,13 +201,26 @@ fn malformed_lessons_are_refused_naming_the_step_and_the_key() {
     }
     // The lesson's own keys, and the step itself.
     let e = refusal(&broken("preset = \"fig1\"", "preset = \"fig2\""));
-    assert!(e.starts_with("lesson, key `preset`") && e.contains("fig1"), "{e}");
+    assert!(
+        e.starts_with("lesson, key `preset`") && e.contains("fig1"),
+        "{e}"
+    );
     let e = refusal(&broken("title = \"A test lesson\"\n", ""));
     assert!(e.contains("key `title`") && e.contains("missing"), "{e}");
-    let e = refusal(&broken("title = \"Warm up\"", "title = \"Warm up\"\ncompare = \"nope\"").replacen("caption = \"D alone.\"", "caption = \"D alone.\"", 1));
-    assert!(e.contains("lesson step 1 (\"Warm up\"), key `compare`") && e.contains("saturation"), "{e}");
-    let e = refusal("title = \"x\"\nsummary = \"y\"\n[[step]]\ntitle = \"only\"\ncaption = \"c\"\n");
-    assert!(e.contains("lesson step 1 (\"only\"), key `until`") && e.contains("missing"), "{e}");
+    let e = refusal(&broken(
+        "title = \"Warm up\"",
+        "title = \"Warm up\"\ncompare = \"nope\"",
+    ));
+    assert!(
+        e.contains("lesson step 1 (\"Warm up\"), key `compare`") && e.contains("saturation"),
+        "{e}"
+    );
+    let e =
+        refusal("title = \"x\"\nsummary = \"y\"\n[[step]]\ntitle = \"only\"\ncaption = \"c\"\n");
+    assert!(
+        e.contains("lesson step 1 (\"only\"), key `until`") && e.contains("missing"),
+        "{e}"
+    );
     let e = refusal("title = \"x\"\nsummary = \"y\"\n");
     assert!(e.contains("key `step`"), "{e}");
     let e = refusal("title = \"x\n");
@@ -150,7 +232,11 @@ fn every_preset_with_a_lesson_names_a_built_in_one() {
     let mut named = 0;
     for preset in &ganscope::sim::settings::Preset::ALL {
         if let Some((_, name)) = preset.lesson.rsplit_once("Lesson: ") {
-            assert!(Lesson::named(name.trim()).is_ok(), "{}: {name}", preset.name);
+            assert!(
+                Lesson::named(name.trim()).is_ok(),
+                "{}: {name}",
+                preset.name
+            );
             named += 1;
         }
     }

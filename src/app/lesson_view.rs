@@ -14,6 +14,15 @@ pub fn lesson_string(text: &str) -> Option<&str> {
     text.trim().strip_prefix("lesson:").map(str::trim)
 }
 
+/// The commands that open `lesson` at the pace the user has chosen ("lecture": the
+/// lesson's own).
+pub fn open_commands(lesson: &Lesson, choice: crate::sim::pace::PaceChoice) -> [Command; 2] {
+    [
+        Command::Lesson(Some(Box::new(lesson.clone()))),
+        Command::SetPace(choice.pace(lesson.lecture_pace)),
+    ]
+}
+
 /// The "Lesson" menu's state: the file path typed, and why the last file was refused.
 #[derive(Clone, Debug, Default)]
 pub struct LessonMenu {
@@ -90,16 +99,25 @@ pub fn bar_ui(ui: &mut egui::Ui, picture: &LessonPicture, commands: &mut Vec<Com
                     picture.index + 1,
                     step.title
                 ))
-                .heading()
+                .size(16.0)
                 .strong(),
             );
             ui.label(egui::RichText::new(format!("Lesson: {}", lesson.title)).weak());
         });
-        ui.label(egui::RichText::new(&step.caption).size(17.0));
+        // Large on a big window; body size where the figure needs the height (a
+        // projector at UI scale 2 has 360 points), still twice a laptop's pixels there.
+        let size = if ui.ctx().content_rect().height() >= 600.0 {
+            17.0
+        } else {
+            14.0
+        };
+        ui.label(egui::RichText::new(&step.caption).size(size));
         ui.horizontal_wrapped(|ui| {
             let back = ui
                 .add_enabled(picture.index > 0, egui::Button::new("<- Back"))
-                .on_hover_text("Back to the start of the previous step, its state restored (left arrow)");
+                .on_hover_text(
+                    "Back to the start of the previous step, its state restored (left arrow)",
+                );
             if back.clicked() {
                 commands.push(Command::LessonBack);
             }

@@ -198,10 +198,7 @@ impl GanscopeApp {
             Self::with_backend(Backend::Threaded(threaded), picture, persisted.prefs, film);
         app.caption = not_restored;
         app.presenter = presenter::Presenter::new(options.presenter);
-        if let Some(lesson) = &options.lesson {
-            app.pending
-                .push(Command::Lesson(Some(Box::new(lesson.clone()))));
-        }
+
         if let Some(scale) = options.ui_scale {
             app.prefs.scale = scale;
         }
@@ -227,6 +224,10 @@ impl GanscopeApp {
         } else {
             let pace = app.prefs.pace.pace(app.share.lesson_pace);
             app.pending.push(Command::SetPace(pace));
+        }
+        if let Some(lesson) = &options.lesson {
+            app.pending
+                .extend(lesson_view::open_commands(lesson, app.prefs.pace));
         }
         Ok(app)
     }
@@ -739,6 +740,12 @@ impl GanscopeApp {
         if !commands.is_empty() {
             ctx.request_repaint();
         }
+        // A lesson plays at the pace chosen, "lecture" meaning the lesson's own.
+        let lesson_pace = commands.iter().find_map(|c| match c {
+            Command::Lesson(Some(lesson)) => Some(self.prefs.pace.pace(lesson.lecture_pace)),
+            _ => None,
+        });
+        commands.extend(lesson_pace.map(Command::SetPace));
         // A preset's lesson stays up until other settings replace the model or data.
         if commands
             .iter()
@@ -937,11 +944,8 @@ impl eframe::App for GanscopeApp {
         let palette = self.prefs.theme.palette();
         // A lesson's step shows its views for the frame; the user's own come back after.
         let step = lesson_view::current_step(self.picture.lesson.as_deref()).cloned();
-        let forced = lesson_view::force(
-            step.as_ref(),
-            &mut self.prefs,
-            &mut self.presenter.metrics,
-        );
+        let forced =
+            lesson_view::force(step.as_ref(), &mut self.prefs, &mut self.presenter.metrics);
         let mut commands = Vec::new();
         let mut new_caption = None;
         egui::Panel::top("top").show(ui, |ui| {

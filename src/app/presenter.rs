@@ -87,13 +87,19 @@ pub const SHORTCUTS: [Shortcut; 20] = {
         shortcut(
             Key::ArrowRight,
             "right arrow",
-            ("one iteration (Figure 1 tab: next panel; lesson: next step)", "one iteration"),
+            (
+                "one iteration (Figure 1 tab: next panel; lesson: next step)",
+                "one iteration",
+            ),
             Action::Forward,
         ),
         shortcut(
             Key::ArrowLeft,
             "left arrow",
-            ("Figure 1 tab: previous panel; lesson: back a step", "previous panel"),
+            (
+                "Figure 1 tab: previous panel; lesson: back a step",
+                "previous panel",
+            ),
             Action::Back,
         ),
         // A presentation clicker sends Page Down and Page Up.

@@ -538,14 +538,20 @@ impl Worker {
                 self.lesson_set_playing(*on);
                 false
             }
-            Command::Load(_)
-            | Command::Apply(_)
-            | Command::Figure1
-            | Command::Compare(_)
-            | Command::Reset => {
+            // A new run ends the lesson (the run it put aside is not needed).
+            Command::Load(_) | Command::Apply(_) | Command::Figure1 => {
                 self.lesson = None;
                 self.side_by_side = None;
                 true
+            }
+            // Leaving a side-by-side step leaves the lesson, the run put back.
+            Command::Compare(spec) => {
+                self.open_lesson(None);
+                spec.is_some()
+            }
+            Command::Reset => {
+                self.lesson_command(&Command::LessonReplay);
+                false
             }
             Command::StepIteration
             | Command::StepDiscriminator
@@ -595,18 +601,7 @@ impl Worker {
                 Ok(())
             }
             Command::Rewind => {
-                let rewound = self.trainer.rewind();
-                self.notice = Some(match &rewound {
-                    Some(rewound) => rewound.to_string(),
-                    None => "No good state to go back to yet: Reset starts again".to_owned(),
-                });
-                self.record.go_back_to(&self.trainer);
-                // The settings kept differ from the checkpoint's: from here on the run
-                // continues with them, a change like any other.
-                if let Some(rewound) = rewound {
-                    self.record.mark(rewound.kept, Instant::now());
-                }
-                self.playing = false;
+                self.rewind();
                 Ok(())
             }
             Command::SetPace(pace) => {
@@ -673,6 +668,22 @@ impl Worker {
             self.last_sub = None;
         }
         self.record_stats();
+    }
+
+    /// Back to the last automatic checkpoint, saying what that kept.
+    fn rewind(&mut self) {
+        let rewound = self.trainer.rewind();
+        self.notice = Some(match &rewound {
+            Some(rewound) => rewound.to_string(),
+            None => "No good state to go back to yet: Reset starts again".to_owned(),
+        });
+        self.record.go_back_to(&self.trainer);
+        // The settings kept differ from the checkpoint's: from here on the run
+        // continues with them, a change like any other.
+        if let Some(rewound) = rewound {
+            self.record.mark(rewound.kept, Instant::now());
+        }
+        self.playing = false;
     }
 
     /// The commands of the "see why" views.

@@ -48,7 +48,12 @@ pub fn lesson(args: &LessonArgs) -> Result<(), Failure> {
     if args.list {
         for (name, _) in BUILT_IN {
             match Lesson::named(name) {
-                Ok(l) => println!("{name:<13} {} ({} steps): {}", l.title, l.steps.len(), l.summary),
+                Ok(l) => println!(
+                    "{name:<13} {} ({} steps): {}",
+                    l.title,
+                    l.steps.len(),
+                    l.summary
+                ),
                 Err(e) => println!("{name:<13} (does not load: {e})"),
             }
         }
@@ -68,7 +73,11 @@ pub fn lesson(args: &LessonArgs) -> Result<(), Failure> {
         }
     }
     let mut run = LessonRun::new(lesson, args.seed).map_err(usage)?;
-    let palette = if args.dark { Palette::DARK } else { Palette::LIGHT };
+    let palette = if args.dark {
+        Palette::DARK
+    } else {
+        Palette::LIGHT
+    };
     let mut reports = Vec::new();
     while let Some(report) = run.next_step() {
         let report = report.map_err(usage)?;
@@ -102,7 +111,10 @@ pub fn lesson(args: &LessonArgs) -> Result<(), Failure> {
     }
     if let Some(dir) = &args.out {
         let path = dir.join("index.html");
-        write_out(&path, index_html(run.lesson(), &reports, args.seed).as_bytes())?;
+        write_out(
+            &path,
+            index_html(run.lesson(), &reports, args.seed).as_bytes(),
+        )?;
         println!("wrote {} slides and {}", reports.len(), path.display());
     }
     Ok(())

@@ -334,7 +334,9 @@ impl Keys<'_> {
     fn whole(&self, key: &str, min: u64, max: u64) -> Result<Option<u64>, LessonError> {
         match self.table.get(key) {
             None => Ok(None),
-            Some(toml::Value::Integer(n)) if (min as i128..=max as i128).contains(&(*n as i128)) => {
+            Some(toml::Value::Integer(n))
+                if (min as i128..=max as i128).contains(&(*n as i128)) =>
+            {
                 Ok(Some(*n as u64))
             }
             Some(other) => Err(self.fail(
@@ -356,7 +358,10 @@ impl Keys<'_> {
             .iter()
             .map(|v| match v {
                 toml::Value::String(s) if SHOW_NAMES.contains(&s.as_str()) => Ok(s.clone()),
-                other => Err(self.fail(key, format!("{other} is not one of {}", SHOW_NAMES.join(", ")))),
+                other => Err(self.fail(
+                    key,
+                    format!("{other} is not one of {}", SHOW_NAMES.join(", ")),
+                )),
             })
             .collect()
     }
@@ -398,7 +403,10 @@ impl Lesson {
             None => Err(LessonError {
                 step: None,
                 key: "name".to_owned(),
-                problem: format!("'{name}' is not a built-in lesson; one of {}", built_in_names()),
+                problem: format!(
+                    "'{name}' is not a built-in lesson; one of {}",
+                    built_in_names()
+                ),
             }),
         }
     }
@@ -499,7 +507,9 @@ impl Lesson {
 
     /// The pace a step plays at in the app: its own, or "lecture" (the lesson's pace).
     pub fn pace_of(&self, step: &Step) -> Pace {
-        step.pace.unwrap_or(PaceChoice::Lecture).pace(self.lecture_pace)
+        step.pace
+            .unwrap_or(PaceChoice::Lecture)
+            .pace(self.lecture_pace)
     }
 }
 
@@ -524,14 +534,11 @@ fn parse_step(n: usize, raw: &toml::Value, before: &Settings) -> Result<Step, Le
     keys.text("title", true)?;
     let caption = keys.text("caption", true)?.unwrap_or_default();
     let (set, settings) = keys.set(before)?;
-    if let Some(key) = set
-        .iter()
-        .find_map(|a| {
-            let key = a.split_once('=').map_or(a.as_str(), |(k, _)| k);
-            let one = before.with_override(a).ok()?;
-            before.needs_reset(&one).then(|| key.to_owned())
-        })
-    {
+    if let Some(key) = set.iter().find_map(|a| {
+        let key = a.split_once('=').map_or(a.as_str(), |(k, _)| k);
+        let one = before.with_override(a).ok()?;
+        before.needs_reset(&one).then(|| key.to_owned())
+    }) {
         return Err(keys.fail(
             &format!("set.\"{key}\""),
             "a step may change only live training settings (k, losses, rates, optimiser, …); \
@@ -544,7 +551,9 @@ fn parse_step(n: usize, raw: &toml::Value, before: &Settings) -> Result<Step, Le
             PaceChoice::ALL
                 .into_iter()
                 .find(|c| c.name().replace(' ', "-") == p || c.name() == p)
-                .ok_or_else(|| keys.fail("pace", format!("'{p}' is not a pace; one of {PACE_NAMES}")))?,
+                .ok_or_else(|| {
+                    keys.fail("pace", format!("'{p}' is not a pace; one of {PACE_NAMES}"))
+                })?,
         ),
     };
     let train = match keys.text("train", false)?.as_deref() {
@@ -552,7 +561,10 @@ fn parse_step(n: usize, raw: &toml::Value, before: &Settings) -> Result<Step, Le
         Some("d-only") => Train::DOnly,
         Some("g-only") => Train::GOnly,
         Some(other) => {
-            return Err(keys.fail("train", format!("'{other}' is not accepted; one of both, d-only, g-only")));
+            return Err(keys.fail(
+                "train",
+                format!("'{other}' is not accepted; one of both, d-only, g-only"),
+            ));
         }
     };
     let until_text = keys.text("until", true)?.unwrap_or_default();
@@ -562,7 +574,9 @@ fn parse_step(n: usize, raw: &toml::Value, before: &Settings) -> Result<Step, Le
         .conditions
         .check_target(&settings.target)
         .map_err(|e| keys.fail("until", format!("{e}")))?;
-    let budget = keys.whole("budget", 1, MAX_BUDGET)?.unwrap_or(DEFAULT_BUDGET);
+    let budget = keys
+        .whole("budget", 1, MAX_BUDGET)?
+        .unwrap_or(DEFAULT_BUDGET);
     let show = keys.names("show")?;
     let hide = keys.names("hide")?;
     if let Some(both) = show.iter().find(|s| hide.contains(s)) {
@@ -574,9 +588,13 @@ fn parse_step(n: usize, raw: &toml::Value, before: &Settings) -> Result<Step, Le
         Some(other) => return Err(keys.fail("oracle", format!("{other} is not true or false"))),
     };
     if oracle {
-        oracle::check_loss(settings.training.loss).map_err(|e| keys.fail("oracle", e.to_string()))?;
+        oracle::check_loss(settings.training.loss)
+            .map_err(|e| keys.fail("oracle", e.to_string()))?;
         if train != Train::Both {
-            return Err(keys.fail("oracle", "the oracle D trains G through D*: use train = \"both\""));
+            return Err(keys.fail(
+                "oracle",
+                "the oracle D trains G through D*: use train = \"both\"",
+            ));
         }
     }
     let compare = keys.text("compare", false)?;
@@ -613,7 +631,10 @@ fn check_compare(
         .run_settings()
         .map_err(|e| keys.fail("compare", e.to_string()))?;
     if train != Train::Both || oracle {
-        return Err(keys.fail("compare", "a side-by-side step trains with Algorithm 1: train = \"both\", no oracle"));
+        return Err(keys.fail(
+            "compare",
+            "a side-by-side step trains with Algorithm 1: train = \"both\", no oracle",
+        ));
     }
     if until.has_conditions() || until.steps.is_none() {
         return Err(keys.fail(
@@ -715,7 +736,12 @@ impl StepPlay {
 
     /// Fraction of the way to its count (or its budget), for a progress bar.
     pub fn fraction(&self) -> f64 {
-        let of = self.step.until.steps.unwrap_or(self.step.budget).min(self.step.budget);
+        let of = self
+            .step
+            .until
+            .steps
+            .unwrap_or(self.step.budget)
+            .min(self.step.budget);
         (self.units as f64 / of.max(1) as f64).min(1.0)
     }
 
@@ -755,7 +781,9 @@ impl StepPlay {
 
     /// Units up to the next check, count or budget.
     fn next_chunk(&self, trainer: &Trainer) -> u64 {
-        let mut chunk = (self.checked + self.check_every()).saturating_sub(self.units).max(1);
+        let mut chunk = (self.checked + self.check_every())
+            .saturating_sub(self.units)
+            .max(1);
         chunk = chunk.min(self.step.budget.saturating_sub(self.units).max(1));
         if let Some(n) = self.step.until.steps {
             chunk = chunk.min(n.saturating_sub(self.units).max(1));
@@ -814,7 +842,11 @@ impl StepPlay {
     fn check(&self, trainer: &Trainer) -> Option<Outcome> {
         let until = &self.step.until;
         if let Some(n) = until.steps.filter(|&n| self.units >= n) {
-            return Some(Outcome::Reached(format!("steps={n} ({} {})", self.units, self.step.train.unit())));
+            return Some(Outcome::Reached(format!(
+                "steps={n} ({} {})",
+                self.units,
+                self.step.train.unit()
+            )));
         }
         let iteration = trainer.counters().iteration;
         if let Some(n) = until.iterations.filter(|&n| iteration >= n) {

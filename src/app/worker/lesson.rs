@@ -111,7 +111,10 @@ impl Worker {
         match StepPlay::begin(&step, &mut self.trainer) {
             Ok(play) => {
                 self.oracle = step.oracle;
-                self.pace = pace;
+                // A step without a pace of its own plays at the pace the user has chosen.
+                if step.pace.is_some() {
+                    self.pace = pace;
+                }
                 if let Some(name) = &step.compare {
                     let spec = crate::sim::compare::ComparisonSpec::named(name)
                         .map(|s| s.on_base(self.trainer.settings().clone()));
@@ -157,14 +160,16 @@ impl Worker {
     pub(super) fn lesson_command(&mut self, command: &super::Command) {
         use super::Command;
         let Some(player) = &self.lesson else {
-            self.error = Some("no lesson is open (Lesson menu, or ganscope --lesson NAME)".to_owned());
+            self.error =
+                Some("no lesson is open (Lesson menu, or ganscope --lesson NAME)".to_owned());
             return;
         };
         let (index, steps) = (player.index, player.lesson.steps.len());
         match command {
             Command::LessonNext if index + 1 < steps => self.begin_step(index + 1),
             Command::LessonNext => {
-                self.notice = Some("That was the lesson's last step: <- goes back, R replays it".to_owned());
+                self.notice =
+                    Some("That was the lesson's last step: <- goes back, R replays it".to_owned());
             }
             Command::LessonBack => self.restart_step(index.saturating_sub(1)),
             Command::LessonReplay => self.restart_step(index),
@@ -229,7 +234,9 @@ impl Worker {
             self.record.push_minibatch(&self.trainer);
             if ended {
                 self.notice = Some(match play.outcome() {
-                    Some(Outcome::Reached(_)) => reached_notice(player.index, player.lesson.steps.len()),
+                    Some(Outcome::Reached(_)) => {
+                        reached_notice(player.index, player.lesson.steps.len())
+                    }
                     Some(o) => format!("Step {}: {o}. -> goes on, R replays it", player.index + 1),
                     None => String::new(),
                 });
