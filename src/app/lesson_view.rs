@@ -158,11 +158,19 @@ fn status_ui(ui: &mut egui::Ui, picture: &LessonPicture, step: &Step) {
                     .desired_width(220.0),
             );
         }
-        Some(Outcome::Reached(_)) => {
-            ui.label(egui::RichText::new("step reached").strong());
-        }
-        Some(other) => {
-            ui.label(egui::RichText::new(other.to_string()).strong());
+        Some(outcome) => {
+            let last = picture.index + 1 == picture.lesson.steps.len();
+            let on = if last {
+                "the last step: <- back, R replays"
+            } else {
+                "press -> for the next"
+            };
+            let what = match outcome {
+                Outcome::Reached(_) => "step reached".to_owned(),
+                other => other.to_string(),
+            };
+            ui.label(egui::RichText::new(format!("{what}: {on}")).strong())
+                .on_hover_text(outcome.to_string());
         }
     }
 }

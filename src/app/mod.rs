@@ -492,8 +492,13 @@ impl GanscopeApp {
                 commands.push(Command::Figure1);
                 self.tab = Tab::Live;
             }
+            // Presenter mode keeps its one row: a lesson is opened from the normal view or
+            // with --lesson, and its bar has the ways on and out.
             let open = self.picture.lesson.is_some();
-            if let Some(command) = lesson_view::menu_ui(ui, &mut self.lesson_menu, open) {
+            let menu = (!self.presenter.on)
+                .then(|| lesson_view::menu_ui(ui, &mut self.lesson_menu, open))
+                .flatten();
+            if let Some(command) = menu {
                 self.tab = Tab::Live;
                 commands.push(command);
             }

@@ -208,7 +208,6 @@ impl Worker {
             if side_by_side.iteration() >= target {
                 side_by_side.set_playing(false);
                 play.finish(Outcome::Reached(format!("steps={target}")));
-                self.notice = Some(reached_notice(player.index, player.lesson.steps.len()));
             }
             return ran;
         }
@@ -233,13 +232,7 @@ impl Worker {
             ran = true;
             self.record.push_minibatch(&self.trainer);
             if ended {
-                self.notice = Some(match play.outcome() {
-                    Some(Outcome::Reached(_)) => {
-                        reached_notice(player.index, player.lesson.steps.len())
-                    }
-                    Some(o) => format!("Step {}: {o}. -> goes on, R replays it", player.index + 1),
-                    None => String::new(),
-                });
+                // The lesson bar says how the step ended.
                 break;
             }
         }
@@ -270,13 +263,5 @@ impl Worker {
             outcome: play.and_then(|p| p.outcome().cloned()),
             units: play.map_or(0, StepPlay::units),
         }))
-    }
-}
-
-fn reached_notice(index: usize, steps: usize) -> String {
-    if index + 1 < steps {
-        format!("Step {} reached: press -> for the next", index + 1)
-    } else {
-        "The lesson's last step is reached: <- goes back, R replays it".to_owned()
     }
 }
