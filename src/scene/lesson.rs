@@ -56,7 +56,21 @@ pub fn step_figure(
             small: true,
         };
         if let Some(panel) = figure.panels.first_mut() {
-            panel.caption.push(line(report.numbers.to_string()));
+            // Two short lines: one long one wraps mid-number under a single panel.
+            let n = &report.numbers;
+            panel.caption.push(line(format!(
+                "iteration {}, JSD {:.4}, C(G) {:.4}",
+                n.iteration, n.jsd, n.c_g
+            )));
+            let mut second = format!(
+                "max |D - D*| {:.3}, p_g mean {:.3}, std {:.3}",
+                n.d_gap, n.p_g_mean, n.p_g_std
+            );
+            if let Some(modes) = &n.modes {
+                let masses: Vec<String> = modes.iter().map(|m| format!("{:.2}", m.mass)).collect();
+                second += &format!(", mode masses {}", masses.join("/"));
+            }
+            panel.caption.push(line(second));
             panel.caption.push(line(format!(
                 "{} after {} {}",
                 report.outcome,
