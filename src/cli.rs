@@ -16,6 +16,7 @@ use std::time::Instant;
 
 mod branch;
 mod compare;
+mod lesson;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use ganscope::jobs::{MAX_JOBS, default_jobs, in_order};
@@ -63,6 +64,10 @@ struct Cli {
     /// next launch, like the side panel's UI scale slider.
     #[arg(long, value_name = "S")]
     ui_scale: Option<f32>,
+    /// Open the app in a lesson: a built-in lesson's name (`ganscope lesson --list`) or a
+    /// lesson file; -> next step, <- back, R replays the step.
+    #[arg(long, value_name = "NAME|FILE")]
+    lesson: Option<String>,
 }
 
 /// Where settings come from: a preset, then a file, then overrides, then the seed.
@@ -253,6 +258,9 @@ enum Command {
     /// Runs side by side from one seed, trained in lockstep: a ready-made comparison
     /// (`--list`) or one setting varied (`--vary KEY=V1,V2`); a column group per run.
     Compare(compare::CompareArgs),
+    /// Play a lesson headless, step by step, and write each step's figure (PNG, SVG) and
+    /// an index.html to --out (slides without the app); --list shows the built-in ones.
+    Lesson(lesson::LessonArgs),
     /// Time the reference workload (iterations per second, one thread).
     Bench {
         /// Timed iterations.
@@ -315,10 +323,23 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             eprintln!("ganscope: {e}");
             return ExitCode::from(EXIT_USAGE);
         }
+        let lesson = match cli
+            .lesson
+            .as_deref()
+            .map(ganscope::sim::lesson::Lesson::named_or_file)
+        {
+            Some(Err(e)) => {
+                eprintln!("ganscope: --lesson {e}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+            Some(Ok(lesson)) => Some(lesson),
+            None => None,
+        };
         let options = ganscope::app::AppOptions {
             stats_exit_after: cli.stats.then(|| cli.exit_after.unwrap_or(10.0)),
             presenter: cli.presenter,
             ui_scale: cli.ui_scale,
+            lesson,
         };
         return match ganscope::app::run(&options) {
             Ok(()) => ExitCode::SUCCESS,
@@ -376,6 +397,7 @@ fn execute(command: Command) -> Result<(), Failure> {
             vector_path.as_deref(),
         ),
         Command::Compare(args) => compare::compare(&args),
+        Command::Lesson(args) => lesson::lesson(&args),
         Command::Figure {
             settings,
             out,

@@ -319,3 +319,38 @@ fn two_runs_side_by_side_fit_a_projector_in_presenter_mode_and_out_of_it() {
     h.run_steps(2);
     assert!(h.state().picture().compare.is_none(), "C again leaves");
 }
+
+#[test]
+fn a_lesson_in_presenter_mode_fits_a_projector_and_the_keys_list_stays_on_screen() {
+    let mut h = projector();
+    h.run_steps(2);
+    h.key_press(egui::Key::P);
+    h.run_steps(2);
+    let lesson = ganscope::sim::lesson::Lesson::named("figure1").expect("built in");
+    for command in
+        ganscope::app::lesson_view::open_commands(&lesson, ganscope::sim::pace::PaceChoice::Fastest)
+    {
+        h.state_mut().send(command);
+    }
+    h.run_steps(4);
+    assert!(
+        h.query_by_label_contains("Step 1 of 4").is_some(),
+        "the lesson bar shows"
+    );
+    assert!(h.query_by_label("Next ->").is_some());
+    assert_tidy(&h, "presenter mode, a lesson open");
+    let plot = h.state().figure_plot_rect().expect("the figure is drawn");
+    assert!(
+        plot.height() >= 100.0,
+        "the figure keeps room under the lesson bar: {plot:?}"
+    );
+    h.event(egui::Event::Text("?".to_owned()));
+    h.run_steps(2);
+    let b = h
+        .get_by_label("Ctrl + and Ctrl - change the UI scale.")
+        .accesskit_node()
+        .bounding_box()
+        .expect("drawn");
+    let ppp = f64::from(h.ctx.pixels_per_point());
+    assert!(b.y1 / ppp <= 360.0, "the keys list runs off: {b:?}");
+}

@@ -156,7 +156,7 @@ fn share_ui(
     ui.horizontal(|ui| {
         ui.add(
             egui::TextEdit::singleline(&mut share.paste)
-                .hint_text("paste a ganscope1: string")
+                .hint_text("a ganscope1: string or lesson:NAME")
                 .desired_width(190.0),
         );
         if ui
@@ -164,12 +164,23 @@ fn share_ui(
             .on_hover_text("Start a new run from a pasted settings string")
             .clicked()
         {
-            match Settings::from_line(&share.paste) {
-                Ok(settings) => {
-                    share.error = None;
-                    out.push(Command::Load(settings));
+            // `lesson:NAME` (or `lesson:FILE`) opens a lesson instead.
+            if let Some(what) = super::lesson_view::lesson_string(&share.paste) {
+                match crate::sim::lesson::Lesson::named_or_file(what) {
+                    Ok(lesson) => {
+                        share.error = None;
+                        out.push(Command::Lesson(Some(Box::new(lesson))));
+                    }
+                    Err(e) => share.error = Some(e),
                 }
-                Err(e) => share.error = Some(e.to_string()),
+            } else {
+                match Settings::from_line(&share.paste) {
+                    Ok(settings) => {
+                        share.error = None;
+                        out.push(Command::Load(settings));
+                    }
+                    Err(e) => share.error = Some(e.to_string()),
+                }
             }
         }
     });

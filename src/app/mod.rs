@@ -10,6 +10,7 @@ pub mod forces_view;
 pub mod history;
 pub mod ideal_view;
 pub mod legend;
+pub mod lesson_view;
 pub mod metrics;
 pub mod modes_view;
 pub mod presenter;
@@ -40,6 +41,8 @@ pub struct AppOptions {
     /// The UI scale to start with (checked against [`presenter::UI_SCALE`] by the caller),
     /// replacing the saved one.
     pub ui_scale: Option<f32>,
+    /// A lesson to open with (checked by the caller).
+    pub lesson: Option<crate::sim::lesson::Lesson>,
 }
 
 /// Opens the window and runs until it is closed.
@@ -122,6 +125,8 @@ pub struct GanscopeApp {
     /// when they do not all fit.
     side_seen: Vec<SideView>,
     side_choice: Option<SideView>,
+    /// The "Lesson" menu's file path and refusal.
+    lesson_menu: lesson_view::LessonMenu,
 }
 
 /// A "see why" view in the column beside the live figure.
@@ -196,6 +201,7 @@ impl GanscopeApp {
             Self::with_backend(Backend::Threaded(threaded), picture, persisted.prefs, film);
         app.caption = not_restored;
         app.presenter = presenter::Presenter::new(options.presenter);
+
         if let Some(scale) = options.ui_scale {
             app.prefs.scale = scale;
         }
@@ -222,6 +228,10 @@ impl GanscopeApp {
         } else {
             let pace = app.prefs.pace.pace(app.share.lesson_pace);
             app.pending.push(Command::SetPace(pace));
+        }
+        if let Some(lesson) = &options.lesson {
+            app.pending
+                .extend(lesson_view::open_commands(lesson, app.prefs.pace));
         }
         Ok(app)
     }
@@ -271,6 +281,7 @@ impl GanscopeApp {
             figure_rect: None,
             side_seen: Vec::new(),
             side_choice: None,
+            lesson_menu: lesson_view::LessonMenu::default(),
         }
     }
 
@@ -332,7 +343,11 @@ impl GanscopeApp {
                 self.played = true;
             }
             let on_figure_tab = self.tab == Tab::Figure1;
+            let in_lesson = self.picture.lesson.is_some() && !on_figure_tab;
             match action {
+                Action::Forward if in_lesson => self.pending.push(Command::LessonNext),
+                Action::Back if in_lesson => self.pending.push(Command::LessonBack),
+                Action::Reset if in_lesson => self.pending.push(Command::LessonReplay),
                 Action::PlayPause => self
                     .pending
                     .push(Command::SetPlaying(!self.picture.playing)),
@@ -417,6 +432,9 @@ impl GanscopeApp {
         commands: &mut Vec<Command>,
     ) -> Option<String> {
         let new_caption = self.top_bar_ui(ui, commands);
+        if let Some(lesson) = self.picture.lesson.clone() {
+            lesson_view::bar_ui(ui, &lesson, commands);
+        }
         if !self.played {
             ui.label(egui::RichText::new(presenter::launch_hint(self.presenter.on)).strong());
         }
@@ -433,7 +451,11 @@ impl GanscopeApp {
             ui.colored_label(palette.reference, e);
         }
         // Side by side has its own line of what to watch.
-        if let Some(caption) = self.caption.as_ref().filter(|_| picture.compare.is_none()) {
+        if let Some(caption) = self
+            .caption
+            .as_ref()
+            .filter(|_| picture.compare.is_none() && picture.lesson.is_none())
+        {
             let text = egui::RichText::new(caption).strong();
             if self.presenter.on {
                 // One line, so the figure keeps the window: the whole lesson on hover.
@@ -483,6 +505,16 @@ impl GanscopeApp {
                 self.draft = self.picture.settings.clone();
                 commands.push(Command::Figure1);
                 self.tab = Tab::Live;
+            }
+            // Presenter mode keeps its one row: a lesson is opened from the normal view or
+            // with --lesson, and its bar has the ways on and out.
+            let open = self.picture.lesson.is_some();
+            let menu = (!self.presenter.on)
+                .then(|| lesson_view::menu_ui(ui, &mut self.lesson_menu, open))
+                .flatten();
+            if let Some(command) = menu {
+                self.tab = Tab::Live;
+                commands.push(command);
             }
             ui.separator();
             ui.selectable_value(&mut self.tab, Tab::Live, "Live")
@@ -739,6 +771,12 @@ impl GanscopeApp {
         if !commands.is_empty() {
             ctx.request_repaint();
         }
+        // A lesson plays at the pace chosen, "lecture" meaning the lesson's own.
+        let lesson_pace = commands.iter().find_map(|c| match c {
+            Command::Lesson(Some(lesson)) => Some(self.prefs.pace.pace(lesson.lecture_pace)),
+            _ => None,
+        });
+        commands.extend(lesson_pace.map(Command::SetPace));
         // A preset's lesson stays up until other settings replace the model or data.
         if commands
             .iter()
@@ -967,6 +1005,10 @@ impl eframe::App for GanscopeApp {
         // Taken before the side panel can switch the theme: messages and metrics keep the
         // frame's starting colours (the figure already follows the switch).
         let palette = self.prefs.theme.palette();
+        // A lesson's step shows its views for the frame; the user's own come back after.
+        let step = lesson_view::current_step(self.picture.lesson.as_deref()).cloned();
+        let forced =
+            lesson_view::force(step.as_ref(), &mut self.prefs, &mut self.presenter.metrics);
         let mut commands = Vec::new();
         let mut new_caption = None;
         egui::Panel::top("top").show(ui, |ui| {
@@ -985,6 +1027,7 @@ impl eframe::App for GanscopeApp {
             .show(ui, |ui| commands.extend(self.central_panel_ui(ui, palette)));
         commands.extend(self.export_windows_ui(ui.ctx()));
         self.presenter.keys_ui(ui.ctx());
+        lesson_view::restore(forced, &mut self.prefs, &mut self.presenter.metrics);
         self.queue(ui.ctx(), commands, new_caption);
     }
 

@@ -93,13 +93,19 @@ pub const SHORTCUTS: [Shortcut; 23] = {
         shortcut(
             Key::ArrowRight,
             "right arrow",
-            ("one iteration (Figure 1 tab: next panel)", "one iteration"),
+            (
+                "one iteration (Figure 1 tab: next panel; lesson: next step)",
+                "one iteration",
+            ),
             Action::Forward,
         ),
         shortcut(
             Key::ArrowLeft,
             "left arrow",
-            ("Figure 1 tab: previous panel", "previous panel"),
+            (
+                "Figure 1 tab: previous panel; lesson: back a step",
+                "previous panel",
+            ),
             Action::Back,
         ),
         // A presentation clicker sends Page Down and Page Up.
@@ -130,7 +136,7 @@ pub const SHORTCUTS: [Shortcut; 23] = {
         shortcut(
             Key::R,
             "R",
-            ("reset: fresh networks", "reset"),
+            ("reset: fresh networks (lesson: replay the step)", "reset"),
             Action::Reset,
         ),
         shortcut(

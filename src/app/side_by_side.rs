@@ -120,6 +120,11 @@ impl SideBySide {
         self.comparison.spec()
     }
 
+    /// Iterations the runs have completed in lockstep.
+    pub fn iteration(&self) -> u64 {
+        self.comparison.iteration()
+    }
+
     /// Whether the runs train continuously (not once every run has diverged).
     pub fn playing(&self) -> bool {
         self.playing && !self.comparison.all_diverged()

@@ -83,6 +83,15 @@ pub enum Command {
     ContinueFromScrub,
     /// The timeline: publish p_g at a few earlier moments (onion skin).
     SetOnionSkin(bool),
+    /// Open this lesson and play its first step (the run put aside); `None` leaves the
+    /// lesson, putting the run back as it was.
+    Lesson(Option<Box<crate::sim::lesson::Lesson>>),
+    /// The lesson's next step, from the run as it is now.
+    LessonNext,
+    /// Back to the start of the previous step (its state restored), played again.
+    LessonBack,
+    /// The step again from its start.
+    LessonReplay,
 }
 
 /// Algorithm 1 in slow motion, as the UI draws it.
@@ -208,7 +217,12 @@ pub struct Published {
     pub compare: Option<Arc<ComparePicture>>,
     /// The timeline: the moments recorded, the one shown and the onion skin.
     pub timeline: TimelinePicture,
+    /// The open lesson, if any.
+    pub lesson: Option<Arc<LessonPicture>>,
 }
+
+mod lesson;
+pub use lesson::LessonPicture;
 
 /// Points of the G-versus-z view's curves.
 pub const IDEAL_POINTS: usize = 256;
@@ -258,6 +272,8 @@ pub struct Worker {
     /// The timeline (see [`super::timeline_view`]).
     timeline: Timeline,
     scrub: Scrub,
+    /// An open lesson: it plays its steps on `trainer`.
+    lesson: Option<lesson::Player>,
 }
 
 /// Analysis resolution for the published picture.
@@ -299,6 +315,7 @@ impl Worker {
             side_by_side: None,
             timeline: Timeline::new(),
             scrub: Scrub::default(),
+            lesson: None,
         };
         worker.timeline.record(&worker.trainer);
         Ok(worker)
@@ -309,12 +326,15 @@ impl Worker {
         if let Some(side_by_side) = &self.side_by_side {
             return side_by_side.playing();
         }
+        if self.lesson_open() {
+            return self.lesson_busy();
+        }
         self.playing && self.trainer.divergence().is_none()
     }
 
     /// Whether the worker has work to do without a command (training or a scenario).
     pub fn busy(&self) -> bool {
-        self.playing() || self.story_run.is_some()
+        self.playing() || self.story_run.is_some() || self.lesson_busy()
     }
 
     /// Whether a scenario or replay is running.
@@ -520,11 +540,70 @@ impl Worker {
         }
     }
 
+    /// Whether `command` may run now as usual: the lesson's own commands are run here;
+    /// while a lesson is open Play and Pause go to its step, a new run (a preset, a file,
+    /// Figure 1, side by side) leaves it, and stepping by hand is refused (the step owns
+    /// the run).
+    fn lesson_allows(&mut self, command: &Command) -> bool {
+        match command {
+            Command::Lesson(lesson) => {
+                self.story_run = None;
+                self.open_lesson(lesson.clone());
+                return false;
+            }
+            Command::LessonNext | Command::LessonBack | Command::LessonReplay => {
+                self.lesson_command(command);
+                return false;
+            }
+            _ => {}
+        }
+        if !self.lesson_open() {
+            return true;
+        }
+        match command {
+            Command::SetPlaying(on) => {
+                self.lesson_set_playing(*on);
+                false
+            }
+            // A new run ends the lesson (the run it put aside is not needed).
+            Command::Load(_) | Command::Apply(_) | Command::Figure1 => {
+                self.lesson = None;
+                self.side_by_side = None;
+                true
+            }
+            // Leaving a side-by-side step leaves the lesson, the run put back.
+            Command::Compare(spec) => {
+                self.open_lesson(None);
+                spec.is_some()
+            }
+            Command::Reset => {
+                self.lesson_command(&Command::LessonReplay);
+                false
+            }
+            Command::StepIteration
+            | Command::StepDiscriminator
+            | Command::StepGenerator
+            | Command::SubStep
+            | Command::SetSlowMotion(_)
+            | Command::Rewind
+            | Command::ReplayStage(_)
+            | Command::ContinueFrom(_) => {
+                self.error = Some(
+                    "a lesson is open: -> next step, <- back, R replays the step (Leave lesson to step by hand)"
+                        .to_owned(),
+                );
+                false
+            }
+            _ => true,
+        }
+    }
+
     /// Applies one command.
     pub fn handle(&mut self, command: Command) {
         self.error = None;
         self.notice = None;
-        if !self.story_allows(&command)
+        if !self.lesson_allows(&command)
+            || !self.story_allows(&command)
             || self.side_by_side_handles(&command)
             || self.timeline_handles(&command)
         {
@@ -550,19 +629,7 @@ impl Worker {
                 Ok(())
             }
             Command::Rewind => {
-                let rewound = self.trainer.rewind();
-                self.notice = Some(match &rewound {
-                    Some(rewound) => rewound.to_string(),
-                    None => "No good state to go back to yet: Reset starts again".to_owned(),
-                });
-                self.record.go_back_to(&self.trainer);
-                self.timeline_back_to_trainer();
-                // The settings kept differ from the checkpoint's: from here on the run
-                // continues with them, a change like any other.
-                if let Some(rewound) = rewound {
-                    self.record.mark(rewound.kept, Instant::now());
-                }
-                self.playing = false;
+                self.rewind();
                 Ok(())
             }
             Command::SetPace(pace) => {
@@ -599,11 +666,16 @@ impl Worker {
             | Command::SetBreakpoints(_)
             | Command::SetSlowMotion(_)
             | Command::SubStep => self.handle_why(command),
-            // Handled above, by `side_by_side_handles` and `timeline_handles`.
+            // Handled above, by `side_by_side_handles`, `timeline_handles` and
+            // `lesson_allows`.
             Command::Compare(_)
             | Command::Scrub(_)
             | Command::ContinueFromScrub
-            | Command::SetOnionSkin(_) => Ok(()),
+            | Command::SetOnionSkin(_)
+            | Command::Lesson(_)
+            | Command::LessonNext
+            | Command::LessonBack
+            | Command::LessonReplay => Ok(()),
             Command::Apply(settings) => {
                 if let Err(e) = settings.validate() {
                     self.error = Some(e.to_string());
@@ -628,6 +700,23 @@ impl Worker {
             self.last_sub = None;
         }
         self.record_stats();
+    }
+
+    /// Back to the last automatic checkpoint, saying what that kept.
+    fn rewind(&mut self) {
+        let rewound = self.trainer.rewind();
+        self.notice = Some(match &rewound {
+            Some(rewound) => rewound.to_string(),
+            None => "No good state to go back to yet: Reset starts again".to_owned(),
+        });
+        self.record.go_back_to(&self.trainer);
+        self.timeline_back_to_trainer();
+        // The settings kept differ from the checkpoint's: from here on the run
+        // continues with them, a change like any other.
+        if let Some(rewound) = rewound {
+            self.record.mark(rewound.kept, Instant::now());
+        }
+        self.playing = false;
     }
 
     /// The commands of the "see why" views.
@@ -820,6 +909,9 @@ impl Worker {
     pub fn work(&mut self, budget: Duration) -> bool {
         if self.story_run.is_some() {
             return self.work_story(budget);
+        }
+        if self.lesson_open() {
+            return self.work_lesson(budget);
         }
         if let Some(side_by_side) = &mut self.side_by_side {
             let (ran, notice) = side_by_side.work(budget, self.pace);
@@ -1026,6 +1118,7 @@ impl Worker {
             slow,
             compare: None,
             timeline,
+            lesson: self.lesson_picture(),
         }
     }
 
@@ -1143,6 +1236,7 @@ impl Worker {
         picture.error.clone_from(&self.error);
         picture.notice.clone_from(&self.notice);
         picture.compare = Some(Arc::new(compare));
+        picture.lesson = self.lesson_picture();
         Some(picture)
     }
 }

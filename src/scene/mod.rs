@@ -6,6 +6,7 @@
 //! [`Figure`] is a grid of panels with a title. Nothing here draws: renderers do.
 
 pub mod animation;
+pub mod lesson;
 pub mod raster;
 pub mod svg;
 

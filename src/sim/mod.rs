@@ -13,6 +13,7 @@ pub mod float;
 pub mod forces;
 pub mod ideal;
 pub mod kernels;
+pub mod lesson;
 pub mod loss;
 pub mod mlp;
 pub mod model;

@@ -260,7 +260,7 @@ impl Preset {
     pub const ALL: [Self; 7] = [
         Self {
             name: "fig1",
-            lesson: "The paper's Figure 1: uniform z, Gaussian data, converges to p_g = p_data.",
+            lesson: "The paper's Figure 1: uniform z, Gaussian data, converges to p_g = p_data. Lesson: figure1",
             pace: Pace::Ramp {
                 start: 2.0 / 3.0,
                 gain: 1.0 / 9.0,
@@ -285,7 +285,7 @@ impl Preset {
         },
         Self {
             name: "vanishing",
-            lesson: "Minimax loss, far start, D trained first: G's gradient vanishes (§3).",
+            lesson: "Minimax loss, far start, D trained first: G's gradient vanishes (§3). Lesson: saturation",
             pace: Pace::Steady(60.0),
             edit: |s| {
                 // G starts 16 σ from the data and D trains alone first, so D is confident;
@@ -304,7 +304,7 @@ impl Preset {
         },
         Self {
             name: "collapse",
-            lesson: "Two modes, 10 G steps per D step: G drops a mode and hops between them (§6).",
+            lesson: "Two modes, 10 G steps per D step: G drops a mode and hops between them (§6). Lesson: helvetica",
             pace: Pace::Steady(60.0),
             edit: |s| {
                 s.target = two_modes();
@@ -315,7 +315,7 @@ impl Preset {
         },
         Self {
             name: "oscillation",
-            lesson: "SGD with momentum at learning rate 0.01, k = 1: p_g swings around p_data.",
+            lesson: "SGD with momentum at learning rate 0.01, k = 1: p_g swings around p_data. Lesson: oscillation",
             pace: Pace::Steady(300.0),
             edit: |s| {
                 // The paper's optimiser, SGD with momentum, at a large learning rate.
@@ -329,7 +329,7 @@ impl Preset {
         },
         Self {
             name: "optimal-d",
-            lesson: "k = 20: D stays near D* every iteration and p_g converges (Proposition 2).",
+            lesson: "k = 20: D stays near D* every iteration and p_g converges (Proposition 2). Lesson: proposition2",
             pace: Pace::Steady(30.0),
             edit: |s| {
                 s.training.k = 20;
@@ -341,7 +341,7 @@ impl Preset {
         },
         Self {
             name: "wgan-gp",
-            lesson: "Wasserstein loss with gradient penalty on two modes: both modes kept.",
+            lesson: "Wasserstein loss with gradient penalty on two modes: both modes kept. Lesson: wgan-gp",
             pace: Pace::Steady(60.0),
             edit: |s| {
                 s.target = two_modes();
