@@ -83,6 +83,9 @@ pub enum Command {
     ContinueFromScrub,
     /// The timeline: publish p_g at a few earlier moments (onion skin).
     SetOnionSkin(bool),
+    /// The timeline: show the moment `delta` moments from the one shown (from the live
+    /// run: back from it); past the latest, the live run.
+    ScrubStep(isize),
 }
 
 /// Algorithm 1 in slow motion, as the UI draws it.
@@ -520,14 +523,19 @@ impl Worker {
         }
     }
 
+    /// Whether `command` is refused while a scenario runs, or is side by side's or the
+    /// timeline's (which apply it).
+    fn handled_elsewhere(&mut self, command: &Command) -> bool {
+        !self.story_allows(command)
+            || self.side_by_side_handles(command)
+            || self.timeline_handles(command)
+    }
+
     /// Applies one command.
     pub fn handle(&mut self, command: Command) {
         self.error = None;
         self.notice = None;
-        if !self.story_allows(&command)
-            || self.side_by_side_handles(&command)
-            || self.timeline_handles(&command)
-        {
+        if self.handled_elsewhere(&command) {
             return;
         }
         let result = match command {
@@ -603,7 +611,8 @@ impl Worker {
             Command::Compare(_)
             | Command::Scrub(_)
             | Command::ContinueFromScrub
-            | Command::SetOnionSkin(_) => Ok(()),
+            | Command::SetOnionSkin(_)
+            | Command::ScrubStep(_) => Ok(()),
             Command::Apply(settings) => {
                 if let Err(e) = settings.validate() {
                     self.error = Some(e.to_string());
