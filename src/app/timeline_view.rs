@@ -50,21 +50,28 @@ impl TimelinePicture {
             .then(|| Command::Scrub((position < self.iterations.len()).then_some(position)))
     }
 
-    /// The command of a step of `delta` moments (`,` and `.`), if it moves. A moment of
-    /// the live run's own iteration (the latest, when the run is paused) is the live run:
-    /// the step passes over it.
+    /// The command of a step of `delta` moments (`,` and `.`).
     pub fn step(&self, delta: isize) -> Option<Command> {
-        let live = self.iterations.len();
-        let is_live = |p: usize| p >= live || self.iterations.get(p) == Some(&self.live_iteration);
-        let mut target = self.position().saturating_add_signed(delta).min(live);
-        if delta < 0 && self.scrub.is_none() && is_live(target) {
-            target = target.saturating_sub(1);
-        }
-        if is_live(target) {
-            target = live;
-        }
-        self.go_to(target)
+        (!self.iterations.is_empty()).then_some(Command::ScrubStep(delta))
     }
+}
+
+/// Where a step of `delta` moments from `scrub` goes (`None`: the live run), over moments
+/// at `iterations` with the live run at `live_iteration`. A moment of the live run's own
+/// iteration (the latest, when the run is paused) is the live run: the step passes over it.
+pub fn step_target(
+    iterations: &[u64],
+    scrub: Option<usize>,
+    live_iteration: u64,
+    delta: isize,
+) -> Option<usize> {
+    let live = iterations.len();
+    let is_live = |p: usize| p >= live || iterations.get(p) == Some(&live_iteration);
+    let mut target = scrub.unwrap_or(live).saturating_add_signed(delta).min(live);
+    if delta < 0 && scrub.is_none() && is_live(target) {
+        target = target.saturating_sub(1);
+    }
+    (!is_live(target)).then_some(target)
 }
 
 /// Height the timeline's row takes under the figure.

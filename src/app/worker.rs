@@ -92,6 +92,9 @@ pub enum Command {
     LessonBack,
     /// The step again from its start.
     LessonReplay,
+    /// The timeline: show the moment `delta` moments from the one shown (from the live
+    /// run: back from it); past the latest, the live run.
+    ScrubStep(isize),
 }
 
 /// Algorithm 1 in slow motion, as the UI draws it.
@@ -598,15 +601,20 @@ impl Worker {
         }
     }
 
+    /// Whether `command` is the lesson's, is refused while a scenario runs, or is side by
+    /// side's or the timeline's (which apply it).
+    fn handled_elsewhere(&mut self, command: &Command) -> bool {
+        !self.lesson_allows(command)
+            || !self.story_allows(command)
+            || self.side_by_side_handles(command)
+            || self.timeline_handles(command)
+    }
+
     /// Applies one command.
     pub fn handle(&mut self, command: Command) {
         self.error = None;
         self.notice = None;
-        if !self.lesson_allows(&command)
-            || !self.story_allows(&command)
-            || self.side_by_side_handles(&command)
-            || self.timeline_handles(&command)
-        {
+        if self.handled_elsewhere(&command) {
             return;
         }
         let result = match command {
@@ -672,6 +680,7 @@ impl Worker {
             | Command::Scrub(_)
             | Command::ContinueFromScrub
             | Command::SetOnionSkin(_)
+            | Command::ScrubStep(_)
             | Command::Lesson(_)
             | Command::LessonNext
             | Command::LessonBack

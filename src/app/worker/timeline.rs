@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::{Command, Published, Worker, options};
-use crate::app::timeline_view::{OnionCurve, TimelinePicture};
+use crate::app::timeline_view::{OnionCurve, TimelinePicture, step_target};
 use crate::sim::analysis::{Analysis, AnalysisOptions};
 use crate::sim::trainer::Trainer;
 use crate::sim::view::ViewRange;
@@ -46,6 +46,14 @@ impl Worker {
             Command::Scrub(at) => self.scrub_to(*at),
             Command::ContinueFromScrub => self.continue_from_scrub(),
             Command::SetOnionSkin(on) => self.scrub.onion = *on,
+            Command::ScrubStep(delta) => {
+                let iterations = self.timeline.iterations();
+                let live = self.trainer.counters().iteration;
+                let target = step_target(&iterations, self.scrub.at, live, *delta);
+                if target != self.scrub.at {
+                    self.scrub_to(target);
+                }
+            }
             Command::SetPace(_)
             | Command::SetBreakpoints(_)
             | Command::SetOracle(_)
