@@ -44,6 +44,8 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../assets/lessons/oscillation.toml"),
     ),
     ("wgan-gp", include_str!("../../assets/lessons/wgan-gp.toml")),
+    ("g-alone", include_str!("../../assets/lessons/g-alone.toml")),
+    ("d-alone", include_str!("../../assets/lessons/d-alone.toml")),
 ];
 
 /// The names of the built-in lessons, comma-separated, for messages.
