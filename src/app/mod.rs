@@ -406,6 +406,8 @@ impl GanscopeApp {
         }
         if stats.warmup_done.is_none() {
             stats.warmup_done = Some((Instant::now(), iteration));
+            // The memory after start-up, which the minutes' figures are growth from.
+            print_memory(0, iteration);
         }
         stats.frame_ms.push(elapsed.as_secs_f64() * 1e3);
         let minutes = (since / 60.0) as u64;

@@ -154,7 +154,7 @@ impl Worker {
             record: start.record.clone(),
             film: start.film.clone(),
             run_id: start.run_id,
-            timeline: std::mem::replace(&mut self.timeline, crate::sim::timeline::Timeline::new()),
+            timeline: std::mem::take(&mut self.timeline),
         };
         self.put_back(saved);
         self.timeline_back_to_trainer();
