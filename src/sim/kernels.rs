@@ -320,9 +320,7 @@ pub fn matmul_tn<T: Real, const L: usize, const I: usize, const J: usize, const 
     n1: usize,
     n2: usize,
 ) {
-    assert_eq!(out.len(), n1 * n2, "matmul_tn: output shape");
-    assert_eq!(a.len(), rows * n1, "matmul_tn: first input shape");
-    assert_eq!(b.len(), rows * n2, "matmul_tn: second input shape");
+    assert_tn_shapes(out, a, b, (rows, n1, n2));
     // Long sums in panels of rows whose columns fit in L2 together (each block below
     // reads its columns whole, once per block of the other side); the reference
     // workload's sums (256 rows × 32 + 32 f32 columns) are one panel.
@@ -362,9 +360,7 @@ pub fn matmul_tn_by_products<T: Real, const R: usize, const C: usize, const FMA:
     n1: usize,
     n2: usize,
 ) {
-    assert_eq!(out.len(), n1 * n2, "matmul_tn: output shape");
-    assert_eq!(a.len(), rows * n1, "matmul_tn: first input shape");
-    assert_eq!(b.len(), rows * n2, "matmul_tn: second input shape");
+    assert_tn_shapes(out, a, b, (rows, n1, n2));
     let mut panel = vec![T::zero(); TN_PRODUCT_PANEL.min(rows) * n1];
     let mut r0 = 0;
     while r0 < rows {
@@ -388,6 +384,13 @@ pub fn matmul_tn_by_products<T: Real, const R: usize, const C: usize, const FMA:
         );
         r0 += len;
     }
+}
+
+/// Panics unless `out` is n1 × n2, `a` rows × n1 and `b` rows × n2.
+fn assert_tn_shapes<T>(out: &[T], a: &[T], b: &[T], (rows, n1, n2): (usize, usize, usize)) {
+    assert_eq!(out.len(), n1 * n2, "matmul_tn: output shape");
+    assert_eq!(a.len(), rows * n1, "matmul_tn: first input shape");
+    assert_eq!(b.len(), rows * n2, "matmul_tn: second input shape");
 }
 
 /// How many bytes of the two inputs' columns one panel of [`matmul_tn`] spans.

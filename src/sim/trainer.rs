@@ -744,6 +744,13 @@ impl Trainer {
         if !loss.is_finite() {
             return Err(self.diverge(Player::Generator, format!("loss is {loss}")));
         }
+        self.generator_backward_from_dx();
+        Ok(loss)
+    }
+
+    /// ∂L_G/∂θ_G into `grads_g`, back through G from ∂L_G/∂x in `dx` (G's forward pass
+    /// of this step in `ws_g`).
+    fn generator_backward_from_dx(&mut self) {
         self.buf.grads_g.iter_mut().for_each(|g| *g = 0.0);
         self.generator.backward(
             &mut self.buf.ws_g,
@@ -751,7 +758,6 @@ impl Trainer {
             Some(&mut self.buf.grads_g),
             None,
         );
-        Ok(loss)
     }
 
     /// Sub-step 8: G's optimiser step on the gradient of sub-step 7, whose loss was `loss`.
@@ -791,13 +797,7 @@ impl Trainer {
             None,
             Some(&mut self.buf.dx),
         );
-        self.buf.grads_g.iter_mut().for_each(|g| *g = 0.0);
-        self.generator.backward(
-            &mut self.buf.ws_g,
-            &self.buf.dx,
-            Some(&mut self.buf.grads_g),
-            None,
-        );
+        self.generator_backward_from_dx();
         Ok(loss)
     }
 
