@@ -562,13 +562,13 @@ impl Trainer {
     /// Under d-ascent with `ascent_keep`: every negative so far (this round's and the
     /// earlier rounds' kept ones) in data units; else this round's.
     pub fn all_negatives(&self) -> Vec<f64> {
+        self.in_data_units(self.negatives.x.iter().chain(&self.negatives.kept))
+    }
+
+    /// D's inputs `x` (network units) in data units.
+    fn in_data_units<'a>(&self, x: impl Iterator<Item = &'a f32>) -> Vec<f64> {
         let (shift, scale) = self.data_scale();
-        self.negatives
-            .x
-            .iter()
-            .chain(&self.negatives.kept)
-            .map(|&x| shift + scale * f64::from(x))
-            .collect()
+        x.map(|&x| shift + scale * f64::from(x)).collect()
     }
 
     /// The coordinates of the d-ascent experiment's ascent for this run.
@@ -583,12 +583,7 @@ impl Trainer {
 
     /// Under d-ascent: the current round's negatives in data units (empty otherwise).
     pub fn negatives(&self) -> Vec<f64> {
-        let (shift, scale) = self.data_scale();
-        self.negatives
-            .x
-            .iter()
-            .map(|&x| shift + scale * f64::from(x))
-            .collect()
+        self.in_data_units(self.negatives.x.iter())
     }
 
     /// Sub-step 1: m real samples, standardised, into the first half of D's input.
