@@ -112,10 +112,34 @@ impl<T: Real> Workspace<T> {
             self.input = vec![T::zero(); batch];
             self.acts = (0..shape.depth).map(|_| DMatrix::zeros(batch, w)).collect();
             self.out = vec![T::zero(); batch];
-            self.grad = DMatrix::zeros(batch, w);
-            self.grad_prev = DMatrix::zeros(batch, w);
         }
     }
+
+    /// The backward pass's buffers, made on its first use (a forward-only evaluation
+    /// never zeroes them).
+    fn prepare_grads(&mut self, batch: usize, width: usize) {
+        if self.grad.shape() != (batch, width) || self.grad_prev.shape() != (batch, width) {
+            self.grad = DMatrix::zeros(batch, width);
+            self.grad_prev = DMatrix::zeros(batch, width);
+        }
+    }
+}
+
+/// Splits `n` rows into chunks of one size, at most [`EVAL_CHUNK`]: the last one is
+/// padded (by fewer rows than there are chunks), so a workspace is sized once per call.
+fn eval_chunk_rows(n: usize) -> usize {
+    n.div_ceil(n.div_ceil(EVAL_CHUNK).max(1)).max(1)
+}
+
+/// `chunk`, padded to `rows` rows by repeating its last value, in `buf`.
+fn padded<'b, T: Real>(chunk: &'b [T], rows: usize, buf: &'b mut Vec<T>) -> &'b [T] {
+    if chunk.len() == rows {
+        return chunk;
+    }
+    buf.clear();
+    buf.extend_from_slice(chunk);
+    buf.resize(rows, chunk.last().copied().unwrap_or_else(T::zero));
+    buf
 }
 
 impl<T: Real> Mlp<T> {
@@ -311,6 +335,7 @@ impl<T: Real> Mlp<T> {
         } = self.shape;
         let batch = ws.out.len();
         assert_eq!(dy.len(), batch, "dy length must match the forward batch");
+        ws.prepare_grads(batch, w);
         if let Some(g) = grads.as_deref() {
             assert_eq!(g.len(), self.params.len(), "gradient length mismatch");
         }
@@ -372,13 +397,16 @@ impl<T: Real> Mlp<T> {
         }
     }
 
-    /// f(x) for each x; for analysis and tests, not the training loop. Works in chunks
-    /// of [`EVAL_CHUNK`] so the buffers stay small enough to be reused by the allocator.
+    /// f(x) for each x; for analysis and tests, not the training loop. Works in equal
+    /// chunks of at most [`EVAL_CHUNK`] rows so the buffers stay small enough to be reused
+    /// by the allocator, and are made once.
     pub fn eval(&self, x: &[T]) -> Vec<T> {
         let mut ws = Workspace::default();
-        let mut y = Vec::with_capacity(x.len());
-        for chunk in x.chunks(EVAL_CHUNK) {
-            y.extend_from_slice(self.forward(chunk, &mut ws));
+        let rows = eval_chunk_rows(x.len());
+        let (mut y, mut pad) = (Vec::with_capacity(x.len()), Vec::new());
+        for chunk in x.chunks(rows) {
+            let out = self.forward(padded(chunk, rows, &mut pad), &mut ws);
+            y.extend_from_slice(&out[..chunk.len()]);
         }
         y
     }
@@ -386,11 +414,14 @@ impl<T: Real> Mlp<T> {
     /// (f(x), f'(x)) for each x; for analysis and tests.
     pub fn eval_with_slope(&self, x: &[T]) -> (Vec<T>, Vec<T>) {
         let mut ws = Workspace::default();
-        let (mut y, mut slope) = (Vec::with_capacity(x.len()), vec![T::zero(); x.len()]);
-        let ones = vec![T::one(); EVAL_CHUNK.min(x.len())];
-        for (chunk, s) in x.chunks(EVAL_CHUNK).zip(slope.chunks_mut(EVAL_CHUNK)) {
-            y.extend_from_slice(self.forward(chunk, &mut ws));
-            self.backward(&mut ws, &ones[..chunk.len()], None, Some(s));
+        let rows = eval_chunk_rows(x.len());
+        let (mut y, mut slope) = (Vec::with_capacity(x.len()), Vec::with_capacity(x.len()));
+        let (ones, mut pad, mut s) = (vec![T::one(); rows], Vec::new(), vec![T::zero(); rows]);
+        for chunk in x.chunks(rows) {
+            let out = self.forward(padded(chunk, rows, &mut pad), &mut ws);
+            y.extend_from_slice(&out[..chunk.len()]);
+            self.backward(&mut ws, &ones, None, Some(&mut s));
+            slope.extend_from_slice(&s[..chunk.len()]);
         }
         (y, slope)
     }
