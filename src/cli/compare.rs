@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use ganscope::jobs::default_jobs;
 use ganscope::sim::analysis::{Analysis, AnalysisOptions};
-use ganscope::sim::compare::{Comparison, ComparisonSpec, READY_MADE};
+use ganscope::sim::compare::{ALIASES, Comparison, ComparisonSpec, READY_MADE};
 use ganscope::sim::coverage::{self, ModeMass};
 use ganscope::sim::distribution::Target;
 use ganscope::sim::record::Row;
@@ -117,6 +117,9 @@ fn list() {
             ready.preset,
             ready.watch
         );
+    }
+    for (alias, own) in ALIASES {
+        println!("{alias:<11} = {own} (the name on its preset)");
     }
 }
 

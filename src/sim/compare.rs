@@ -144,10 +144,23 @@ fn split_values(text: &str) -> Vec<String> {
     out
 }
 
+/// Other names of ready-made comparisons: the ones issue 11 gave them, which are also the
+/// names of their base presets (`compare vanishing` compares on the `vanishing` preset).
+pub const ALIASES: [(&str, &str); 2] = [("vanishing", "saturation"), ("collapse", "g-steps")];
+
+/// The ready-made comparison's own name for `name` (itself, or what it is an alias of).
+pub fn canonical_name(name: &str) -> &str {
+    ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == name)
+        .map_or(name, |(_, own)| own)
+}
+
 impl ComparisonSpec {
-    /// The ready-made comparison called `name` (seed 1, as its preset); an unknown name is
-    /// refused with the list of names.
+    /// The ready-made comparison called `name` (or one of its [`ALIASES`]; seed 1, as its
+    /// preset); an unknown name is refused with the list of names.
     pub fn named(name: &str) -> Result<Self, SettingError> {
+        let name = canonical_name(name);
         let Some(ready) = READY_MADE.iter().find(|r| r.name == name) else {
             return Err(SettingError::new(
                 "comparison",
@@ -489,6 +502,24 @@ mod tests {
                 ready.runs.iter().all(|(l, _)| l.is_ascii()),
                 "{}",
                 ready.name
+            );
+        }
+    }
+
+    #[test]
+    fn the_issue_names_open_the_same_comparisons() {
+        for (alias, own) in ALIASES {
+            let by_alias = ComparisonSpec::named(alias).expect("alias");
+            let by_name = ComparisonSpec::named(own).expect("name");
+            assert_eq!(by_alias.name, own);
+            assert_eq!(by_alias.preset, by_name.preset);
+            assert_eq!(
+                by_alias.run_settings().expect(alias),
+                by_name.run_settings().expect(own)
+            );
+            assert!(
+                READY_MADE.iter().all(|r| r.name != alias),
+                "{alias} is an alias"
             );
         }
     }
