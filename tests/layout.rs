@@ -227,6 +227,18 @@ fn the_normal_layout_at_a_projectors_size_overlaps_nothing() {
     let mut h = projector();
     h.run_steps(3);
     assert_tidy(&h, "Live tab");
+    // The window is short: the figure keeps most of the height beside the side panel and
+    // the metric plots follow it, one scroll down (they were squeezed to a strip before).
+    let plot = h.state().figure_plot_rect().expect("the figure is drawn");
+    assert!(
+        plot.height() >= 0.4 * 360.0,
+        "the plot is {:.0} points tall of 360",
+        plot.height()
+    );
+    assert!(
+        h.query_by_label("Wasserstein-1").is_some(),
+        "the plots are there"
+    );
     h.key_press(egui::Key::F);
     h.run_steps(2);
     assert_tidy(&h, "Figure 1 tab before a run");

@@ -160,6 +160,17 @@ enum Tab {
     Figure1,
 }
 
+/// Two rows of readable metric plots need this height (points).
+const READABLE_METRICS: f32 = 300.0;
+
+/// Below this height (points) of the live view, with the metric plots on, the figure keeps
+/// the view and the plots follow below it in a scroll area (a projector at UI scale 2).
+const SHORT_LIVE: f32 = 480.0;
+
+/// How much of the metric plots' first line shows under the figure in a short window, so
+/// that they are seen to be there.
+const METRICS_PEEK: f32 = 30.0;
+
 impl GanscopeApp {
     /// The app as launched by `cargo run`: settings restored from the last session. Fails
     /// if the training thread cannot be started.
@@ -607,7 +618,6 @@ impl GanscopeApp {
         if let Some(slow) = &self.picture.slow {
             slow_view::slow_ui(ui, slow, &self.picture, &mut self.pending);
         }
-        let share = if self.presenter.metrics { 0.58 } else { 1.0 };
         // Presenter mode keeps the window for the figure: the timeline shows there once a
         // moment is shown (, or .).
         let timeline = !self.presenter.on || self.picture.timeline.scrub.is_some();
@@ -616,7 +626,52 @@ impl GanscopeApp {
         } else {
             0.0
         };
-        let height = (ui.available_height() - row) * share;
+        let available = ui.available_height();
+        if self.presenter.metrics && available < SHORT_LIVE {
+            // A short window (a projector at UI scale 2): the figure keeps all but a peek
+            // of the height, and the metric plots follow below it, one scroll away.
+            let figure_height = (available - row - METRICS_PEEK).max(0.0);
+            egui::ScrollArea::vertical()
+                .id_salt("live")
+                .auto_shrink([false, false])
+                .show(ui, |ui| {
+                    self.figure_row_ui(ui, figure_height, timeline, palette);
+                    ui.separator();
+                    ui.allocate_ui(egui::vec2(ui.available_width(), READABLE_METRICS), |ui| {
+                        self.prefs.metrics.ui(ui, &self.picture, palette);
+                    });
+                });
+            return;
+        }
+        let share = if self.presenter.metrics { 0.58 } else { 1.0 };
+        self.figure_row_ui(ui, (available - row) * share, timeline, palette);
+        if self.presenter.metrics {
+            ui.separator();
+            // Two rows of readable plots need this height; less scrolls them rather than
+            // squash them under the status line.
+            if ui.available_height() >= READABLE_METRICS {
+                self.prefs.metrics.ui(ui, &self.picture, palette);
+            } else {
+                egui::ScrollArea::vertical()
+                    .id_salt("metrics")
+                    .show(ui, |ui| {
+                        ui.allocate_ui(egui::vec2(ui.available_width(), READABLE_METRICS), |ui| {
+                            self.prefs.metrics.ui(ui, &self.picture, palette);
+                        });
+                    });
+            }
+        }
+    }
+
+    /// The figure `height` tall with the "see why" views beside it, then the timeline
+    /// row if `timeline`.
+    fn figure_row_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        height: f32,
+        timeline: bool,
+        palette: theme::Palette,
+    ) {
         let scene_palette = self.prefs.theme.scene_palette();
         let column = self.side_views();
         let width = ui.available_width();
@@ -646,23 +701,6 @@ impl GanscopeApp {
         if timeline {
             self.pending
                 .extend(timeline_view::timeline_ui(ui, &self.picture));
-        }
-        if self.presenter.metrics {
-            ui.separator();
-            // Two rows of readable plots need this height; less (a projector at UI scale
-            // 2) scrolls them rather than squash them under the status line.
-            const READABLE: f32 = 300.0;
-            if ui.available_height() >= READABLE {
-                self.prefs.metrics.ui(ui, &self.picture, palette);
-            } else {
-                egui::ScrollArea::vertical()
-                    .id_salt("metrics")
-                    .show(ui, |ui| {
-                        ui.allocate_ui(egui::vec2(ui.available_width(), READABLE), |ui| {
-                            self.prefs.metrics.ui(ui, &self.picture, palette);
-                        });
-                    });
-            }
         }
     }
 
