@@ -1336,6 +1336,20 @@ fn bench(
         );
     }
 
+    // The core's multiply-add peak on this path, for the share of it the products reach.
+    let rounds = 20_000_000;
+    let start = Instant::now();
+    let (peak_flops, sum) = simd::multiply_add_peak(path, rounds);
+    let peak = peak_flops / start.elapsed().as_secs_f64() / 1e9;
+    std::hint::black_box(sum);
+    println!("one core's f32 multiply-add peak on this path (measured): {peak:.1} GFLOP/s");
+    if let Some(&median) = rates.get(rates.len() / 2) {
+        println!(
+            "the hidden products at the median: {:.0} % of it",
+            100.0 * median * flops / 1e9 / peak
+        );
+    }
+
     // The analysis of one frame, on the reference run and on a trained fig1 run (whose
     // Gaussianised z needs the probit warp).
     let mut fig1 = Trainer::new(Settings::preset("fig1").map_err(usage)?).map_err(usage)?;

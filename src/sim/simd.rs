@@ -303,10 +303,55 @@ pub fn backward_on_path<T: Real>(
     }
 }
 
+/// `rounds` rounds of one multiply-add on each of `N` independent f32 accumulators (fused
+/// when `FMA`): as many chains as hide the FMA latency, so the loop runs at the core's
+/// multiply-add throughput. Returns their sum, so nothing is optimised away.
+#[inline(always)]
+fn multiply_add_chains<const N: usize, const FMA: bool>(rounds: u64) -> f32 {
+    let mut acc = [0.0_f32; N];
+    let (a, b) = (
+        std::hint::black_box(0.999_9_f32),
+        std::hint::black_box(1e-4_f32),
+    );
+    for _ in 0..rounds {
+        for v in &mut acc {
+            *v = if FMA { v.mul_add(a, b) } else { *v * a + b };
+        }
+    }
+    acc.iter().sum()
+}
+
+/// The f32 multiply-add peak of one core on `path` (a path this CPU lacks runs the
+/// baseline), measured: `rounds` rounds over 12 (AVX2) or 16 (AVX-512) vectors of
+/// accumulators, or 8 SSE2 vectors of separate multiplies and adds (more spill). Returns
+/// the flops done (two per multiply-add) and their sum.
+pub fn multiply_add_peak(path: VectorPath, rounds: u64) -> (f64, f32) {
+    let (lanes, sum) = match path {
+        // SAFETY: the CPU has the path's features (checked at run time just before).
+        #[cfg(target_arch = "x86_64")]
+        VectorPath::Avx512 if path.supported() => (256, unsafe { x86::peak_avx512(rounds) }),
+        // SAFETY: as above.
+        #[cfg(target_arch = "x86_64")]
+        VectorPath::Avx2 if path.supported() => (96, unsafe { x86::peak_avx2(rounds) }),
+        _ => (32, multiply_add_chains::<32, false>(rounds)),
+    };
+    (2.0 * lanes as f64 * rounds as f64, sum)
+}
+
 /// The passes compiled for x86-64's vector extensions.
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    use super::{Avx2Isa, Avx512Isa, Mlp, Real, Workspace};
+    use super::{Avx2Isa, Avx512Isa, Mlp, Real, Workspace, multiply_add_chains};
+
+    #[target_feature(enable = "avx2,fma")]
+    pub fn peak_avx2(rounds: u64) -> f32 {
+        multiply_add_chains::<96, true>(rounds)
+    }
+
+    #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")]
+    pub fn peak_avx512(rounds: u64) -> f32 {
+        multiply_add_chains::<256, true>(rounds)
+    }
 
     #[target_feature(enable = "avx2,fma")]
     pub fn forward_avx2<'w, T: Real>(mlp: &Mlp<T>, x: &[T], ws: &'w mut Workspace<T>) -> &'w [T] {
@@ -352,6 +397,21 @@ mod tests {
     /// Every path this CPU has computes the same pass as the baseline, to rounding: the
     /// outputs, the parameter gradients and the input gradients, on an odd batch (so the
     /// kernels' leftover rows and columns run too) and every activation.
+    #[test]
+    fn the_peak_loop_does_the_multiply_adds_it_counts_on_every_path() {
+        // v ← 0.9999·v + 1e-4 from 0, n times: v = 1e-4·(1 − 0.9999ⁿ)/(1 − 0.9999).
+        let n = 1000;
+        let each = 1e-4 * (1.0 - 0.9999_f64.powi(n)) / (1.0 - 0.9999);
+        for path in VectorPath::ALL {
+            let (flops, sum) = multiply_add_peak(path, n as u64);
+            let chains = flops / (2.0 * f64::from(n));
+            assert!(
+                (f64::from(sum) / chains - each).abs() < 1e-4 * each,
+                "{path}: {sum}"
+            );
+        }
+    }
+
     #[test]
     fn every_supported_path_computes_the_baseline_pass() {
         let paths: Vec<_> = VectorPath::ALL
