@@ -1072,8 +1072,11 @@ fn add_z_line(
         italic: true,
         color: palette.ink,
     };
-    let left = z_to_x(z_lo).min(z_to_x(z_hi));
-    panel.labels.push(name([left - 0.04 * width, z_level], "z"));
+    // The two names one above the other at the plot's left, clear of the z line's end
+    // value however narrow the plot is drawn (the line starts a tenth of the way in).
+    panel
+        .labels
+        .push(name([x_lo + 0.015 * width, z_level], "z"));
     panel
         .labels
         .push(name([x_lo + 0.015 * width, -0.07 * y_hi], "x"));
