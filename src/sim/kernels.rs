@@ -182,26 +182,53 @@ fn pack_column_blocks<T: Real, const C: usize>(
     n: usize,
     (stride_k, stride_j): (usize, usize),
 ) -> Vec<T> {
-    let mut packed = vec![T::zero(); k * n];
+    let mut packed = Vec::with_capacity(k * n);
     for (j0, cb) in column_blocks::<C>(n) {
-        let dst = &mut packed[j0 * k..(j0 + cb) * k];
-        if stride_j == 1 {
-            // W's rows contiguous (the forward weights): one run of cb values per kk.
-            for (kk, d) in dst.chunks_exact_mut(cb).enumerate() {
-                let s = kk * stride_k + j0;
-                d.copy_from_slice(&w[s..s + cb]);
-            }
-        } else {
-            // W's columns (a transposed W, or a column of weights): cb streams along kk.
-            for c in 0..cb {
-                let s = (j0 + c) * stride_j;
-                for (d, kk) in dst.chunks_exact_mut(cb).zip(0..k) {
-                    d[c] = w[s + kk * stride_k];
-                }
-            }
+        let strides = (stride_k, stride_j);
+        match cb {
+            _ if cb == C => pack_block::<T, C>(&mut packed, w, k, strides, j0),
+            4 => pack_block::<T, 4>(&mut packed, w, k, strides, j0),
+            2 => pack_block::<T, 2>(&mut packed, w, k, strides, j0),
+            _ => pack_block::<T, 1>(&mut packed, w, k, strides, j0),
         }
     }
     packed
+}
+
+/// Appends columns j0..j0 + CB of W to `packed`, their CB values of each kk together.
+#[inline(always)]
+fn pack_block<T: Real, const CB: usize>(
+    packed: &mut Vec<T>,
+    w: &[T],
+    k: usize,
+    (stride_k, stride_j): (usize, usize),
+    j0: usize,
+) {
+    if stride_j == 1 {
+        // W's rows contiguous (the forward weights): one run of CB values per kk.
+        for kk in 0..k {
+            let s = kk * stride_k + j0;
+            let run: &[T; CB] = w[s..s + CB].try_into().expect("CB columns");
+            packed.extend_from_slice(run);
+        }
+    } else if stride_k == 1 {
+        // W's columns contiguous (a transposed W, or a column of weights): CB streams.
+        let cols: [&[T]; CB] =
+            std::array::from_fn(|c| &w[(j0 + c) * stride_j..(j0 + c) * stride_j + k]);
+        #[expect(
+            clippy::needless_range_loop,
+            reason = "kk indexes CB columns at once, each of length k (no bounds checks)"
+        )]
+        for kk in 0..k {
+            let values: [T; CB] = std::array::from_fn(|c| cols[c][kk]);
+            packed.extend_from_slice(&values);
+        }
+    } else {
+        for kk in 0..k {
+            let values: [T; CB] = std::array::from_fn(|c| w[kk * stride_k + (j0 + c) * stride_j]);
+            packed.extend_from_slice(&values);
+        }
+    }
 }
 
 /// Every column of `out` for the R rows from b0, W packed by [`pack_column_blocks`].
@@ -272,7 +299,18 @@ fn block<T: Real, const R: usize, const CB: usize, const FMA: bool>(
         }
     }
     let (off, k_cols) = (a.offset, a.a.chunks_exact(a.stride));
-    if stride_j == 1 {
+    if stride_j == 1 && stride_k == CB && w_col == 0 {
+        // W packed for this block: CB values per kk, one after another.
+        for (wv, a_col) in w.chunks_exact(CB).zip(k_cols) {
+            let av: [T; R] = *<&[T; R]>::try_from(&a_col[off..off + R]).expect("R rows");
+            let wv: &[T; CB] = wv.try_into().expect("CB columns");
+            for (col, &wc) in acc.iter_mut().zip(wv) {
+                for r in 0..R {
+                    col[r] = madd::<T, FMA>(av[r], wc, col[r]);
+                }
+            }
+        }
+    } else if stride_j == 1 {
         // W's rows are contiguous: CB values per kk, one bounds check for all.
         for (kk, a_col) in k_cols.enumerate() {
             let av: [T; R] = *<&[T; R]>::try_from(&a_col[off..off + R]).expect("R rows");
