@@ -48,15 +48,29 @@ impl Activation {
     pub fn forward_in_place_fused<T: Real, const FMA: bool>(self, z: &mut [T]) {
         let zero = T::zero();
         let slope = T::lit(LEAKY_SLOPE);
+        // Plain loops, not `for_each`: a library call that LLVM may leave out of line in a
+        // large vector-path function, where its multiply-adds become `fmaf` calls.
         match self {
-            Self::Tanh => z.iter_mut().for_each(|v| *v = v.tanh_fused::<FMA>()),
-            Self::Relu => z
-                .iter_mut()
-                .for_each(|v| *v = if *v > zero { *v } else { zero }),
-            Self::LeakyRelu => z
-                .iter_mut()
-                .for_each(|v| *v = if *v > zero { *v } else { *v * slope }),
-            Self::Sigmoid => z.iter_mut().for_each(|v| *v = v.sigmoid_fused::<FMA>()),
+            Self::Tanh => {
+                for v in z {
+                    *v = v.tanh_fused::<FMA>();
+                }
+            }
+            Self::Relu => {
+                for v in z {
+                    *v = if *v > zero { *v } else { zero };
+                }
+            }
+            Self::LeakyRelu => {
+                for v in z {
+                    *v = if *v > zero { *v } else { *v * slope };
+                }
+            }
+            Self::Sigmoid => {
+                for v in z {
+                    *v = v.sigmoid_fused::<FMA>();
+                }
+            }
         }
     }
 
@@ -98,16 +112,26 @@ impl Activation {
         let one = T::one();
         let slope = T::lit(LEAKY_SLOPE);
         match self {
-            Self::Tanh => g.iter_mut().zip(a).for_each(|(g, &a)| *g *= one - a * a),
-            Self::Relu => g
-                .iter_mut()
-                .zip(a)
-                .for_each(|(g, &a)| *g = if a > zero { *g } else { zero }),
-            Self::LeakyRelu => g
-                .iter_mut()
-                .zip(a)
-                .for_each(|(g, &a)| *g = if a > zero { *g } else { *g * slope }),
-            Self::Sigmoid => g.iter_mut().zip(a).for_each(|(g, &a)| *g *= a * (one - a)),
+            Self::Tanh => {
+                for (g, &a) in g.iter_mut().zip(a) {
+                    *g *= one - a * a;
+                }
+            }
+            Self::Relu => {
+                for (g, &a) in g.iter_mut().zip(a) {
+                    *g = if a > zero { *g } else { zero };
+                }
+            }
+            Self::LeakyRelu => {
+                for (g, &a) in g.iter_mut().zip(a) {
+                    *g = if a > zero { *g } else { *g * slope };
+                }
+            }
+            Self::Sigmoid => {
+                for (g, &a) in g.iter_mut().zip(a) {
+                    *g *= a * (one - a);
+                }
+            }
         }
     }
 }

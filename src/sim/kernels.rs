@@ -1,5 +1,5 @@
 //! The kernels of the training loop: one matrix product, register-blocked so that the
-//! compiler vectorises it along the minibatch, and a transpose. Matrices are column-major
+//! compiler vectorises it along the minibatch, and the weight gradients' sums over it. Matrices are column-major
 //! slices.
 //!
 //! For the shapes that matter here (a batch of 128–256 rows times 32 × 32 weights) they
@@ -56,17 +56,20 @@ pub fn matmul_blocked<T: Real, const R: usize, const C: usize, const FMA: bool>(
         // its rows are `rows` apart and alias in the cache; and sweeping the whole input
         // once per column block would stream it from memory each time).
         let packed_w = pack_column_blocks::<T, C>(w, k, n, (stride_k, stride_j));
-        let mut strip = vec![T::zero(); k * R];
-        for b0 in (0..full_rows).step_by(R) {
-            for (dst, a_col) in strip.chunks_exact_mut(R).zip(a.chunks_exact(rows)) {
-                dst.copy_from_slice(&a_col[b0..b0 + R]);
+        let mut block_rows = vec![T::zero(); k * R * PACK_STRIPS];
+        let mut b0 = 0;
+        while b0 < full_rows {
+            let strips = ((full_rows - b0) / R).min(PACK_STRIPS);
+            pack_strips::<T, R>(&mut block_rows, a, rows, b0, strips);
+            for (s, strip) in block_rows.chunks_exact(k * R).take(strips).enumerate() {
+                let a_strip = Strip {
+                    a: strip,
+                    stride: R,
+                    offset: 0,
+                };
+                strip_columns::<T, R, C, FMA>(out, rows, a_strip, n, &packed_w, start, b0 + s * R);
             }
-            let a_strip = Strip {
-                a: &strip,
-                stride: R,
-                offset: 0,
-            };
-            strip_columns::<T, R, C, FMA>(out, rows, a_strip, n, &packed_w, start, b0);
+            b0 += strips * R;
         }
     } else {
         let mut j0 = 0;
@@ -112,6 +115,31 @@ pub fn matmul_blocked<T: Real, const R: usize, const C: usize, const FMA: bool>(
 /// products (at most 256 × 32 f32, 32 KiB) are below it.
 const PACK_ABOVE_BYTES: usize = 96 * 1024;
 
+/// How many strips of R rows [`matmul_blocked`] packs at a time: each column of the input
+/// is then read in runs of `PACK_STRIPS · R` entries (four cache lines for f32 on AVX2)
+/// rather than one line per column per strip, which the prefetchers follow.
+const PACK_STRIPS: usize = 4;
+
+/// Rows b0..b0 + strips·R of `a` (rows × k) into `dst` as `strips` packed strips of R
+/// rows, one after another, each with entry (kk, r) at `kk·R + r`.
+#[inline(always)]
+fn pack_strips<T: Real, const R: usize>(
+    dst: &mut [T],
+    a: &[T],
+    rows: usize,
+    b0: usize,
+    strips: usize,
+) {
+    let k = a.len() / rows.max(1);
+    for (kk, a_col) in a.chunks_exact(rows).enumerate() {
+        let run = &a_col[b0..b0 + strips * R];
+        for (s, src) in run.chunks_exact(R).enumerate() {
+            let at = s * k * R + kk * R;
+            dst[at..at + R].copy_from_slice(src);
+        }
+    }
+}
+
 /// R rows of the input, entry (kk, r) at `a[kk·stride + offset + r]`: in place
 /// (stride = rows, offset = the strip's first row) or packed (stride = R, offset 0).
 #[derive(Clone, Copy)]
@@ -156,11 +184,51 @@ fn pack_column_blocks<T: Real, const C: usize>(
 ) -> Vec<T> {
     let mut packed = Vec::with_capacity(k * n);
     for (j0, cb) in column_blocks::<C>(n) {
-        for kk in 0..k {
-            packed.extend((j0..j0 + cb).map(|j| w[kk * stride_k + j * stride_j]));
+        let strides = (stride_k, stride_j);
+        match cb {
+            _ if cb == C => pack_block::<T, C>(&mut packed, w, k, strides, j0),
+            4 => pack_block::<T, 4>(&mut packed, w, k, strides, j0),
+            2 => pack_block::<T, 2>(&mut packed, w, k, strides, j0),
+            _ => pack_block::<T, 1>(&mut packed, w, k, strides, j0),
         }
     }
     packed
+}
+
+/// Appends columns j0..j0 + CB of W to `packed`, their CB values of each kk together.
+#[inline(always)]
+fn pack_block<T: Real, const CB: usize>(
+    packed: &mut Vec<T>,
+    w: &[T],
+    k: usize,
+    (stride_k, stride_j): (usize, usize),
+    j0: usize,
+) {
+    if stride_j == 1 {
+        // W's rows contiguous (the forward weights): one run of CB values per kk.
+        for kk in 0..k {
+            let s = kk * stride_k + j0;
+            let run: &[T; CB] = w[s..s + CB].try_into().expect("CB columns");
+            packed.extend_from_slice(run);
+        }
+    } else if stride_k == 1 {
+        // W's columns contiguous (a transposed W, or a column of weights): CB streams.
+        let cols: [&[T]; CB] =
+            std::array::from_fn(|c| &w[(j0 + c) * stride_j..(j0 + c) * stride_j + k]);
+        #[expect(
+            clippy::needless_range_loop,
+            reason = "kk indexes CB columns at once, each of length k (no bounds checks)"
+        )]
+        for kk in 0..k {
+            let values: [T; CB] = std::array::from_fn(|c| cols[c][kk]);
+            packed.extend_from_slice(&values);
+        }
+    } else {
+        for kk in 0..k {
+            let values: [T; CB] = std::array::from_fn(|c| w[kk * stride_k + (j0 + c) * stride_j]);
+            packed.extend_from_slice(&values);
+        }
+    }
 }
 
 /// Every column of `out` for the R rows from b0, W packed by [`pack_column_blocks`].
@@ -231,13 +299,39 @@ fn block<T: Real, const R: usize, const CB: usize, const FMA: bool>(
         }
     }
     let (off, k_cols) = (a.offset, a.a.chunks_exact(a.stride));
-    if stride_j == 1 {
+    if stride_j == 1 && stride_k == CB && w_col == 0 {
+        // W packed for this block: CB values per kk, one after another.
+        for (wv, a_col) in w.chunks_exact(CB).zip(k_cols) {
+            let av: [T; R] = *<&[T; R]>::try_from(&a_col[off..off + R]).expect("R rows");
+            let wv: &[T; CB] = wv.try_into().expect("CB columns");
+            for (col, &wc) in acc.iter_mut().zip(wv) {
+                for r in 0..R {
+                    col[r] = madd::<T, FMA>(av[r], wc, col[r]);
+                }
+            }
+        }
+    } else if stride_j == 1 {
         // W's rows are contiguous: CB values per kk, one bounds check for all.
         for (kk, a_col) in k_cols.enumerate() {
             let av: [T; R] = *<&[T; R]>::try_from(&a_col[off..off + R]).expect("R rows");
             let base = kk * stride_k + w_col;
             let wv: &[T; CB] = w[base..base + CB].try_into().expect("CB columns");
             for (col, &wc) in acc.iter_mut().zip(wv) {
+                for r in 0..R {
+                    col[r] = madd::<T, FMA>(av[r], wc, col[r]);
+                }
+            }
+        }
+    } else if stride_k == 1 {
+        // W's columns are contiguous (a transposed W, or the batch columns of a weight
+        // gradient's second factor): CB streams along kk, each sliced once to its length.
+        let k = a.a.len() / a.stride;
+        let wcols: [&[T]; CB] =
+            std::array::from_fn(|c| &w[(w_col + c) * stride_j..(w_col + c) * stride_j + k]);
+        for (kk, a_col) in (0..k).zip(k_cols) {
+            let av: [T; R] = *<&[T; R]>::try_from(&a_col[off..off + R]).expect("R rows");
+            for (col, wcol) in acc.iter_mut().zip(&wcols) {
+                let wc = wcol[kk];
                 for r in 0..R {
                     col[r] = madd::<T, FMA>(av[r], wc, col[r]);
                 }
@@ -345,10 +439,11 @@ pub fn tn_by_products<T>(rows: usize, n1: usize, n2: usize) -> bool {
 /// Rows per panel of [`matmul_tn_by_products`].
 const TN_PRODUCT_PANEL: usize = 256;
 
-/// out (n1 × n2) += aᵀ · b as [`matmul_tn`], but as the blocked product
-/// [`matmul_blocked`] of the transposed panels of `a` (n1 × 256) and panels of `b`: a
-/// vector of n1 entries against broadcast entries of b, so that each load feeds many
-/// multiply-adds where the sum-of-lanes kernel feeds few. Each entry is summed over the
+/// out (n1 × n2) += aᵀ · b as [`matmul_tn`], but with the register blocks of
+/// [`matmul_blocked`]: per panel of 256 rows, each strip of R columns of `a` is transposed
+/// once into an L1-sized packed strip (R entries of aᵀ per row), and every column block
+/// of `b` is broadcast against it straight from `b` (C contiguous streams), so that each
+/// load feeds many multiply-adds where the sum-of-lanes kernel feeds few. Each entry is summed over the
 /// rows in order (no pairwise lanes), which in f32 over the few thousand rows of a large
 /// minibatch costs a few ulps.
 #[inline(always)]
@@ -361,27 +456,51 @@ pub fn matmul_tn_by_products<T: Real, const R: usize, const C: usize, const FMA:
     n2: usize,
 ) {
     assert_tn_shapes(out, a, b, (rows, n1, n2));
-    let mut panel = vec![T::zero(); TN_PRODUCT_PANEL.min(rows) * n1];
+    let full_i = n1 / R * R;
+    let mut strip = vec![T::zero(); TN_PRODUCT_PANEL.min(rows) * R];
     let mut r0 = 0;
     while r0 < rows {
         let len = TN_PRODUCT_PANEL.min(rows - r0);
-        let at = &mut panel[..len * n1];
-        for (i, col) in a.chunks_exact(rows).enumerate() {
-            for (kk, &x) in col[r0..r0 + len].iter().enumerate() {
-                at[kk * n1 + i] = x;
+        let strip = &mut strip[..len * R];
+        for i0 in (0..full_i).step_by(R) {
+            // The strip of aᵀ: entry (kk, r) = a[r0 + kk, i0 + r], read as R streams.
+            let cols: [&[T]; R] =
+                std::array::from_fn(|r| &a[(i0 + r) * rows + r0..(i0 + r) * rows + r0 + len]);
+            for (kk, dst) in (0..len).zip(strip.chunks_exact_mut(R)) {
+                for (d, col) in dst.iter_mut().zip(&cols) {
+                    *d = col[kk];
+                }
+            }
+            let a_strip = Strip {
+                a: strip,
+                stride: R,
+                offset: 0,
+            };
+            // W[kk, j] = b[r0 + kk, j], read in place (CB columns along kk).
+            let w = (&b[r0..], (1, rows));
+            for (j0, cb) in column_blocks::<C>(n2) {
+                let (w, at) = ((w.0, w.1, j0), (i0, j0));
+                let start = Start::Accumulate;
+                match cb {
+                    _ if cb == C => block::<T, R, C, FMA>(out, n1, a_strip, w, start, at),
+                    4 => block::<T, R, 4, FMA>(out, n1, a_strip, w, start, at),
+                    2 => block::<T, R, 2, FMA>(out, n1, a_strip, w, start, at),
+                    _ => block::<T, R, 1, FMA>(out, n1, a_strip, w, start, at),
+                }
             }
         }
-        // W[kk, j] = b[r0 + kk, j].
-        matmul_blocked::<T, R, C, FMA>(
-            out,
-            at,
-            n1,
-            len,
-            n2,
-            &b[r0..],
-            (1, rows),
-            Start::Accumulate,
-        );
+        // The last n1 mod R entries of each column, plainly.
+        for i in full_i..n1 {
+            let a_i = &a[i * rows + r0..i * rows + r0 + len];
+            for j in 0..n2 {
+                let b_j = &b[j * rows + r0..j * rows + r0 + len];
+                let mut s = out[i + j * n1];
+                for (&x, &y) in a_i.iter().zip(b_j) {
+                    s = madd::<T, FMA>(x, y, s);
+                }
+                out[i + j * n1] = s;
+            }
+        }
         r0 += len;
     }
 }
@@ -510,19 +629,6 @@ fn pairwise_sum<T: Real, const L: usize>(v: &[T; L]) -> T {
     v[0]
 }
 
-/// dst (cols × rows, column-major) = srcᵀ for src of shape rows × cols.
-#[inline(always)]
-pub fn transpose<T: Real>(src: &[T], rows: usize, cols: usize, dst: &mut [T]) {
-    assert_eq!(src.len(), rows * cols, "transpose: source shape");
-    assert_eq!(dst.len(), rows * cols, "transpose: destination shape");
-    // Sequential writes, strided reads: one destination column (a source row) at a time.
-    for (r, dst_col) in dst.chunks_exact_mut(cols).enumerate() {
-        for (d, src_col) in dst_col.iter_mut().zip(src.chunks_exact(rows)) {
-            *d = src_col[r];
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -602,6 +708,8 @@ mod tests {
                 (37, 5, 11),
                 // Several panels, the last one short with leftover rows.
                 (1001, 33, 40),
+                // Whole strips only, and one column block of each narrower width.
+                (300, 64, 13),
             ] {
                 let (a, b) = (first_matrix(rows * n1), second_matrix(rows * n2));
                 // out starts at 1 everywhere: the kernel adds to it.
@@ -642,6 +750,7 @@ mod tests {
             // Packed strips (inputs over PACK_ABOVE_BYTES), with leftover rows and columns.
             (300, 50, 13),
             (203, 64, 64),
+            (515, 33, 7),
         ] {
             let (a, w) = (first_matrix(rows * k), second_matrix(k * n));
             let expect = naive(&a, &w, rows, k, n);
@@ -687,12 +796,6 @@ mod tests {
                     "{name}: accumulate {rows}x{k}x{n}"
                 );
             }
-            // A transpose round-trips.
-            let mut t = vec![0.0; rows * k];
-            let mut back = vec![0.0; rows * k];
-            transpose(&a, rows, k, &mut t);
-            transpose(&t, k, rows, &mut back);
-            assert_eq!(back, a);
         }
     }
 }

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use super::activation::Activation;
 use super::float::Real;
-use super::kernels::{Start, transpose};
+use super::kernels::Start;
 use super::simd::{self, Isa};
 
 /// Rows per chunk in [`Mlp::eval`]: a width-32 f64 activation matrix of 256 rows is
@@ -95,7 +95,6 @@ pub struct Workspace<T: Real> {
     out: Vec<T>,
     grad: DMatrix<T>,
     grad_prev: DMatrix<T>,
-    weights_t: Vec<T>,
     ones: Vec<T>,
 }
 
@@ -374,12 +373,10 @@ impl<T: Real> Mlp<T> {
                 I::matmul_tn(gm, dz, prev, batch, w, w);
                 I::matmul_tn(gb, dz, &ws.ones, batch, w, 1);
             }
-            // ∂L/∂A_prev = ∂L/∂Z · M, through Mᵀ copied once (w² values, not w × batch) so
-            // that W's rows are contiguous: Mᵀ stored as mt[j + kk·w] = M[kk, j].
-            ws.weights_t.resize(w * w, T::zero());
-            transpose(m, w, w, &mut ws.weights_t);
+            // ∂L/∂A_prev = ∂L/∂Z · M: W[kk, j] = M[kk, j] = m[kk + j·w], read in place
+            // (the kernel streams M's columns, or packs them once for a large batch).
             let (dz, out) = (ws.grad.as_slice(), ws.grad_prev.as_mut_slice());
-            I::matmul_into(out, dz, batch, w, w, &ws.weights_t, (w, 1), Start::Zero);
+            I::matmul_into(out, dz, batch, w, w, m, (1, w), Start::Zero);
             std::mem::swap(&mut ws.grad, &mut ws.grad_prev);
         }
 
