@@ -229,3 +229,28 @@ fn regression_loss_gradient_through_g_matches_central_differences() {
         }
     }
 }
+
+#[test]
+fn evaluating_in_padded_chunks_gives_each_points_own_value_and_slope() {
+    // `eval` splits the points into equal chunks, the last padded; every point must come
+    // out as it does alone, and the padding must never show, whatever the count.
+    let shape = MlpShape {
+        width: 9,
+        depth: 2,
+        activation: Activation::Tanh,
+    };
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(17);
+    let net: Mlp<f64> = Mlp::new(shape, Init::Glorot, &mut rng);
+    for n in [1, 31, 33, 127, 129, 1000, 1073] {
+        let x: Vec<f64> = (0..n).map(|i| -2.0 + 4.0 * i as f64 / n as f64).collect();
+        let y = net.eval(&x);
+        let (y2, slopes) = net.eval_with_slope(&x);
+        assert_eq!((y.len(), y2.len(), slopes.len()), (n, n, n));
+        for (b, &xb) in x.iter().enumerate() {
+            let (alone, slope) = net.eval_with_slope(&[xb]);
+            assert!((y[b] - alone[0]).abs() < 1e-12, "n = {n}, point {b}");
+            assert!((y2[b] - alone[0]).abs() < 1e-12, "n = {n}, point {b}");
+            assert!((slopes[b] - slope[0]).abs() < 1e-12, "n = {n}, point {b}");
+        }
+    }
+}
