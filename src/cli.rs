@@ -1327,7 +1327,8 @@ fn bench(
         rates.push(ips);
     }
     rates.sort_by(f64::total_cmp);
-    if let (Some(&median), Some(&best)) = (rates.get(rates.len() / 2), rates.last()) {
+    let median = rates.get(rates.len() / 2).copied();
+    if let (Some(median), Some(&best)) = (median, rates.last()) {
         println!(
             "median {median:.0} iterations/s, best {best:.0} ({:.1} and {:.1} GFLOP/s in the hidden products, {:.2} MFLOP per iteration)",
             median * flops / 1e9,
@@ -1343,7 +1344,7 @@ fn bench(
     let peak = peak_flops / start.elapsed().as_secs_f64() / 1e9;
     std::hint::black_box(sum);
     println!("one core's f32 multiply-add peak on this path (measured): {peak:.1} GFLOP/s");
-    if let Some(&median) = rates.get(rates.len() / 2) {
+    if let Some(median) = median {
         println!(
             "the hidden products at the median: {:.0} % of it",
             100.0 * median * flops / 1e9 / peak

@@ -637,9 +637,7 @@ impl GanscopeApp {
                 .show(ui, |ui| {
                     self.figure_row_ui(ui, figure_height, timeline, palette);
                     ui.separator();
-                    ui.allocate_ui(egui::vec2(ui.available_width(), READABLE_METRICS), |ui| {
-                        self.prefs.metrics.ui(ui, &self.picture, palette);
-                    });
+                    self.readable_metrics_ui(ui, palette);
                 });
             return;
         }
@@ -654,13 +652,17 @@ impl GanscopeApp {
             } else {
                 egui::ScrollArea::vertical()
                     .id_salt("metrics")
-                    .show(ui, |ui| {
-                        ui.allocate_ui(egui::vec2(ui.available_width(), READABLE_METRICS), |ui| {
-                            self.prefs.metrics.ui(ui, &self.picture, palette);
-                        });
-                    });
+                    .show(ui, |ui| self.readable_metrics_ui(ui, palette));
             }
         }
+    }
+
+    /// The metric plots at the height two readable rows of them need (inside a scroll
+    /// area when the window is shorter).
+    fn readable_metrics_ui(&mut self, ui: &mut egui::Ui, palette: theme::Palette) {
+        ui.allocate_ui(egui::vec2(ui.available_width(), READABLE_METRICS), |ui| {
+            self.prefs.metrics.ui(ui, &self.picture, palette);
+        });
     }
 
     /// The figure `height` tall with the "see why" views beside it, then the timeline
